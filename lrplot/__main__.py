@@ -1,0 +1,5 @@
+"""``python -m lrplot``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,191 @@
+"""The ``lrplot`` command: thin Typer commands over the importable core.
+
+This is the only module that imports Typer. It imports neither torch nor
+matplotlib at start-up, so ``lrplot --help`` and ``lrplot list`` stay fast.
+Every error becomes one line on stderr and an exit code: 2 for bad input, 1 for
+an output that cannot be written.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from typer._click.exceptions import ClickException, NoArgsIsHelpError  # the Click Typer vendors
+from typer.core import TyperGroup
+
+from .errors import LrplotError, UnknownScheduleError, option_name
+from .registry import REQUIRED, Param, ScheduleSpec, get_spec, list_specs, resolve
+from .writers import FORMATS, check_formats
+
+PARAM_TYPES = {"int": int, "float": float, "count": float, "choice": str}
+
+
+class LrplotGroup(TyperGroup):
+    """Resolves aliases, suggests close names, and prints every error as one line."""
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is None:
+            try:
+                command = super().get_command(ctx, get_spec(cmd_name).name)
+            except UnknownScheduleError:
+                return None
+        return command
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and not args[0].startswith("-") and self.get_command(ctx, args[0]) is None:
+            get_spec(args[0])  # raises UnknownScheduleError with the close matches
+        return super().resolve_command(ctx, args)
+
+    def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:
+        extra.pop("standalone_mode", None)
+        try:
+            code = super().main(args=args, prog_name=prog_name or "lrplot", standalone_mode=False, **extra)
+        except LrplotError as e:
+            _fail(str(e), e.exit_code)
+        except NoArgsIsHelpError as e:  # bare 'lrplot': the help, as usage text
+            typer.echo(e.format_message(), err=True)
+            sys.exit(e.exit_code)
+        except ClickException as e:
+            ctx = getattr(e, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            _fail(e.format_message() + hint, e.exit_code)
+        except typer.Abort:
+            _fail("aborted", 1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+app = typer.Typer(
+    cls=LrplotGroup,
+    name="lrplot",
+    help="See the learning rate a PyTorch / HuggingFace run will use at every step.\n\n"
+    "Run 'lrplot SCHEDULE --help' for a schedule's options, 'lrplot list' for all schedules.",
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.command("list")
+def list_command() -> None:
+    """List every schedule: names, aliases, description and parameters."""
+    for spec in list_specs():
+        aliases = [n for n in spec.all_names if n != spec.name]
+        typer.echo(spec.name + (f"  (aliases: {', '.join(aliases)})" if aliases else ""))
+        typer.echo(f"    {spec.description}")
+        typer.echo(f"    lr multiplier: {spec.formula}")
+        for p in spec.params:
+            typer.echo(f"    {option_name(p.name):<18} default {_default_text(p):<10} {p.help}")
+        typer.echo("")
+
+
+def _default_text(p: Param) -> str:
+    if p.required:
+        return "required"
+    if p.default is None:
+        return "-"
+    return str(p.default)
+
+
+def _schedule_command(spec: ScheduleSpec) -> Any:
+    """A command function for ``spec`` with one option per parameter."""
+
+    def command(**options: Any) -> None:
+        params = {p.name: options[p.name] for p in spec.params}
+        _plot(spec.name, params, **{k: v for k, v in options.items() if k not in params})
+
+    common = inspect.signature(_common_options, eval_str=True).parameters.values()
+    own = [
+        inspect.Parameter(
+            p.name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=None,
+            annotation=Annotated[
+                Optional[PARAM_TYPES[p.kind]],  # noqa: UP045 (Typer reads it at run time)
+                typer.Option(option_name(p.name), metavar=_metavar(p), help=_option_help(p), show_default=False),
+            ],
+        )
+        for p in spec.params
+    ]
+    command.__signature__ = inspect.Signature([*own, *common])  # type: ignore[attr-defined]
+    command.__name__ = spec.name
+    command.__doc__ = f"{spec.description}.\n\nlr multiplier: {spec.formula}"
+    return command
+
+
+def _metavar(p: Param) -> str:
+    return "|".join(p.choices) if p.kind == "choice" else {"int": "INT", "float": "X", "count": "STEPS"}[p.kind]
+
+
+def _option_help(p: Param) -> str:
+    default = "required" if p.required else f"default: {p.default}" if p.default is not None else "optional"
+    return f"{p.help} [{default}; {p.valid_range()}]"
+
+
+def _common_options(
+    *,
+    steps: Annotated[int, typer.Option("--steps", metavar="N", help="how many values to record (CSV rows)")] = 1000,
+    lr: Annotated[
+        Optional[list[float]],  # noqa: UP045
+        typer.Option("--lr", metavar="LR", help="initial lr; repeat it for more param groups [default: 1.0, so the plot shows the multiplier]"),
+    ] = None,
+    optimizer: Annotated[str, typer.Option("--optimizer", metavar="NAME", help="sgd, adam or adamw")] = "sgd",
+    record: Annotated[
+        str,
+        typer.Option("--record", metavar="WHEN", help="read get_last_lr() 'before' scheduler.step() (last_epoch 0..N-1) or 'after' it (1..N)"),
+    ] = "before",
+    out: Annotated[Path, typer.Option("--out", metavar="DIR", help="output folder")] = Path("."),
+    format: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--format", metavar="FMT", help=f"outputs, repeated or comma-separated: {', '.join(FORMATS)} [default: png,csv]"),
+    ] = None,
+    title: Annotated[Optional[str], typer.Option("--title", metavar="TEXT", help="figure title [default: schedule and parameters]")] = None,  # noqa: UP045
+    log_y: Annotated[bool, typer.Option("--log-y", help="logarithmic lr axis")] = False,
+) -> None:
+    """The options every schedule command takes (its signature is what counts)."""
+
+
+def _plot(
+    name: str,
+    params: dict[str, Any],
+    *,
+    steps: int,
+    lr: list[float] | None,
+    optimizer: str,
+    record: str,
+    out: Path,
+    format: list[str] | None,
+    title: str | None,
+    log_y: bool,
+) -> None:
+    from . import runner
+    from .writers import write_curve
+
+    formats = tuple(f.strip() for item in (format or ["png,csv"]) for f in item.split(",") if f.strip())
+    check_formats(formats)
+    runner.check_run_options(optimizer, record)
+    schedule = resolve(name, steps, lr or [1.0], params)
+    for warning in schedule.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    curve = runner.run(schedule, optimizer=optimizer, record=record)
+    for path in write_curve(curve, out, formats, title=title, log_y=log_y):
+        typer.echo(str(path))
+
+
+for _spec in list_specs():
+    app.command(_spec.name, help=None)(_schedule_command(_spec))
+
+
+def main() -> None:
+    """The console script."""
+    app()

@@ -1,0 +1,415 @@
+"""The built-in schedules: each formula once, registered with its parameters.
+
+Notation in the formulas: ``s`` is the step (``last_epoch``), ``W`` the warmup
+steps, ``T`` the training steps, ``p = (s - W) / max(1, T - W)`` the progress
+after warmup. Each multiplier mirrors its source's arithmetic operation by
+operation (see :mod:`lrplot.piecewise`), so the torch engine equals it exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from .errors import ParameterError
+from .piecewise import Piecewise
+from .registry import (
+    NUM_CYCLES_HALF,
+    REQUIRED,
+    TRAINING_STEPS,
+    WARMUP,
+    Param,
+    ScheduleSpec,
+    register,
+)
+
+TRANSFORMERS = "transformers.optimization"
+V = Mapping[str, Any]
+
+
+def _warmup_piece(warmup: int) -> tuple[Any, Any]:
+    """Linear warmup from 0: ``s / max(1, W)`` while ``s < W``."""
+    denom = float(max(1, warmup))
+    return (lambda s, o: s < warmup, lambda s, o: o.float(s) / denom)
+
+
+def _cosine_tail(warmup: int, total: int, num_cycles: float, min_rate: float) -> Any:
+    """``max(0, f * (1 - m) + m)`` with ``f = 0.5 * (1 + cos(2 pi cycles p))``."""
+    k = math.pi * float(num_cycles) * 2.0
+    denom = float(max(1, total - warmup))
+
+    def tail(s: Any, o: Any) -> Any:
+        factor = 0.5 * (1.0 + o.cos(k * (o.float(s - warmup) / denom)))
+        return o.maximum(0, factor * (1 - min_rate) + min_rate)
+
+    return tail
+
+
+def _min_rate(values: V, lr: float) -> float:
+    return values["min_lr"] / lr if values["min_lr"] is not None else values["min_lr_rate"]
+
+
+def _check_min_lr(values: dict[str, Any], lr: float) -> list[str]:
+    if (values["min_lr"] is None) == (values["min_lr_rate"] is None):
+        raise ParameterError("min_lr", "give exactly one of --min-lr and --min-lr-rate")
+    if values["min_lr"] is not None and values["min_lr"] > lr:
+        raise ParameterError("min_lr", f"expected a value <= the lr ({lr!r}), got {values['min_lr']!r}")
+    return []
+
+
+MIN_LR = Param("min_lr", "float", None, "the lr the cosine ends at (or give --min-lr-rate)", low=0)
+MIN_LR_RATE = Param(
+    "min_lr_rate", "float", None, "the end lr as a fraction of the lr (or give --min-lr)", low=0, high=1
+)
+
+
+# constant ---------------------------------------------------------------------
+register(
+    ScheduleSpec(
+        name="constant",
+        description="the initial lr at every step",
+        formula="1",
+        params=(),
+        make=lambda v, lr: Piecewise([(None, lambda s, o: 1.0)]),
+        source=f"{TRANSFORMERS}.get_constant_schedule",
+    )
+)
+
+
+# constant_with_warmup -----------------------------------------------------------
+register(
+    ScheduleSpec(
+        name="constant_with_warmup",
+        description="linear warmup from 0, then the initial lr",
+        formula="s / max(1, W) while s < W, then 1",
+        params=(WARMUP,),
+        make=lambda v, lr: Piecewise([_warmup_piece(v["warmup"]), (None, lambda s, o: 1.0)]),
+        source=f"{TRANSFORMERS}.get_constant_schedule_with_warmup",
+    )
+)
+
+
+# linear -----------------------------------------------------------------------
+def _linear(v: V, lr: float) -> Piecewise:
+    warmup, total = v["warmup"], v["training_steps"]
+    denom = float(max(1, total - warmup))
+    return Piecewise(
+        [_warmup_piece(warmup), (None, lambda s, o: o.maximum(0.0, o.float(total - s) / denom))]
+    )
+
+
+register(
+    ScheduleSpec(
+        name="linear",
+        description="linear warmup, then linear decay to 0 at T",
+        formula="warmup, then max(0, (T - s) / max(1, T - W))",
+        params=(WARMUP, TRAINING_STEPS),
+        make=_linear,
+        source=f"{TRANSFORMERS}.get_linear_schedule_with_warmup",
+    )
+)
+
+
+# cosine -----------------------------------------------------------------------
+register(
+    ScheduleSpec(
+        name="cosine",
+        description="linear warmup, then a cosine of num_cycles waves",
+        formula="warmup, then max(0, 0.5 * (1 + cos(pi * 2 * num_cycles * p)))",
+        params=(WARMUP, TRAINING_STEPS, NUM_CYCLES_HALF),
+        make=lambda v, lr: Piecewise(
+            [
+                _warmup_piece(v["warmup"]),
+                (None, _cosine_tail(v["warmup"], v["training_steps"], v["num_cycles"], 0.0)),
+            ]
+        ),
+        source=f"{TRANSFORMERS}.get_cosine_schedule_with_warmup",
+    )
+)
+
+
+# cosine_with_restarts -----------------------------------------------------------
+def _cosine_with_restarts(v: V, lr: float) -> Piecewise:
+    warmup, total, cycles = v["warmup"], v["training_steps"], float(v["num_cycles"])
+    denom = float(max(1, total - warmup))
+
+    def progress(s: Any, o: Any) -> Any:
+        return o.float(s - warmup) / denom
+
+    return Piecewise(
+        [
+            _warmup_piece(warmup),
+            (lambda s, o: progress(s, o) >= 1.0, lambda s, o: 0.0),
+            (None, lambda s, o: o.maximum(0.0, 0.5 * (1.0 + o.cos(math.pi * ((cycles * progress(s, o)) % 1.0))))),
+        ]
+    )
+
+
+register(
+    ScheduleSpec(
+        name="cosine_with_restarts",
+        description="linear warmup, then num_cycles cosine decays, each restarting at the initial lr",
+        formula="warmup, then 0 once p >= 1, else max(0, 0.5 * (1 + cos(pi * ((num_cycles * p) % 1))))",
+        params=(
+            WARMUP,
+            TRAINING_STEPS,
+            Param("num_cycles", "int", 1, "how many hard restarts (cosine decays) after warmup", low=1),
+        ),
+        make=_cosine_with_restarts,
+        aliases=("cosine_with_hard_restarts",),
+        source=f"{TRANSFORMERS}.get_cosine_with_hard_restarts_schedule_with_warmup",
+    )
+)
+
+
+# polynomial ---------------------------------------------------------------------
+def _polynomial(v: V, lr: float) -> Piecewise:
+    warmup, total, lr_end, power = v["warmup"], v["training_steps"], v["lr_end"], v["power"]
+    lr_range, decay_steps = lr - lr_end, float(total - warmup)
+
+    def decay(s: Any, o: Any) -> Any:
+        pct_remaining = 1 - o.float(s - warmup) / decay_steps
+        return (lr_range * pct_remaining**power + lr_end) / lr
+
+    return Piecewise(
+        [_warmup_piece(warmup), (lambda s, o: s > total, lambda s, o: lr_end / lr), (None, decay)]
+    )
+
+
+def _check_polynomial(values: dict[str, Any], lr: float) -> list[str]:
+    if not values["lr_end"] < lr:
+        raise ParameterError("lr_end", f"expected a value below the lr ({lr!r}), got {values['lr_end']!r}")
+    if values["training_steps"] == values["warmup"]:
+        raise ParameterError(
+            "training_steps", f"must differ from the warmup ({values['warmup']}): the decay would divide by zero"
+        )
+    return []
+
+
+register(
+    ScheduleSpec(
+        name="polynomial",
+        description="linear warmup, then a polynomial decay to lr_end at T, then lr_end",
+        formula="warmup, then ((lr0 - lr_end) * (1 - (s - W) / (T - W)) ** power + lr_end) / lr0; lr_end / lr0 once s > T",
+        params=(
+            WARMUP,
+            TRAINING_STEPS,
+            Param("lr_end", "float", 1e-7, "the lr at the end of the decay; must be below --lr", low=0),
+            Param("power", "float", 1.0, "the polynomial's power (1: linear decay)", low=0),
+        ),
+        make=_polynomial,
+        check=_check_polynomial,
+        aliases=("polynomial_decay",),
+        source=f"{TRANSFORMERS}.get_polynomial_decay_schedule_with_warmup",
+    )
+)
+
+
+# inverse_sqrt -------------------------------------------------------------------
+def _inverse_sqrt(v: V, lr: float) -> Piecewise:
+    warmup, timescale = v["warmup"], v["timescale"]
+    shift, scale = timescale - warmup, float(timescale)
+    return Piecewise(
+        [_warmup_piece(warmup), (None, lambda s, o: 1.0 / o.sqrt(o.float(s + shift) / scale))]
+    )
+
+
+def _check_inverse_sqrt(values: dict[str, Any], lr: float) -> list[str]:
+    if values["timescale"] is None:  # transformers' default
+        values["timescale"] = values["warmup"] or 10_000
+    return []
+
+
+register(
+    ScheduleSpec(
+        name="inverse_sqrt",
+        description="linear warmup, then decay as the inverse square root of the step",
+        formula="warmup, then 1 / sqrt((s + timescale - W) / timescale)",
+        params=(
+            WARMUP,
+            Param("timescale", "int", None, "the decay's time scale (default: the warmup, or 10000 without one)", low=1),
+        ),
+        make=_inverse_sqrt,
+        check=_check_inverse_sqrt,
+        source=f"{TRANSFORMERS}.get_inverse_sqrt_schedule",
+    )
+)
+
+
+# cosine_with_min_lr ---------------------------------------------------------------
+register(
+    ScheduleSpec(
+        name="cosine_with_min_lr",
+        description="linear warmup, then a cosine decay that ends at min_lr instead of 0",
+        formula="warmup, then max(0, c * (1 - m) + m), c = 0.5 * (1 + cos(pi * 2 * num_cycles * p)), m = min_lr / lr0",
+        params=(WARMUP, TRAINING_STEPS, NUM_CYCLES_HALF, MIN_LR, MIN_LR_RATE),
+        make=lambda v, lr: Piecewise(
+            [
+                _warmup_piece(v["warmup"]),
+                (None, _cosine_tail(v["warmup"], v["training_steps"], v["num_cycles"], _min_rate(v, lr))),
+            ]
+        ),
+        check=_check_min_lr,
+        source=f"{TRANSFORMERS}.get_cosine_with_min_lr_schedule_with_warmup",
+    )
+)
+
+
+# cosine_warmup_with_min_lr -------------------------------------------------------
+def _cosine_warmup_with_min_lr(v: V, lr: float) -> Piecewise:
+    # transformers computes this one in floats, with the step shifted by one.
+    warmup, total = float(v["warmup"]), float(v["training_steps"])
+    rate, start = _min_rate(v, lr), v["warmup_lr_rate"]
+    k = math.pi * v["num_cycles"] * 2.0
+    denom = max(1.0, total - warmup)
+
+    if start is None:
+        warm = lambda s, o: (o.float(s) + 1.0) / max(1.0, warmup)  # noqa: E731
+    else:
+        warm = lambda s, o: start + (1.0 - start) * o.float(s) / max(1, warmup - 1)  # noqa: E731
+
+    def tail(s: Any, o: Any) -> Any:
+        factor = 0.5 * (1.0 + o.cos(k * ((o.float(s) - warmup + 1.0) / denom)))
+        return o.maximum(0, factor * (1 - rate) + rate)
+
+    return Piecewise([(lambda s, o: s < warmup, warm), (None, tail)])
+
+
+register(
+    ScheduleSpec(
+        name="cosine_warmup_with_min_lr",
+        description="warmup from warmup_lr_rate (or one step's worth), then a cosine decay to min_lr",
+        formula=(
+            "(s + 1) / max(1, W) (or r + (1 - r) * s / max(1, W - 1) with r = warmup_lr_rate) while s < W, "
+            "then max(0, c * (1 - m) + m), c = 0.5 * (1 + cos(pi * 2 * num_cycles * (s - W + 1) / max(1, T - W)))"
+        ),
+        params=(
+            WARMUP,
+            TRAINING_STEPS,
+            NUM_CYCLES_HALF,
+            MIN_LR,
+            MIN_LR_RATE,
+            Param("warmup_lr_rate", "float", None, "the lr at step 0 as a fraction of the lr", low=0, high=1),
+        ),
+        make=_cosine_warmup_with_min_lr,
+        check=_check_min_lr,
+        source=f"{TRANSFORMERS}.get_cosine_with_min_lr_schedule_with_warmup_lr_rate",
+    )
+)
+
+
+# warmup_stable_decay -------------------------------------------------------------
+SHAPES = ("linear", "cosine", "1-sqrt")
+
+
+def _warmup_stable_decay(v: V, lr: float) -> Piecewise:
+    warmup, stable, decay = v["warmup"], v["stable_steps"], v["decay_steps"]
+    ratio, k = v["min_lr_ratio"], math.pi * float(v["num_cycles"]) * 2.0
+    warmup_denom, decay_denom = float(max(1, warmup)), float(max(1, decay))
+    rise = {
+        "linear": lambda p, o: p,
+        "cosine": lambda p, o: 0.5 * (1.0 - o.cos(math.pi * p)),
+        "1-sqrt": lambda p, o: 1.0 - o.sqrt(1.0 - p),
+    }[v["warmup_type"]]
+    fall = {
+        "linear": lambda p, o: 1.0 - p,
+        "cosine": lambda p, o: 0.5 * (1.0 + o.cos(k * p)),
+        "1-sqrt": lambda p, o: 1.0 - o.sqrt(p),
+    }[v["decay_type"]]
+
+    def warm(s: Any, o: Any) -> Any:
+        return o.maximum(0.0, rise(o.float(s) / warmup_denom, o) * (1.0 - ratio) + ratio)
+
+    def cool(s: Any, o: Any) -> Any:
+        return o.maximum(0.0, fall(o.float(s - warmup - stable) / decay_denom, o) * (1.0 - ratio) + ratio)
+
+    return Piecewise(
+        [
+            (lambda s, o: s < warmup, warm),
+            (lambda s, o: s < warmup + stable, lambda s, o: 1.0),
+            (lambda s, o: s < warmup + stable + decay, cool),
+            (None, lambda s, o: ratio),
+        ]
+    )
+
+
+def _check_warmup_stable_decay(values: dict[str, Any], lr: float) -> list[str]:
+    warmup, decay, total = values["warmup"], values["decay_steps"], values["training_steps"]
+    if values["stable_steps"] is None:
+        stable = total - warmup - decay
+        if stable < 0:
+            raise ParameterError(
+                "decay_steps",
+                f"warmup ({warmup}) + decay steps ({decay}) exceed the training steps ({total}); "
+                "lower them or raise --training-steps",
+            )
+        values["stable_steps"] = stable
+        return []
+    end = warmup + values["stable_steps"] + decay
+    if end != total:
+        return [f"warmup + stable + decay steps = {end}, not the training steps ({total}): lr stays at min_lr_ratio from step {end}"]
+    return []
+
+
+register(
+    ScheduleSpec(
+        name="warmup_stable_decay",
+        description="warmup, a stable plateau at the initial lr, then a decay to min_lr_ratio",
+        formula=(
+            "r + (1 - r) * rise(s / max(1, W)) while s < W; 1 while s < W + S; "
+            "r + (1 - r) * fall((s - W - S) / max(1, D)) while s < W + S + D; then r "
+            "(rise, fall: linear, cosine or 1-sqrt; r = min_lr_ratio)"
+        ),
+        params=(
+            WARMUP,
+            TRAINING_STEPS,
+            Param("decay_steps", "count", REQUIRED, "decay steps: a whole count, or a fraction below 1 of the training steps"),
+            Param("stable_steps", "int", None, "stable steps (default: training steps - warmup - decay steps)", low=0),
+            Param("warmup_type", "choice", "linear", "the warmup's shape", choices=SHAPES),
+            Param("decay_type", "choice", "cosine", "the decay's shape", choices=SHAPES),
+            Param("min_lr_ratio", "float", 0.0, "the lowest lr as a fraction of the lr", low=0, high=1),
+            Param("num_cycles", "float", 0.5, "cosine waves in a cosine decay (0.5: one half-cosine)", low=0, low_open=True),
+        ),
+        make=_warmup_stable_decay,
+        check=_check_warmup_stable_decay,
+        aliases=("wsd",),
+        source=f"{TRANSFORMERS}.get_wsd_schedule",
+    )
+)
+
+
+# transformer (Vaswani et al. 2017) -----------------------------------------------
+def _transformer(v: V, lr: float) -> Piecewise:
+    scale, ramp = v["d_model"] ** -0.5, v["warmup"] ** -1.5
+
+    def rule(s: Any, o: Any) -> Any:
+        # Step 0 is read as step 1: 0 ** -0.5 divides by zero, and the paper
+        # counts steps from 1.
+        step = o.float(o.maximum(s, 1))
+        return scale * o.minimum(step**-0.5, step * ramp)
+
+    return Piecewise([(None, rule)])
+
+
+def _check_transformer(values: dict[str, Any], lr: float) -> list[str]:
+    if values["warmup"] < 1:
+        raise ParameterError("warmup", f"the transformer rule needs a warmup >= 1 (W ** -1.5), got {values['warmup']}")
+    return []
+
+
+register(
+    ScheduleSpec(
+        name="transformer",
+        description="the Transformer paper's rule (Attention Is All You Need, eq. 3); use --lr 1",
+        formula="d_model ** -0.5 * min(s ** -0.5, s * W ** -1.5), with s = max(s, 1)",
+        params=(
+            Param("warmup", "count", 4000, "warmup steps of the rule (the paper: 4000)"),
+            Param("d_model", "int", 512, "the model width d_model", low=1),
+        ),
+        make=_transformer,
+        check=_check_transformer,
+        aliases=("noam",),
+        source="Vaswani et al. 2017, Attention Is All You Need, section 5.3",
+    )
+)

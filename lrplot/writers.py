@@ -1,0 +1,184 @@
+"""CSV, JSON and figure files, written atomically.
+
+Every output is first written to a temporary file beside its target and only
+renamed into place once *all* outputs of a run are complete, so a failed or
+interrupted run leaves no partial file and keeps earlier outputs intact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+from .curve import Curve
+from .errors import OutputError, ParameterError
+
+DATA_FORMATS = ("csv", "json")
+FIGURE_FORMATS = ("png", "svg", "pdf")
+FORMATS = FIGURE_FORMATS[:1] + DATA_FORMATS[:1] + FIGURE_FORMATS[1:] + DATA_FORMATS[1:]
+METADATA_PREFIX = "# lrplot: "
+
+Writer = Callable[[IO[bytes]], None]
+
+
+def column_names(groups: int) -> list[str]:
+    """``lr`` for the first param group, ``lr_group1``... for the others."""
+    return ["lr"] + [f"lr_group{g}" for g in range(1, groups)]
+
+
+def csv_text(curves: Mapping[str, Curve] | Curve, metadata: Mapping[str, Any] | None = None, every: int = 1) -> str:
+    """The CSV of one curve, or of several sharing one step axis.
+
+    Values are written with ``repr``: the shortest text that reads back as the
+    same float. Comment lines (``#``) before the header carry the metadata.
+    """
+    if isinstance(curves, Curve):
+        curves = {"": curves}
+    first = next(iter(curves.values()))
+    header, columns = ["step"], []
+    for label, curve in curves.items():
+        names = column_names(len(curve.lrs))
+        header += [f"{label}:{n}" if label and n != "lr" else (label or n) for n in names]
+        columns += [curve.lrs[g][::every].tolist() for g in range(len(curve.lrs))]
+    lines = [METADATA_PREFIX + json.dumps(metadata if metadata is not None else first.metadata(), sort_keys=False)]
+    lines.append("# " + first.metadata()["step_convention"])
+    lines.append(",".join(header))
+    rows = zip(first.steps[::every].tolist(), *columns)
+    lines += [",".join(map(repr, row)) for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def json_text(curve: Curve, every: int = 1) -> str:
+    """The curve and its metadata as one JSON document."""
+    data = {
+        **curve.metadata(),
+        "step": curve.steps[::every].tolist(),
+        **{name: curve.lrs[g][::every].tolist() for g, name in enumerate(column_names(len(curve.lrs)))},
+    }
+    return json.dumps(data, indent=1) + "\n"
+
+
+def read_csv(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[str], list[list[float]]]:
+    """A CSV written by lrplot: (metadata, column names, columns of numbers)."""
+    metadata: dict[str, Any] = {}
+    header: list[str] = []
+    rows: list[list[float]] = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith(METADATA_PREFIX):
+                metadata = json.loads(line[len(METADATA_PREFIX) :])
+            elif line.startswith("#"):
+                continue
+            elif not header:
+                header = line.rstrip("\n").split(",")
+            elif line.strip():
+                rows.append([float(x) for x in line.split(",")])
+    columns = [list(col) for col in zip(*rows)] if rows else [[] for _ in header]
+    return metadata, header, columns
+
+
+def prepare_dir(out_dir: str | os.PathLike[str]) -> Path:
+    """The output folder, created if needed, or an OutputError naming it."""
+    path = Path(out_dir)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"cannot create output folder {str(path)!r}: {e.strerror or e}") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write to output folder {str(path)!r}: permission denied")
+    return path
+
+
+def write_curve(
+    curve: Curve,
+    out_dir: str | os.PathLike[str] = ".",
+    formats: tuple[str, ...] = ("png", "csv"),
+    stem: str | None = None,
+    title: str | None = None,
+    log_y: bool = False,
+    every: int = 1,
+) -> list[Path]:
+    """Write ``curve`` as ``OUT_DIR/STEM.FORMAT`` for each format; the paths written.
+
+    Args:
+        formats: any of png, csv, svg, pdf, json.
+        stem: the file name without extension (default: the schedule's name).
+        title: the figure's title (default: the schedule and its parameters).
+        every: keep one row in ``every`` in the CSV and JSON.
+    """
+    check_formats(formats)
+    directory = prepare_dir(out_dir)
+    stem = stem or curve.schedule.name
+    outputs: dict[Path, Writer] = {}
+    figure: list[Any] = []  # drawn once, on first use, for every figure format
+
+    def figure_writer(fmt: str) -> Writer:
+        def write(f: IO[bytes]) -> None:
+            from . import plot
+
+            if not figure:
+                figure.append(plot.curve_figure(curve, title=title, log_y=log_y))
+            plot.save(figure[0], f, fmt)
+
+        return write
+
+    for fmt in dict.fromkeys(formats):
+        target = directory / f"{stem}.{fmt}"
+        if fmt in FIGURE_FORMATS:
+            outputs[target] = figure_writer(fmt)
+        elif fmt == "csv":
+            outputs[target] = text_writer(csv_text(curve, every=every))
+        else:
+            outputs[target] = text_writer(json_text(curve, every=every))
+    return write_atomically(outputs)
+
+
+def check_formats(formats: tuple[str, ...]) -> None:
+    """Raise ParameterError unless every format is one lrplot writes."""
+    if not formats:
+        raise ParameterError("format", f"expected at least one of {', '.join(FORMATS)}")
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise ParameterError("format", f"expected one of {', '.join(FORMATS)}, got {fmt!r}")
+
+
+def write_atomically(outputs: Mapping[Path, Writer]) -> list[Path]:
+    """Write every file to a temporary sibling, then rename all into place.
+
+    If any writer fails (or the run is interrupted), the temporaries are
+    removed and no target is touched.
+    """
+    done: list[tuple[str, Path]] = []
+    try:
+        for target, writer in outputs.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            done.append((tmp, target))
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
+            with os.fdopen(fd, "wb") as f:
+                writer(f)
+                f.flush()
+                os.fsync(f.fileno())
+        for tmp, target in done:
+            os.replace(tmp, target)
+    except OSError as e:
+        raise OutputError(f"cannot write {str(target)!r}: {e.strerror or e}") from None
+    finally:
+        for tmp, _ in done:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    return [target for _, target in done]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def text_writer(text: str) -> Writer:
+    data = text.encode("utf-8")
+    return lambda f: f.write(data) and None
