@@ -1,0 +1,167 @@
+"""The real Typer app: exit codes, one-line errors, files written, fast help."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import lrplot
+from lrplot.cli import app
+
+from .oracles import assert_close, transformers_values
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_main_job_writes_png_and_csv_equal_to_transformers(tmp_path: Path) -> None:
+    result = invoke("cosine", "--warmup", "300", "--steps", "3000", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split() == [str(tmp_path / "cosine.png"), str(tmp_path / "cosine.csv")]
+    assert (tmp_path / "cosine.png").read_bytes().startswith(b"\x89PNG")
+    meta, header, columns = lrplot.read_csv(tmp_path / "cosine.csv")
+    assert header == ["step", "lr"] and columns[0] == list(range(3000))
+    expected = transformers_values("cosine", {"warmup": 300, "training_steps": 3000, "num_cycles": 0.5}, [1.0], 3000)
+    assert_close(columns[1], expected[0], what="cosine csv")
+    assert meta["command"].startswith("lrplot cosine --steps 3000 --lr 1.0 --warmup 300")
+
+
+def test_regenerate_command_in_the_csv_reproduces_it(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    invoke("wsd", "--decay-steps", "0.3", "--warmup", "0.1", "--steps", "50", "--lr", "0.5", "--lr", "0.05",
+           "--format", "csv", "--out", str(first))  # fmt: skip
+    meta, *_ = lrplot.read_csv(first / "warmup_stable_decay.csv")
+    result = invoke(*meta["command"].split()[1:], "--format", "csv", "--out", str(second))
+    assert result.exit_code == 0, result.output
+    old = (first / "warmup_stable_decay.csv").read_text()
+    assert (second / "warmup_stable_decay.csv").read_text() == old
+
+
+def test_multiple_param_groups_get_columns(tmp_path: Path) -> None:
+    invoke("linear", "--steps", "10", "--lr", "1", "--lr", "0.1", "--format", "csv", "--out", str(tmp_path))
+    _, header, columns = lrplot.read_csv(tmp_path / "linear.csv")
+    assert header == ["step", "lr", "lr_group1"]
+    assert columns[2] == [v * 0.1 for v in columns[1]]
+
+
+def test_formats_repeated_or_comma_separated(tmp_path: Path) -> None:
+    result = invoke("constant", "--steps", "3", "--format", "svg,json", "--format", "pdf", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["constant.json", "constant.pdf", "constant.svg"]
+    assert json.loads((tmp_path / "constant.json").read_text())["lr"] == [1.0, 1.0, 1.0]
+
+
+def test_aliases_work_as_commands(tmp_path: Path) -> None:
+    result = invoke("cosine-with-restarts", "--steps", "5", "--format", "csv", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "cosine_with_restarts.csv").exists()
+
+
+@pytest.mark.parametrize("spec", lrplot.list_specs(), ids=lambda s: s.name)
+def test_schedule_help_lists_exactly_its_options(spec: lrplot.ScheduleSpec) -> None:
+    result = invoke(spec.name, "--help")
+    assert result.exit_code == 0
+    common = {"--steps", "--lr", "--optimizer", "--record", "--out", "--format", "--title", "--log-y", "--help"}
+    own = {"--" + p.name.replace("_", "-") for p in spec.params}
+    shown = {word for word in result.stdout.split() if word.startswith("--") and word[2:3].isalpha()}
+    shown = {w.rstrip(")],;.") for w in shown}
+    assert own | common <= shown
+    others = {"--" + p.name.replace("_", "-") for s in lrplot.list_specs() for p in s.params} - own
+    assert not (shown - common - own) & others
+    for p in spec.params:
+        if p.default is not None and not p.required:
+            assert f"default: {p.default}" in " ".join(result.stdout.split())
+
+
+def test_list_shows_names_aliases_descriptions_and_parameters() -> None:
+    result = invoke("list")
+    assert result.exit_code == 0
+    for spec in lrplot.list_specs():
+        assert spec.name in result.stdout and spec.description in result.stdout
+        for p in spec.params:
+            assert "--" + p.name.replace("_", "-") in result.stdout
+    assert "aliases: wsd" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["cosin"], 2, "unknown schedule 'cosin'; did you mean cosine?"),
+        (["cosine", "--steps", "0"], 2, "--steps: expected a whole number >= 1, got 0"),
+        (["cosine", "--steps", "abc"], 2, "'--steps'"),
+        (["cosine", "--warmup", "-5"], 2, "--warmup: expected a whole step count >= 0"),
+        (["cosine", "--num-cycles", "nan"], 2, "--num-cycles: expected a finite number > 0, got nan"),
+        (["cosine", "--lr", "inf"], 2, "--lr: expected a finite number > 0, got inf"),
+        (["cosine", "--warmpu", "3"], 2, "No such option: --warmpu"),
+        (["cosine", "--lr-end", "3"], 2, "No such option: --lr-end"),
+        (["polynomial", "--lr-end", "1"], 2, "--lr-end: expected a value below the lr (1.0), got 1.0"),
+        (["cosine-with-min-lr", "--min-lr", "0.1", "--min-lr-rate", "0.1"], 2, "exactly one of --min-lr and --min-lr-rate"),
+        (["cosine-with-min-lr"], 2, "exactly one of --min-lr and --min-lr-rate"),
+        (["wsd"], 2, "--decay-steps: warmup_stable_decay needs it"),
+        (["cosine", "--format", "gif"], 2, "--format: expected one of png, csv, svg, pdf, json"),
+        (["cosine", "--optimizer", "lion"], 2, "--optimizer: expected one of sgd, adam, adamw"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args: list[str], code: int, message: str, tmp_path: Path) -> None:
+    result = invoke(*args, "--out", str(tmp_path))
+    assert result.exit_code == code, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], result.stderr
+    assert "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_unwritable_output_exits_1_and_names_it(tmp_path: Path) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("")
+    result = invoke("cosine", "--steps", "5", "--out", str(blocker / "out"))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: cannot create output folder '{blocker / 'out'}': Not a directory"
+
+
+def test_suspicious_input_warns_and_still_plots(tmp_path: Path) -> None:
+    result = invoke("linear", "--warmup", "20", "--steps", "20", "--format", "csv", "--out", str(tmp_path))
+    assert result.exit_code == 0
+    assert result.stderr.startswith("warning: warmup (20) >= training steps (20)")
+    assert (tmp_path / "linear.csv").exists()
+
+
+def _run_python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("args", [["--help"], ["list"], ["cosine", "--help"]])
+def test_help_and_list_import_neither_torch_nor_matplotlib(args: list[str]) -> None:
+    code = (
+        "import sys\n"
+        f"sys.argv = ['lrplot', *{args!r}]\n"
+        "from lrplot.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'matplotlib', 'numpy'))\n"
+        "print('HEAVY', heavy)\n"
+    )
+    result = _run_python(code)
+    assert result.returncode == 0, result.stderr
+    assert "HEAVY []" in result.stdout
+
+
+def test_python_dash_m_runs_the_app(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "lrplot", "constant", "--steps", "2", "--format", "csv", "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(tmp_path / "constant.csv")
+
+
+def test_bare_lrplot_shows_usage() -> None:
+    result = invoke()
+    assert result.exit_code == 2 and "Usage: lrplot" in result.output

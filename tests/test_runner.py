@@ -1,0 +1,68 @@
+"""The torch runner: last_epoch convention, param groups, optimizers, resume, silence."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+import lrplot
+from lrplot import runner
+from lrplot.errors import ParameterError
+
+
+def test_before_records_last_epoch_zero_to_n_minus_one() -> None:
+    curve = lrplot.curve("linear", 5, warmup=2)
+    assert curve.steps.tolist() == [0, 1, 2, 3, 4]
+    assert curve.record == "before"
+
+
+def test_after_records_last_epoch_one_to_n() -> None:
+    curve = lrplot.curve("linear", 5, record="after", warmup=2)
+    assert curve.steps.tolist() == [1, 2, 3, 4, 5]
+
+
+def test_each_param_group_scales_the_same_multiplier() -> None:
+    curve = lrplot.curve("cosine", 50, lr=[1.0, 0.1, 3.0], warmup=5)
+    assert curve.lrs.shape == (3, 50)
+    for g, lr in enumerate([1.0, 0.1, 3.0]):
+        assert curve.lrs[g].tolist() == [lr * m for m in curve.lrs[0].tolist()]
+
+
+@pytest.mark.parametrize("optimizer", runner.OPTIMIZERS)
+def test_every_optimizer_gives_the_same_curve(optimizer: str) -> None:
+    base = lrplot.curve("cosine", 30, warmup=3)
+    assert lrplot.curve("cosine", 30, warmup=3, optimizer=optimizer).lrs.tolist() == base.lrs.tolist()
+
+
+def test_unknown_optimizer_and_record_are_parameter_errors() -> None:
+    with pytest.raises(ParameterError, match="--optimizer: expected one of sgd, adam, adamw"):
+        lrplot.curve("cosine", 3, optimizer="lion")
+    with pytest.raises(ParameterError, match="--record"):
+        lrplot.curve("cosine", 3, record="during")
+
+
+def test_torch_warnings_do_not_escape() -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        lrplot.curve("cosine", 5, warmup=1)
+    assert caught == []
+
+
+def test_resume_continues_one_step_past_the_saved_last_epoch() -> None:
+    # torch's constructor steps once, so a resumed run starts at saved + 1.
+    schedule = lrplot.resolve("linear", 4, params={"warmup": 2, "training_steps": 20})
+    resumed = runner.run(schedule, last_epoch=10)
+    full = lrplot.curve("linear", 15, warmup=2, training_steps=20)
+    assert resumed.steps.tolist() == [11, 12, 13, 14]
+    assert resumed.lrs[0].tolist() == full.lrs[0][11:15].tolist()
+
+
+def test_curve_records_versions_and_resolved_parameters() -> None:
+    import torch
+
+    curve = lrplot.curve("cosine", 10, warmup=0.2)
+    meta = curve.metadata()
+    assert meta["versions"] == {"lrplot": lrplot.__version__, "torch": torch.__version__}
+    assert meta["params"] == {"schedule": "cosine", "steps": 10, "lr": [1.0], "warmup": 2, "training_steps": 10, "num_cycles": 0.5}
+    assert meta["command"] == "lrplot cosine --steps 10 --lr 1.0 --warmup 2 --training-steps 10 --num-cycles 0.5"

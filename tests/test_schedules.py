@@ -1,0 +1,195 @@
+"""Every schedule against its real implementation, value by value, plus hand-derived edge cases."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import lrplot
+from lrplot import runner
+from lrplot.errors import ParameterError
+from lrplot.registry import Param
+
+from .oracles import NO_TRANSFORMERS_ORACLE, assert_close, transformers_values
+
+ORACLE_SPECS = [s.name for s in lrplot.list_specs() if s.name not in NO_TRANSFORMERS_ORACLE]
+
+
+def check_against_transformers(name: str, steps: int, lrs: list[float], params: dict, record: str = "before") -> None:
+    schedule = lrplot.resolve(name, steps, lrs, params)
+    curve = runner.run(schedule, record=record)
+    # Pass transformers what the user gave (not lrplot's derived defaults).
+    given = {**schedule.values, **{k: params.get(k) for k in ("timescale", "stable_steps")}}
+    expected = transformers_values(name, given, list(lrs), steps, record)
+    for g in range(len(lrs)):
+        assert_close(curve.lrs[g], expected[g], what=f"{name} {params} group {g}")
+
+
+# A grid per schedule: warmup at 0, short and long; steps running past T.
+GRID = {
+    "constant": [{}],
+    "constant_with_warmup": [{"warmup": w} for w in (0, 1, 7, 40)],
+    "linear": [{"warmup": w, "training_steps": t} for w in (0, 1, 10) for t in (1, 10, 60)],
+    "cosine": [{"warmup": w, "training_steps": 60, "num_cycles": c} for w in (0, 10) for c in (0.5, 1, 2, 3.7)],
+    "cosine_with_restarts": [{"warmup": w, "training_steps": 60, "num_cycles": c} for w in (0, 10) for c in (1, 2, 5)],
+    "polynomial": [
+        {"warmup": w, "training_steps": 60, "lr_end": e, "power": p}
+        for w in (0, 10)
+        for e in (0.0, 1e-7, 0.3)
+        for p in (0.5, 1.0, 3.0)
+    ],
+    "inverse_sqrt": [{"warmup": 0}, {"warmup": 10}, {"warmup": 10, "timescale": 3}, {"warmup": 0, "timescale": 25}],
+    "cosine_with_min_lr": [
+        {"warmup": 10, "training_steps": 60, "min_lr": 0.1},
+        {"warmup": 0, "training_steps": 60, "min_lr_rate": 0.25, "num_cycles": 1.5},
+    ],
+    "cosine_warmup_with_min_lr": [
+        {"warmup": 10, "training_steps": 60, "min_lr_rate": 0.1},
+        {"warmup": 10, "training_steps": 60, "min_lr": 0.05, "warmup_lr_rate": 0.2},
+        {"warmup": 1, "training_steps": 60, "min_lr_rate": 0.0, "warmup_lr_rate": 0.0},
+        {"warmup": 0, "training_steps": 60, "min_lr_rate": 0.5},
+    ],
+    "warmup_stable_decay": [
+        {"warmup": 10, "training_steps": 60, "decay_steps": 20, "warmup_type": wt, "decay_type": dt, "min_lr_ratio": r}
+        for wt in ("linear", "cosine", "1-sqrt")
+        for dt in ("linear", "cosine", "1-sqrt")
+        for r in (0.0, 0.1)
+    ]
+    + [{"warmup": 5, "training_steps": 60, "decay_steps": 10, "stable_steps": 20, "num_cycles": 1.0}],
+}
+
+
+def test_every_entry_has_an_oracle_grid() -> None:
+    assert set(GRID) == set(ORACLE_SPECS)
+
+
+@pytest.mark.parametrize(
+    ("name", "params"), [(name, p) for name, grid in GRID.items() for p in grid], ids=lambda x: str(x)
+)
+def test_grid_equals_transformers(name: str, params: dict) -> None:
+    # 90 steps: past training_steps (at most 60), where the formulas change piece.
+    for lrs in ([1.0], [0.5, 0.01]):
+        check_against_transformers(name, 90, lrs, params)
+    check_against_transformers(name, 90, [1.0], params, record="after")
+
+
+def test_article_figures_equal_transformers() -> None:
+    # Figures 3-7 of the article: W 300, T 1000, read after each step (last_epoch 1..1000).
+    for name, extra in [
+        ("constant_with_warmup", {}),
+        ("linear", {"training_steps": 1000}),
+        ("polynomial", {"training_steps": 1000, "lr_end": 1e-7, "power": 3}),
+        ("cosine", {"training_steps": 1000, "num_cycles": 2}),
+        ("cosine_with_restarts", {"training_steps": 1000, "num_cycles": 2}),
+    ]:
+        check_against_transformers(name, 1000, [1.0], {"warmup": 300, **extra}, record="after")
+
+
+def _value(p: Param, draw: st.DrawFn, horizon: int) -> object:
+    if p.kind == "choice":
+        return draw(st.sampled_from(p.choices))
+    if p.kind == "count":
+        return draw(st.integers(0, horizon + 10) | st.floats(0, 0.99))
+    low = p.low if p.low is not None else 0
+    high = p.high if p.high is not None else low + 6
+    if p.kind == "int":
+        return draw(st.integers(int(low) + (1 if p.low_open else 0), int(high)))
+    return draw(st.floats(low, high, exclude_min=p.low_open, exclude_max=p.high_open))
+
+
+@st.composite
+def schedule_cases(draw: st.DrawFn, names: list[str]) -> tuple[str, int, list[float], dict]:
+    name = draw(st.sampled_from(names))
+    spec = lrplot.get_spec(name)
+    total = draw(st.integers(1, 80))
+    steps = draw(st.integers(1, 120))
+    lrs = draw(st.lists(st.floats(1e-4, 10.0), min_size=1, max_size=2))
+    params = {}
+    for p in spec.params:
+        if p.name == "training_steps":
+            params[p.name] = total
+        elif p.required or draw(st.booleans()):
+            params[p.name] = _value(p, draw, total)
+    if spec.param("min_lr") is not None:  # exactly one of the pair
+        params.pop("min_lr_rate", None)
+        if "min_lr" in params:
+            params["min_lr"] = draw(st.floats(0, lrs[0]))
+        else:
+            params["min_lr_rate"] = draw(st.floats(0, 1))
+    if "lr_end" in params:
+        params["lr_end"] = draw(st.floats(0, lrs[0], exclude_max=True))
+    return name, steps, lrs, params
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(schedule_cases(ORACLE_SPECS))
+def test_hypothesis_equals_transformers(case: tuple[str, int, list[float], dict]) -> None:
+    name, steps, lrs, params = case
+    try:
+        lrplot.resolve(name, steps, lrs, params)
+    except ParameterError:
+        assume(False)  # rejected combinations are tested in test_registry.py
+    check_against_transformers(name, steps, lrs, params)
+
+
+@settings(max_examples=100, deadline=None)
+@given(schedule_cases([s.name for s in lrplot.list_specs()]))
+def test_every_schedule_is_finite_non_negative_and_of_the_right_length(case: tuple) -> None:
+    name, steps, lrs, params = case
+    try:
+        schedule = lrplot.resolve(name, steps, lrs, params)
+    except ParameterError:
+        assume(False)
+    curve = runner.run(schedule)
+    assert curve.lrs.shape == (len(lrs), steps)
+    assert list(curve.steps) == list(range(steps))
+    assert all(math.isfinite(v) and v >= 0 for v in curve.lrs.ravel())
+
+
+# Hand-derived values --------------------------------------------------------------
+
+
+def values(name: str, steps: int, lr: float = 1.0, record: str = "before", **params: object) -> list[float]:
+    return runner.run(lrplot.resolve(name, steps, lr, params), record=record).lrs[0].tolist()
+
+
+def test_transformer_rule_by_hand() -> None:
+    v = values("transformer", 8001, d_model=512, warmup=4000)
+    # Step 0 is guarded: it takes step 1's value, 512**-0.5 * 1 * 4000**-1.5.
+    assert v[0] == v[1] == pytest.approx(512**-0.5 * 4000**-1.5, rel=1e-15)
+    # The peak sits at the warmup: both branches equal (512 * 4000) ** -0.5.
+    assert v[4000] == pytest.approx(1 / math.sqrt(512 * 4000), rel=1e-15)
+    assert max(v) == v[4000]
+    # Warmup is linear in the step, decay the inverse square root.
+    assert v[2000] == pytest.approx(v[4000] / 2, rel=1e-15)
+    assert v[8000] == pytest.approx(v[4000] / math.sqrt(2), rel=1e-15)
+    assert values("transformer", 3, d_model=256, warmup=1)[2] == pytest.approx(256**-0.5 * 2**-0.5, rel=1e-15)
+
+
+def test_warmup_edges_by_hand() -> None:
+    assert values("constant_with_warmup", 6, warmup=4) == [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
+    assert values("constant_with_warmup", 2, warmup=0) == [1.0, 1.0]
+    assert values("linear", 7, warmup=2, training_steps=6) == [0.0, 0.5, 1.0, 0.75, 0.5, 0.25, 0.0]
+    assert values("linear", 9, warmup=2, training_steps=6)[7:] == [0.0, 0.0]  # clamped past T
+    assert values("constant", 3, lr=0.3) == [0.3, 0.3, 0.3]
+
+
+def test_decay_ends_by_hand() -> None:
+    assert values("cosine", 5, warmup=0, training_steps=4) == pytest.approx([1.0, 0.8535533905932737, 0.5, 0.1464466094067262, 0.0])
+    restarts = values("cosine_with_restarts", 7, warmup=0, training_steps=4, num_cycles=2)
+    assert restarts[:4] == pytest.approx([1.0, 0.5, 1.0, 0.5]) and restarts[4:] == [0.0, 0.0, 0.0]
+    poly = values("polynomial", 8, lr=2.0, warmup=0, training_steps=4, lr_end=0.5, power=2)
+    # lr = (2 - 0.5) * (1 - s/4) ** 2 + 0.5, then lr_end once s > T.
+    assert poly == pytest.approx([2.0, 1.34375, 0.875, 0.59375, 0.5, 0.5, 0.5, 0.5], rel=1e-15)
+    assert values("inverse_sqrt", 5, warmup=1, timescale=1) == pytest.approx([0.0, 1.0, 2**-0.5, 3**-0.5, 0.5])
+    wsd = values("wsd", 8, warmup=2, decay_steps=2, training_steps=6, decay_type="linear", min_lr_ratio=0.1)
+    assert wsd == pytest.approx([0.1, 0.55, 1.0, 1.0, 1.0, 0.55, 0.1, 0.1])
+
+
+def test_record_after_starts_at_last_epoch_one() -> None:
+    before = values("linear", 11, warmup=2, training_steps=10)
+    after = values("linear", 10, record="after", warmup=2, training_steps=10)
+    assert after == before[1:]

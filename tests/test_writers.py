@@ -1,0 +1,108 @@
+"""Outputs: full-precision CSV with metadata, JSON, figures, and atomic writes."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+import lrplot
+from lrplot import plot, writers
+from lrplot.errors import OutputError, ParameterError
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def curve() -> lrplot.Curve:
+    return lrplot.curve("cosine", 40, lr=[0.1, 0.01], warmup=4)
+
+
+def test_csv_round_trips_every_value_and_metadata(curve: lrplot.Curve, tmp_path: Path) -> None:
+    (path,) = lrplot.write_curve(curve, tmp_path, formats=("csv",))
+    meta, header, columns = lrplot.read_csv(path)
+    assert header == ["step", "lr", "lr_group1"]
+    assert columns[0] == list(range(40))
+    assert columns[1] == curve.lrs[0].tolist() and columns[2] == curve.lrs[1].tolist()  # exact
+    assert meta == json.loads(json.dumps(curve.metadata()))
+    assert meta["params"]["warmup"] == 4 and meta["versions"]["torch"]
+
+
+def test_csv_every_keeps_one_row_in_k(curve: lrplot.Curve) -> None:
+    lines = [line for line in writers.csv_text(curve, every=10).splitlines() if not line.startswith("#")]
+    assert [line.split(",")[0] for line in lines] == ["step", "0", "10", "20", "30"]
+
+
+def test_json_holds_data_and_metadata(curve: lrplot.Curve, tmp_path: Path) -> None:
+    (path,) = lrplot.write_curve(curve, tmp_path, formats=("json",), stem="x")
+    data = json.loads(path.read_text())
+    assert path.name == "x.json"
+    assert data["step"] == list(range(40)) and data["lr_group1"] == curve.lrs[1].tolist()
+    assert data["params"]["schedule"] == "cosine"
+
+
+@pytest.mark.parametrize(("fmt", "magic"), [("png", PNG_SIGNATURE), ("svg", b"<?xml"), ("pdf", b"%PDF")])
+def test_figures_have_their_signature(curve: lrplot.Curve, tmp_path: Path, fmt: str, magic: bytes) -> None:
+    (path,) = lrplot.write_curve(curve, tmp_path, formats=(fmt,))
+    data = path.read_bytes()
+    assert data.startswith(magic) and len(data) > 5000
+
+
+def test_png_is_7_by_4_inches(curve: lrplot.Curve, tmp_path: Path) -> None:
+    (path,) = lrplot.write_curve(curve, tmp_path, formats=("png",))
+    header = path.read_bytes()[16:24]
+    width, height = int.from_bytes(header[:4], "big"), int.from_bytes(header[4:], "big")
+    assert (width, height) == (7 * 150, 4 * 150)
+
+
+def test_figure_is_labelled_titled_and_marks_the_warmup(curve: lrplot.Curve) -> None:
+    fig = plot.curve_figure(curve)
+    ax = fig.axes[0]
+    assert ax.get_xlabel().startswith("step") and ax.get_ylabel() == "learning rate"
+    assert ax.get_title() == "cosine (warmup 4, T 40, num_cycles 0.5)"
+    assert [line.get_xdata()[0] for line in ax.lines if line.get_linestyle() == "--"] == [4]
+    assert len([line for line in ax.lines if line.get_linestyle() == "-"]) == 2  # one per param group
+    assert plot.curve_figure(curve, title="mine", log_y=True).axes[0].get_yscale() == "log"
+
+
+def test_unknown_format_is_a_parameter_error(curve: lrplot.Curve, tmp_path: Path) -> None:
+    with pytest.raises(ParameterError, match="--format: expected one of png, csv, svg, pdf, json, got 'gif'"):
+        lrplot.write_curve(curve, tmp_path, formats=("gif",))
+
+
+def test_failed_run_leaves_no_partial_file_and_keeps_old_outputs(curve: lrplot.Curve, tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "cosine.csv").write_text("old csv\n")
+
+    def broken(fig, file, fmt, dpi=150):
+        file.write(b"half a png")
+        raise KeyboardInterrupt  # as if the user pressed Ctrl-C mid-write
+
+    monkeypatch.setattr(plot, "save", broken)
+    with pytest.raises(KeyboardInterrupt):
+        lrplot.write_curve(curve, tmp_path, formats=("csv", "png"))
+    assert sorted(os.listdir(tmp_path)) == ["cosine.csv"]
+    assert (tmp_path / "cosine.csv").read_text() == "old csv\n"
+
+
+def test_unwritable_folder_is_an_output_error_naming_it(curve: lrplot.Curve, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(OutputError, match=f"'{blocker / 'sub'}'"):
+        lrplot.write_curve(curve, blocker / "sub")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
+def test_read_only_folder_is_an_output_error(curve: lrplot.Curve, tmp_path: Path) -> None:
+    tmp_path.chmod(0o500)
+    try:
+        with pytest.raises(OutputError, match="cannot write"):
+            lrplot.write_curve(curve, tmp_path)
+    finally:
+        tmp_path.chmod(0o700)
+
+
+def test_written_files_get_ordinary_permissions(curve: lrplot.Curve, tmp_path: Path) -> None:
+    (path,) = lrplot.write_curve(curve, tmp_path, formats=("csv",))
+    assert path.stat().st_mode & 0o644 == 0o644
