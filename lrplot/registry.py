@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ParameterError, UnknownScheduleError
+from .errors import NoClosedFormError, ParameterError, UnknownScheduleError
 
 REQUIRED = object()  # a Param default meaning "the user must give it"
 
@@ -104,9 +104,14 @@ class ScheduleSpec:
         formula: the multiplier in plain notation (W warmup, T training steps,
             s step, p = (s - W) / max(1, T - W)).
         params: the schedule's own parameters (``steps`` and ``lr`` are common).
-        make: ``(values, base_lr) -> lr_lambda``; the values are checked.
-        check: optional cross-parameter checks ``(values, base_lr) -> warnings``;
-            it raises ParameterError for contradictions.
+        make: ``(values, base_lr) -> lr_lambda`` for a closed-form multiplier
+            (run through ``LambdaLR``); ``None`` when the schedule is one of
+            torch's own recursive schedulers.
+        torch_scheduler: ``(optimizer, values, last_epoch) -> scheduler`` for
+            schedules that are not a ``LambdaLR`` (torch's own classes).
+        check: optional cross-parameter checks ``(values, base_lr, steps) ->
+            warnings``; it raises ParameterError for contradictions and may fill
+            derived defaults into ``values``.
         aliases: other accepted names (hyphenated spellings are added for you).
         source: the implementation lrplot reproduces, for docs.
     """
@@ -115,10 +120,16 @@ class ScheduleSpec:
     description: str
     formula: str
     params: tuple[Param, ...]
-    make: Callable[[Mapping[str, Any], float], Callable[[int], float]]
-    check: Callable[[dict[str, Any], float], list[str]] | None = None
+    make: Callable[[Mapping[str, Any], float], Callable[[int], float]] | None
+    check: Callable[[dict[str, Any], float, int], list[str]] | None = None
     aliases: tuple[str, ...] = ()
     source: str = ""
+    torch_scheduler: Callable[[Any, Mapping[str, Any], int], Any] | None = None
+
+    @property
+    def closed_form(self) -> bool:
+        """Whether the multiplier is a formula of the step alone."""
+        return self.make is not None
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -158,6 +169,10 @@ class Schedule:
 
     def lr_lambda(self) -> Callable[[int], float]:
         """A fresh multiplier ``step -> float`` for ``LambdaLR``."""
+        if self.spec.make is None:
+            raise NoClosedFormError(
+                f"{self.name} is torch's own recursive scheduler and has no closed form here; use --engine torch"
+            )
         return self.spec.make(self.values, self.lrs[0])
 
     def describe(self) -> dict[str, Any]:
@@ -233,7 +248,7 @@ def resolve(
     for p in spec.params:
         if p.kind == "count" and values[p.name] is not None:
             values[p.name] = _count(values[p.name], horizon)
-    warnings = list(spec.check(values, lrs[0]) if spec.check else [])
+    warnings = list(spec.check(values, lrs[0], steps) if spec.check else [])
     if "warmup" in values and values["warmup"] >= horizon:
         what = "training steps" if "training_steps" in values else "--steps"
         warnings.append(
@@ -266,4 +281,4 @@ def _check_lrs(lr: float | Iterable[float]) -> tuple[float, ...]:
 
 
 def _load_builtin() -> None:
-    from . import schedules  # noqa: F401  (registers the built-in schedules)
+    from . import schedules, torch_schedules  # noqa: F401  (they register the built-in schedules)

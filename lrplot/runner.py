@@ -43,7 +43,10 @@ def build(schedule: Schedule, optimizer: str = "sgd", last_epoch: int = -1) -> t
     opt = factory(groups, lr=schedule.lrs[0])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        scheduler = LambdaLR(opt, schedule.lr_lambda(), last_epoch=last_epoch)
+        if schedule.spec.torch_scheduler is not None:
+            scheduler = schedule.spec.torch_scheduler(opt, schedule.values, last_epoch)
+        else:
+            scheduler = LambdaLR(opt, schedule.lr_lambda(), last_epoch=last_epoch)
     return opt, scheduler
 
 

@@ -50,7 +50,7 @@ def _min_rate(values: V, lr: float) -> float:
     return values["min_lr"] / lr if values["min_lr"] is not None else values["min_lr_rate"]
 
 
-def _check_min_lr(values: dict[str, Any], lr: float) -> list[str]:
+def _check_min_lr(values: dict[str, Any], lr: float, steps: int) -> list[str]:
     if (values["min_lr"] is None) == (values["min_lr_rate"] is None):
         raise ParameterError("min_lr", "give exactly one of --min-lr and --min-lr-rate")
     if values["min_lr"] is not None and values["min_lr"] > lr:
@@ -177,7 +177,7 @@ def _polynomial(v: V, lr: float) -> Piecewise:
     )
 
 
-def _check_polynomial(values: dict[str, Any], lr: float) -> list[str]:
+def _check_polynomial(values: dict[str, Any], lr: float, steps: int) -> list[str]:
     if not values["lr_end"] < lr:
         raise ParameterError("lr_end", f"expected a value below the lr ({lr!r}), got {values['lr_end']!r}")
     if values["training_steps"] == values["warmup"]:
@@ -215,7 +215,7 @@ def _inverse_sqrt(v: V, lr: float) -> Piecewise:
     )
 
 
-def _check_inverse_sqrt(values: dict[str, Any], lr: float) -> list[str]:
+def _check_inverse_sqrt(values: dict[str, Any], lr: float, steps: int) -> list[str]:
     if values["timescale"] is None:  # transformers' default
         values["timescale"] = values["warmup"] or 10_000
     return []
@@ -334,7 +334,7 @@ def _warmup_stable_decay(v: V, lr: float) -> Piecewise:
     )
 
 
-def _check_warmup_stable_decay(values: dict[str, Any], lr: float) -> list[str]:
+def _check_warmup_stable_decay(values: dict[str, Any], lr: float, steps: int) -> list[str]:
     warmup, decay, total = values["warmup"], values["decay_steps"], values["training_steps"]
     if values["stable_steps"] is None:
         stable = total - warmup - decay
@@ -392,7 +392,7 @@ def _transformer(v: V, lr: float) -> Piecewise:
     return Piecewise([(None, rule)])
 
 
-def _check_transformer(values: dict[str, Any], lr: float) -> list[str]:
+def _check_transformer(values: dict[str, Any], lr: float, steps: int) -> list[str]:
     if values["warmup"] < 1:
         raise ParameterError("warmup", f"the transformer rule needs a warmup >= 1 (W ** -1.5), got {values['warmup']}")
     return []

@@ -67,3 +67,52 @@ def assert_close(actual: Any, expected: Any, rel: float = 1e-12, what: str = "")
     assert len(actual) == len(expected), f"{what}: {len(actual)} values, expected {len(expected)}"
     for i, (a, b) in enumerate(zip(actual, expected)):
         assert math.isclose(a, b, rel_tol=rel, abs_tol=0.0), f"{what}: index {i}: {a!r} != {b!r}"
+
+
+# torch's own schedulers: lrplot parameter names -> the class's keywords.
+TORCH_CLASSES = {
+    "step_lr": ("StepLR", {"step_size": "step_size", "gamma": "gamma"}),
+    "exponential_lr": ("ExponentialLR", {"gamma": "gamma"}),
+    "cosine_annealing_lr": ("CosineAnnealingLR", {"training_steps": "T_max", "eta_min": "eta_min"}),
+    "cosine_annealing_warm_restarts": ("CosineAnnealingWarmRestarts", {"t_0": "T_0", "t_mult": "T_mult", "eta_min": "eta_min"}),
+    "linear_lr": ("LinearLR", {"start_factor": "start_factor", "end_factor": "end_factor", "total_iters": "total_iters"}),
+    "polynomial_lr": ("PolynomialLR", {"total_iters": "total_iters", "power": "power"}),
+    "one_cycle_lr": (
+        "OneCycleLR",
+        {
+            "training_steps": "total_steps",
+            "pct_start": "pct_start",
+            "anneal_strategy": "anneal_strategy",
+            "div_factor": "div_factor",
+            "final_div_factor": "final_div_factor",
+        },
+    ),
+}
+
+
+def torch_values(name: str, values: dict[str, Any], lrs: list[float], steps: int, record: str = "before") -> list[list[float]]:
+    """``get_last_lr()`` of torch's own scheduler class, one list per param group."""
+    from torch.optim import lr_scheduler
+
+    class_name, keywords = TORCH_CLASSES[name]
+    opt = optimizer_for(lrs)
+    kwargs = {keywords[k]: v for k, v in values.items() if k in keywords}
+    if name == "one_cycle_lr":
+        kwargs["max_lr"] = list(lrs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scheduler = getattr(lr_scheduler, class_name)(opt, **kwargs)
+        out: list[list[float]] = [[] for _ in lrs]
+        for i in range(steps):
+            if i or record == "after":
+                scheduler.step()
+            for g, lr in enumerate(scheduler.get_last_lr()):
+                out[g].append(lr)
+    return out
+
+
+def oracle_values(name: str, values: dict[str, Any], lrs: list[float], steps: int, record: str = "before") -> list[list[float]]:
+    """The real implementation's values for any schedule that has one."""
+    if name in TORCH_CLASSES:
+        return torch_values(name, values, lrs, steps, record)
+    return transformers_values(name, values, lrs, steps, record)

@@ -13,17 +13,17 @@ from lrplot import runner
 from lrplot.errors import ParameterError
 from lrplot.registry import Param
 
-from .oracles import NO_TRANSFORMERS_ORACLE, assert_close, transformers_values
+from .oracles import NO_TRANSFORMERS_ORACLE, assert_close, oracle_values
 
 ORACLE_SPECS = [s.name for s in lrplot.list_specs() if s.name not in NO_TRANSFORMERS_ORACLE]
 
 
-def check_against_transformers(name: str, steps: int, lrs: list[float], params: dict, record: str = "before") -> None:
+def check_against_oracle(name: str, steps: int, lrs: list[float], params: dict, record: str = "before") -> None:
     schedule = lrplot.resolve(name, steps, lrs, params)
     curve = runner.run(schedule, record=record)
     # Pass transformers what the user gave (not lrplot's derived defaults).
     given = {**schedule.values, **{k: params.get(k) for k in ("timescale", "stable_steps")}}
-    expected = transformers_values(name, given, list(lrs), steps, record)
+    expected = oracle_values(name, given, list(lrs), steps, record)
     for g in range(len(lrs)):
         assert_close(curve.lrs[g], expected[g], what=f"{name} {params} group {g}")
 
@@ -59,6 +59,14 @@ GRID = {
         for r in (0.0, 0.1)
     ]
     + [{"warmup": 5, "training_steps": 60, "decay_steps": 10, "stable_steps": 20, "num_cycles": 1.0}],
+    # torch's own schedulers, checked against the class itself.
+    "step_lr": [{"step_size": 7, "gamma": 0.5}, {"step_size": 1, "gamma": 0.9}],
+    "exponential_lr": [{"gamma": 0.95}, {"gamma": 1.01}],
+    "cosine_annealing_lr": [{"training_steps": 60}, {"training_steps": 30, "eta_min": 0.01}],
+    "cosine_annealing_warm_restarts": [{"t_0": 10}, {"t_0": 7, "t_mult": 2, "eta_min": 0.001}],
+    "linear_lr": [{}, {"start_factor": 0.1, "end_factor": 0.5, "total_iters": 40}],
+    "polynomial_lr": [{"total_iters": 50, "power": 2.0}, {"total_iters": 0}],
+    "one_cycle_lr": [{"training_steps": 90}, {"training_steps": 120, "pct_start": 0.1, "anneal_strategy": "linear"}],
 }
 
 
@@ -69,11 +77,11 @@ def test_every_entry_has_an_oracle_grid() -> None:
 @pytest.mark.parametrize(
     ("name", "params"), [(name, p) for name, grid in GRID.items() for p in grid], ids=lambda x: str(x)
 )
-def test_grid_equals_transformers(name: str, params: dict) -> None:
+def test_grid_equals_the_real_implementation(name: str, params: dict) -> None:
     # 90 steps: past training_steps (at most 60), where the formulas change piece.
     for lrs in ([1.0], [0.5, 0.01]):
-        check_against_transformers(name, 90, lrs, params)
-    check_against_transformers(name, 90, [1.0], params, record="after")
+        check_against_oracle(name, 90, lrs, params)
+    check_against_oracle(name, 90, [1.0], params, record="after")
 
 
 def test_article_figures_equal_transformers() -> None:
@@ -85,7 +93,7 @@ def test_article_figures_equal_transformers() -> None:
         ("cosine", {"training_steps": 1000, "num_cycles": 2}),
         ("cosine_with_restarts", {"training_steps": 1000, "num_cycles": 2}),
     ]:
-        check_against_transformers(name, 1000, [1.0], {"warmup": 300, **extra}, record="after")
+        check_against_oracle(name, 1000, [1.0], {"warmup": 300, **extra}, record="after")
 
 
 def _value(p: Param, draw: st.DrawFn, horizon: int) -> object:
@@ -119,6 +127,8 @@ def schedule_cases(draw: st.DrawFn, names: list[str]) -> tuple[str, int, list[fl
             params["min_lr"] = draw(st.floats(0, lrs[0]))
         else:
             params["min_lr_rate"] = draw(st.floats(0, 1))
+    if name == "one_cycle_lr":  # torch cannot step it past its total steps
+        steps = min(steps, total)
     if "lr_end" in params:
         params["lr_end"] = draw(st.floats(0, lrs[0], exclude_max=True))
     return name, steps, lrs, params
@@ -126,13 +136,13 @@ def schedule_cases(draw: st.DrawFn, names: list[str]) -> tuple[str, int, list[fl
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(schedule_cases(ORACLE_SPECS))
-def test_hypothesis_equals_transformers(case: tuple[str, int, list[float], dict]) -> None:
+def test_hypothesis_equals_the_real_implementation(case: tuple[str, int, list[float], dict]) -> None:
     name, steps, lrs, params = case
     try:
         lrplot.resolve(name, steps, lrs, params)
     except ParameterError:
         assume(False)  # rejected combinations are tested in test_registry.py
-    check_against_transformers(name, steps, lrs, params)
+    check_against_oracle(name, steps, lrs, params)
 
 
 @settings(max_examples=100, deadline=None)
@@ -187,6 +197,20 @@ def test_decay_ends_by_hand() -> None:
     assert values("inverse_sqrt", 5, warmup=1, timescale=1) == pytest.approx([0.0, 1.0, 2**-0.5, 3**-0.5, 0.5])
     wsd = values("wsd", 8, warmup=2, decay_steps=2, training_steps=6, decay_type="linear", min_lr_ratio=0.1)
     assert wsd == pytest.approx([0.1, 0.55, 1.0, 1.0, 1.0, 0.55, 0.1, 0.1])
+
+
+def test_torch_schedulers_by_hand() -> None:
+    assert values("step_lr", 7, lr=2.0, step_size=3, gamma=0.5) == [2.0, 2.0, 2.0, 1.0, 1.0, 1.0, 0.5]
+    assert values("exponential_lr", 3, gamma=0.5) == [1.0, 0.5, 0.25]
+    assert values("polynomial_lr", 6, total_iters=4, power=1.0) == pytest.approx([1.0, 0.75, 0.5, 0.25, 0.0, 0.0])
+    # Rising phase ends at step pct_start * T - 1 = 4, falling at T - 1 = 9.
+    cycle = values("one_cycle_lr", 10, lr=1.0, training_steps=10, pct_start=0.5, div_factor=10, final_div_factor=100)
+    assert cycle[0] == pytest.approx(0.1) and cycle[4] == pytest.approx(1.0) and cycle[9] == pytest.approx(0.001)
+
+
+def test_torch_schedulers_have_no_closed_form() -> None:
+    with pytest.raises(lrplot.NoClosedFormError, match="use --engine torch"):
+        lrplot.resolve("step_lr", 5).lr_lambda()
 
 
 def test_record_after_starts_at_last_epoch_one() -> None:

@@ -1,0 +1,23 @@
+"""The docs follow the registry: a schedule without docs fails here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import lrplot
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("spec", lrplot.list_specs(), ids=lambda s: s.name)
+def test_readme_lists_every_schedule(spec: lrplot.ScheduleSpec) -> None:
+    assert f"| `{spec.name}` |" in (ROOT / "README.md").read_text()
+
+
+def test_readme_starts_with_the_two_setup_commands() -> None:
+    head = (ROOT / "README.md").read_text().split("## ")[0]
+    assert "lrplot cosine --warmup 300 --steps 3000" in head
+    assert "python -m pytest -q" in head
+    assert "python -m pytest -q" in (ROOT / ".ci" / "run").read_text()
