@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -18,7 +19,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError  # the Cli
 from typer.core import TyperGroup
 
 from .errors import LrplotError, UnknownScheduleError, option_name
-from .registry import REQUIRED, Param, ScheduleSpec, get_spec, list_specs, resolve
+from .registry import Param, ScheduleSpec, get_spec, list_specs, resolve
 from .writers import FORMATS, check_formats
 
 PARAM_TYPES = {"int": int, "float": float, "count": float, "choice": str}
@@ -41,10 +42,17 @@ class LrplotGroup(TyperGroup):
             get_spec(args[0])  # raises UnknownScheduleError with the close matches
         return super().resolve_command(ctx, args)
 
-    def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:
-        extra.pop("standalone_mode", None)
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,  # always handled here, whatever is asked
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
         try:
-            code = super().main(args=args, prog_name=prog_name or "lrplot", standalone_mode=False, **extra)
+            code = super().main(args, prog_name or "lrplot", complete_var, False, windows_expand_args, **extra)
         except LrplotError as e:
             _fail(str(e), e.exit_code)
         except NoArgsIsHelpError as e:  # bare 'lrplot': the help, as usage text
@@ -137,19 +145,33 @@ def _common_options(
     steps: Annotated[int, typer.Option("--steps", metavar="N", help="how many values to record (CSV rows)")] = 1000,
     lr: Annotated[
         Optional[list[float]],  # noqa: UP045
-        typer.Option("--lr", metavar="LR", help="initial lr; repeat it for more param groups [default: 1.0, so the plot shows the multiplier]"),
+        typer.Option(
+            "--lr",
+            metavar="LR",
+            help="initial lr; repeat it for more param groups [default: 1.0, so the plot shows the multiplier]",
+        ),
     ] = None,
     optimizer: Annotated[str, typer.Option("--optimizer", metavar="NAME", help="sgd, adam or adamw")] = "sgd",
     record: Annotated[
         str,
-        typer.Option("--record", metavar="WHEN", help="read get_last_lr() 'before' scheduler.step() (last_epoch 0..N-1) or 'after' it (1..N)"),
+        typer.Option(
+            "--record",
+            metavar="WHEN",
+            help="read get_last_lr() 'before' scheduler.step() (last_epoch 0..N-1) or 'after' it (1..N)",
+        ),
     ] = "before",
     out: Annotated[Path, typer.Option("--out", metavar="DIR", help="output folder")] = Path("."),
     format: Annotated[
         Optional[list[str]],  # noqa: UP045
-        typer.Option("--format", metavar="FMT", help=f"outputs, repeated or comma-separated: {', '.join(FORMATS)} [default: png,csv]"),
+        typer.Option(
+            "--format",
+            metavar="FMT",
+            help=f"outputs, repeated or comma-separated: {', '.join(FORMATS)} [default: png,csv]",
+        ),
     ] = None,
-    title: Annotated[Optional[str], typer.Option("--title", metavar="TEXT", help="figure title [default: schedule and parameters]")] = None,  # noqa: UP045
+    title: Annotated[
+        str | None, typer.Option("--title", metavar="TEXT", help="figure title [default: schedule and parameters]")
+    ] = None,  # noqa: UP045
     log_y: Annotated[bool, typer.Option("--log-y", help="logarithmic lr axis")] = False,
 ) -> None:
     """The options every schedule command takes (its signature is what counts)."""

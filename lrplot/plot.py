@@ -72,10 +72,13 @@ def style_axes(ax: Any, title: str, log_y: bool = False) -> None:
 def new_figure(figsize: Sequence[float] = FIGSIZE) -> Any:
     from matplotlib.figure import Figure
 
-    return Figure(figsize=tuple(figsize), layout="constrained")
+    width, height = figsize
+    return Figure(figsize=(width, height), layout="constrained")
 
 
-def curve_figure(curve: Curve, title: str | None = None, log_y: bool = False, figsize: Sequence[float] = FIGSIZE) -> Any:
+def curve_figure(
+    curve: Curve, title: str | None = None, log_y: bool = False, figsize: Sequence[float] = FIGSIZE
+) -> Any:
     """A figure of one curve: labelled axes, a titled schedule, the warmup end marked."""
     fig = new_figure(figsize)
     ax = fig.add_subplot()

@@ -86,9 +86,7 @@ def _fmt(x: float) -> str:
 
 # Parameters shared by many schedules, named as in transformers' get_scheduler.
 WARMUP = Param("warmup", "count", 0, "warmup steps: a whole count, or a fraction below 1 of the training steps")
-TRAINING_STEPS = Param(
-    "training_steps", "int", None, "num_training_steps of the schedule (default: --steps)", low=1
-)
+TRAINING_STEPS = Param("training_steps", "int", None, "num_training_steps of the schedule (default: --steps)", low=1)
 NUM_CYCLES_HALF = Param(
     "num_cycles", "float", 0.5, "cosine waves after warmup (0.5: one half-cosine down to 0)", low=0, low_open=True
 )
@@ -251,9 +249,7 @@ def resolve(
     warnings = list(spec.check(values, lrs[0], steps) if spec.check else [])
     if "warmup" in values and values["warmup"] >= horizon:
         what = "training steps" if "training_steps" in values else "--steps"
-        warnings.append(
-            f"warmup ({values['warmup']}) >= {what} ({horizon}): the schedule never gets past warmup"
-        )
+        warnings.append(f"warmup ({values['warmup']}) >= {what} ({horizon}): the schedule never gets past warmup")
     return Schedule(spec, values, steps, lrs, tuple(warnings))
 
 

@@ -35,7 +35,7 @@ def build(schedule: Schedule, optimizer: str = "sgd", last_epoch: int = -1) -> t
 
     check_run_options(optimizer, "before")
     model = torch.nn.ParameterList(torch.nn.Parameter(torch.zeros(1)) for _ in schedule.lrs)
-    groups = [{"params": [p], "lr": lr} for p, lr in zip(model, schedule.lrs)]
+    groups = [{"params": [p], "lr": lr} for p, lr in zip(model, schedule.lrs, strict=True)]
     if last_epoch >= 0:
         for group in groups:
             group["initial_lr"] = group["lr"]

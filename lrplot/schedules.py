@@ -94,9 +94,7 @@ register(
 def _linear(v: V, lr: float) -> Piecewise:
     warmup, total = v["warmup"], v["training_steps"]
     denom = float(max(1, total - warmup))
-    return Piecewise(
-        [_warmup_piece(warmup), (None, lambda s, o: o.maximum(0.0, o.float(total - s) / denom))]
-    )
+    return Piecewise([_warmup_piece(warmup), (None, lambda s, o: o.maximum(0.0, o.float(total - s) / denom))])
 
 
 register(
@@ -172,9 +170,7 @@ def _polynomial(v: V, lr: float) -> Piecewise:
         pct_remaining = 1 - o.float(s - warmup) / decay_steps
         return (lr_range * pct_remaining**power + lr_end) / lr
 
-    return Piecewise(
-        [_warmup_piece(warmup), (lambda s, o: s > total, lambda s, o: lr_end / lr), (None, decay)]
-    )
+    return Piecewise([_warmup_piece(warmup), (lambda s, o: s > total, lambda s, o: lr_end / lr), (None, decay)])
 
 
 def _check_polynomial(values: dict[str, Any], lr: float, steps: int) -> list[str]:
@@ -191,7 +187,9 @@ register(
     ScheduleSpec(
         name="polynomial",
         description="linear warmup, then a polynomial decay to lr_end at T, then lr_end",
-        formula="warmup, then ((lr0 - lr_end) * (1 - (s - W) / (T - W)) ** power + lr_end) / lr0; lr_end / lr0 once s > T",
+        formula=(
+            "warmup, then ((lr0 - lr_end) * (1 - (s - W) / (T - W)) ** power + lr_end) / lr0; lr_end / lr0 once s > T"
+        ),
         params=(
             WARMUP,
             TRAINING_STEPS,
@@ -210,9 +208,7 @@ register(
 def _inverse_sqrt(v: V, lr: float) -> Piecewise:
     warmup, timescale = v["warmup"], v["timescale"]
     shift, scale = timescale - warmup, float(timescale)
-    return Piecewise(
-        [_warmup_piece(warmup), (None, lambda s, o: 1.0 / o.sqrt(o.float(s + shift) / scale))]
-    )
+    return Piecewise([_warmup_piece(warmup), (None, lambda s, o: 1.0 / o.sqrt(o.float(s + shift) / scale))])
 
 
 def _check_inverse_sqrt(values: dict[str, Any], lr: float, steps: int) -> list[str]:
@@ -228,7 +224,9 @@ register(
         formula="warmup, then 1 / sqrt((s + timescale - W) / timescale)",
         params=(
             WARMUP,
-            Param("timescale", "int", None, "the decay's time scale (default: the warmup, or 10000 without one)", low=1),
+            Param(
+                "timescale", "int", None, "the decay's time scale (default: the warmup, or 10000 without one)", low=1
+            ),
         ),
         make=_inverse_sqrt,
         check=_check_inverse_sqrt,
@@ -348,7 +346,10 @@ def _check_warmup_stable_decay(values: dict[str, Any], lr: float, steps: int) ->
         return []
     end = warmup + values["stable_steps"] + decay
     if end != total:
-        return [f"warmup + stable + decay steps = {end}, not the training steps ({total}): lr stays at min_lr_ratio from step {end}"]
+        return [
+            f"warmup + stable + decay steps = {end}, not the training steps ({total}): "
+            f"lr stays at min_lr_ratio from step {end}"
+        ]
     return []
 
 
@@ -364,12 +365,24 @@ register(
         params=(
             WARMUP,
             TRAINING_STEPS,
-            Param("decay_steps", "count", REQUIRED, "decay steps: a whole count, or a fraction below 1 of the training steps"),
+            Param(
+                "decay_steps",
+                "count",
+                REQUIRED,
+                "decay steps: a whole count, or a fraction below 1 of the training steps",
+            ),
             Param("stable_steps", "int", None, "stable steps (default: training steps - warmup - decay steps)", low=0),
             Param("warmup_type", "choice", "linear", "the warmup's shape", choices=SHAPES),
             Param("decay_type", "choice", "cosine", "the decay's shape", choices=SHAPES),
             Param("min_lr_ratio", "float", 0.0, "the lowest lr as a fraction of the lr", low=0, high=1),
-            Param("num_cycles", "float", 0.5, "cosine waves in a cosine decay (0.5: one half-cosine)", low=0, low_open=True),
+            Param(
+                "num_cycles",
+                "float",
+                0.5,
+                "cosine waves in a cosine decay (0.5: one half-cosine)",
+                low=0,
+                low_open=True,
+            ),
         ),
         make=_warmup_stable_decay,
         check=_check_warmup_stable_decay,

@@ -100,7 +100,11 @@ register(
         ),
         make=None,
         torch_scheduler=lambda opt, v, last: _torch_class("LinearLR")(
-            opt, start_factor=v["start_factor"], end_factor=v["end_factor"], total_iters=v["total_iters"], last_epoch=last
+            opt,
+            start_factor=v["start_factor"],
+            end_factor=v["end_factor"],
+            total_iters=v["total_iters"],
+            last_epoch=last,
         ),
         aliases=("LinearLR",),
         source=f"{TORCH}.LinearLR",
@@ -143,7 +147,16 @@ register(
         formula="from lr / div_factor up to lr, then down to lr / (div_factor * final_div_factor)",
         params=(
             TRAINING_STEPS,
-            Param("pct_start", "float", 0.3, "fraction of the steps spent rising", low=0, high=1, low_open=True, high_open=True),
+            Param(
+                "pct_start",
+                "float",
+                0.3,
+                "fraction of the steps spent rising",
+                low=0,
+                high=1,
+                low_open=True,
+                high_open=True,
+            ),
             Param("anneal_strategy", "choice", "cos", "the shape of both phases", choices=("cos", "linear")),
             Param("div_factor", "float", 25.0, "initial lr = lr / div_factor", low=1),
             Param("final_div_factor", "float", 1e4, "final lr = initial lr / final_div_factor", low=1),

@@ -47,7 +47,7 @@ def csv_text(curves: Mapping[str, Curve] | Curve, metadata: Mapping[str, Any] | 
     lines = [METADATA_PREFIX + json.dumps(metadata if metadata is not None else first.metadata(), sort_keys=False)]
     lines.append("# " + first.metadata()["step_convention"])
     lines.append(",".join(header))
-    rows = zip(first.steps[::every].tolist(), *columns)
+    rows = zip(first.steps[::every].tolist(), *columns, strict=True)
     lines += [",".join(map(repr, row)) for row in rows]
     return "\n".join(lines) + "\n"
 
@@ -77,7 +77,7 @@ def read_csv(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[str], l
                 header = line.rstrip("\n").split(",")
             elif line.strip():
                 rows.append([float(x) for x in line.split(",")])
-    columns = [list(col) for col in zip(*rows)] if rows else [[] for _ in header]
+    columns = [list(col) for col in zip(*rows, strict=True)] if rows else [[] for _ in header]
     return metadata, header, columns
 
 
@@ -181,4 +181,8 @@ def _umask() -> int:
 
 def text_writer(text: str) -> Writer:
     data = text.encode("utf-8")
-    return lambda f: f.write(data) and None
+
+    def write(f: IO[bytes]) -> None:
+        f.write(data)
+
+    return write

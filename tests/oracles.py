@@ -30,10 +30,12 @@ NO_TRANSFORMERS_ORACLE = {"transformer"}
 
 def optimizer_for(lrs: list[float]) -> torch.optim.Optimizer:
     params = [torch.nn.Parameter(torch.zeros(1)) for _ in lrs]
-    return torch.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(params, lrs)], lr=lrs[0])
+    return torch.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(params, lrs, strict=True)], lr=lrs[0])
 
 
-def transformers_values(name: str, values: dict[str, Any], lrs: list[float], steps: int, record: str = "before") -> list[list[float]]:
+def transformers_values(
+    name: str, values: dict[str, Any], lrs: list[float], steps: int, record: str = "before"
+) -> list[list[float]]:
     """``get_last_lr()`` of ``transformers.get_scheduler(name, ...)``, one list per param group.
 
     ``values`` are lrplot's resolved parameters (warmup and decay steps already
@@ -65,7 +67,7 @@ def assert_close(actual: Any, expected: Any, rel: float = 1e-12, what: str = "")
     """Every value within ``rel`` relative error (no absolute slack)."""
     actual, expected = list(actual), list(expected)
     assert len(actual) == len(expected), f"{what}: {len(actual)} values, expected {len(expected)}"
-    for i, (a, b) in enumerate(zip(actual, expected)):
+    for i, (a, b) in enumerate(zip(actual, expected, strict=True)):
         assert math.isclose(a, b, rel_tol=rel, abs_tol=0.0), f"{what}: index {i}: {a!r} != {b!r}"
 
 
@@ -74,8 +76,14 @@ TORCH_CLASSES = {
     "step_lr": ("StepLR", {"step_size": "step_size", "gamma": "gamma"}),
     "exponential_lr": ("ExponentialLR", {"gamma": "gamma"}),
     "cosine_annealing_lr": ("CosineAnnealingLR", {"training_steps": "T_max", "eta_min": "eta_min"}),
-    "cosine_annealing_warm_restarts": ("CosineAnnealingWarmRestarts", {"t_0": "T_0", "t_mult": "T_mult", "eta_min": "eta_min"}),
-    "linear_lr": ("LinearLR", {"start_factor": "start_factor", "end_factor": "end_factor", "total_iters": "total_iters"}),
+    "cosine_annealing_warm_restarts": (
+        "CosineAnnealingWarmRestarts",
+        {"t_0": "T_0", "t_mult": "T_mult", "eta_min": "eta_min"},
+    ),
+    "linear_lr": (
+        "LinearLR",
+        {"start_factor": "start_factor", "end_factor": "end_factor", "total_iters": "total_iters"},
+    ),
     "polynomial_lr": ("PolynomialLR", {"total_iters": "total_iters", "power": "power"}),
     "one_cycle_lr": (
         "OneCycleLR",
@@ -90,7 +98,9 @@ TORCH_CLASSES = {
 }
 
 
-def torch_values(name: str, values: dict[str, Any], lrs: list[float], steps: int, record: str = "before") -> list[list[float]]:
+def torch_values(
+    name: str, values: dict[str, Any], lrs: list[float], steps: int, record: str = "before"
+) -> list[list[float]]:
     """``get_last_lr()`` of torch's own scheduler class, one list per param group."""
     from torch.optim import lr_scheduler
 
@@ -111,7 +121,9 @@ def torch_values(name: str, values: dict[str, Any], lrs: list[float], steps: int
     return out
 
 
-def oracle_values(name: str, values: dict[str, Any], lrs: list[float], steps: int, record: str = "before") -> list[list[float]]:
+def oracle_values(
+    name: str, values: dict[str, Any], lrs: list[float], steps: int, record: str = "before"
+) -> list[list[float]]:
     """The real implementation's values for any schedule that has one."""
     if name in TORCH_CLASSES:
         return torch_values(name, values, lrs, steps, record)

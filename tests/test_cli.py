@@ -103,7 +103,11 @@ def test_list_shows_names_aliases_descriptions_and_parameters() -> None:
         (["cosine", "--warmpu", "3"], 2, "No such option: --warmpu"),
         (["cosine", "--lr-end", "3"], 2, "No such option: --lr-end"),
         (["polynomial", "--lr-end", "1"], 2, "--lr-end: expected a value below the lr (1.0), got 1.0"),
-        (["cosine-with-min-lr", "--min-lr", "0.1", "--min-lr-rate", "0.1"], 2, "exactly one of --min-lr and --min-lr-rate"),
+        (
+            ["cosine-with-min-lr", "--min-lr", "0.1", "--min-lr-rate", "0.1"],
+            2,
+            "exactly one of --min-lr and --min-lr-rate",
+        ),
         (["cosine-with-min-lr"], 2, "exactly one of --min-lr and --min-lr-rate"),
         (["wsd"], 2, "--decay-steps: warmup_stable_decay needs it"),
         (["cosine", "--format", "gif"], 2, "--format: expected one of png, csv, svg, pdf, json"),

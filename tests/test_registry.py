@@ -128,7 +128,9 @@ def test_any_invalid_lr_is_a_clear_error(lr: float) -> None:
         lrplot.resolve("cosine", 10, lr)
 
 
-@given(st.one_of(st.integers(max_value=0), st.floats().filter(lambda x: not (math.isfinite(x) and x >= 1 and x == int(x)))))
+@given(
+    st.one_of(st.integers(max_value=0), st.floats().filter(lambda x: not (math.isfinite(x) and x >= 1 and x == int(x))))
+)
 def test_any_invalid_steps_is_a_clear_error(steps: float) -> None:
     with pytest.raises(ParameterError, match="--steps"):
         lrplot.resolve("cosine", steps)

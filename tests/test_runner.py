@@ -64,5 +64,12 @@ def test_curve_records_versions_and_resolved_parameters() -> None:
     curve = lrplot.curve("cosine", 10, warmup=0.2)
     meta = curve.metadata()
     assert meta["versions"] == {"lrplot": lrplot.__version__, "torch": torch.__version__}
-    assert meta["params"] == {"schedule": "cosine", "steps": 10, "lr": [1.0], "warmup": 2, "training_steps": 10, "num_cycles": 0.5}
+    assert meta["params"] == {
+        "schedule": "cosine",
+        "steps": 10,
+        "lr": [1.0],
+        "warmup": 2,
+        "training_steps": 10,
+        "num_cycles": 0.5,
+    }
     assert meta["command"] == "lrplot cosine --steps 10 --lr 1.0 --warmup 2 --training-steps 10 --num-cycles 0.5"

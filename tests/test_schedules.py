@@ -188,7 +188,9 @@ def test_warmup_edges_by_hand() -> None:
 
 
 def test_decay_ends_by_hand() -> None:
-    assert values("cosine", 5, warmup=0, training_steps=4) == pytest.approx([1.0, 0.8535533905932737, 0.5, 0.1464466094067262, 0.0])
+    assert values("cosine", 5, warmup=0, training_steps=4) == pytest.approx(
+        [1.0, 0.8535533905932737, 0.5, 0.1464466094067262, 0.0]
+    )
     restarts = values("cosine_with_restarts", 7, warmup=0, training_steps=4, num_cycles=2)
     assert restarts[:4] == pytest.approx([1.0, 0.5, 1.0, 0.5]) and restarts[4:] == [0.0, 0.0, 0.0]
     poly = values("polynomial", 8, lr=2.0, warmup=0, training_steps=4, lr_end=0.5, power=2)

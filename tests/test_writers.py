@@ -72,7 +72,9 @@ def test_unknown_format_is_a_parameter_error(curve: lrplot.Curve, tmp_path: Path
         lrplot.write_curve(curve, tmp_path, formats=("gif",))
 
 
-def test_failed_run_leaves_no_partial_file_and_keeps_old_outputs(curve: lrplot.Curve, tmp_path: Path, monkeypatch) -> None:
+def test_failed_run_leaves_no_partial_file_and_keeps_old_outputs(
+    curve: lrplot.Curve, tmp_path: Path, monkeypatch
+) -> None:
     (tmp_path / "cosine.csv").write_text("old csv\n")
 
     def broken(fig, file, fmt, dpi=150):
