@@ -12,15 +12,17 @@ import inspect
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError  # the Click Typer vendors
 from typer.core import TyperGroup
 
-from .errors import LrplotError, UnknownScheduleError, option_name
+from .errors import LrplotError, ParameterError, UnknownScheduleError, option_name
 from .registry import Param, ScheduleSpec, get_spec, list_specs, resolve
 from .writers import FORMATS, check_formats
+
+DEFAULT_TOLERANCE = 1e-9  # figures.DEFAULT_TOLERANCE, kept here so --help needs no numpy
 
 PARAM_TYPES = {"int": int, "float": float, "count": float, "choice": str}
 
@@ -119,7 +121,7 @@ def _schedule_command(spec: ScheduleSpec) -> Any:
             inspect.Parameter.KEYWORD_ONLY,
             default=None,
             annotation=Annotated[
-                Optional[PARAM_TYPES[p.kind]],  # noqa: UP045 (Typer reads it at run time)
+                PARAM_TYPES[p.kind] | None,
                 typer.Option(option_name(p.name), metavar=_metavar(p), help=_option_help(p), show_default=False),
             ],
         )
@@ -144,7 +146,7 @@ def _common_options(
     *,
     steps: Annotated[int, typer.Option("--steps", metavar="N", help="how many values to record (CSV rows)")] = 1000,
     lr: Annotated[
-        Optional[list[float]],  # noqa: UP045
+        list[float] | None,
         typer.Option(
             "--lr",
             metavar="LR",
@@ -162,7 +164,7 @@ def _common_options(
     ] = "before",
     out: Annotated[Path, typer.Option("--out", metavar="DIR", help="output folder")] = Path("."),
     format: Annotated[
-        Optional[list[str]],  # noqa: UP045
+        list[str] | None,
         typer.Option(
             "--format",
             metavar="FMT",
@@ -171,7 +173,7 @@ def _common_options(
     ] = None,
     title: Annotated[
         str | None, typer.Option("--title", metavar="TEXT", help="figure title [default: schedule and parameters]")
-    ] = None,  # noqa: UP045
+    ] = None,
     log_y: Annotated[bool, typer.Option("--log-y", help="logarithmic lr axis")] = False,
 ) -> None:
     """The options every schedule command takes (its signature is what counts)."""
@@ -193,8 +195,7 @@ def _plot(
     from . import runner
     from .writers import write_curve
 
-    formats = tuple(f.strip() for item in (format or ["png,csv"]) for f in item.split(",") if f.strip())
-    check_formats(formats)
+    formats = _formats(format)
     runner.check_run_options(optimizer, record)
     schedule = resolve(name, steps, lr or [1.0], params)
     for warning in schedule.warnings:
@@ -202,6 +203,176 @@ def _plot(
     curve = runner.run(schedule, optimizer=optimizer, record=record)
     for path in write_curve(curve, out, formats, title=title, log_y=log_y):
         typer.echo(str(path))
+
+
+@app.command("compare")
+def compare_command(
+    curves: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="CURVE...",
+            help="schedules to compare: NAME or NAME:key=value,key=value (e.g. 'polynomial:power=3,lr_end=1e-7'); "
+            "label=TEXT and lr=X are allowed too",
+            show_default=False,
+        ),
+    ],
+    steps: Annotated[
+        int, typer.Option("--steps", metavar="N", help="values per curve, on one shared step axis")
+    ] = 1000,
+    warmup: Annotated[
+        float | None,
+        typer.Option("--warmup", metavar="STEPS", help="warmup for every curve whose schedule has one"),
+    ] = None,
+    training_steps: Annotated[
+        int | None,
+        typer.Option("--training-steps", metavar="N", help="training steps for every curve that takes them"),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", metavar="KEY=VALUE", help="any other shared parameter, for every curve that takes it"),
+    ] = None,
+    lr: Annotated[
+        list[float] | None,
+        typer.Option(
+            "--lr", metavar="LR", help="initial lr of every curve; repeat for more param groups [default: 1.0]"
+        ),
+    ] = None,
+    grid: Annotated[
+        bool, typer.Option("--grid", help="small multiples with shared axes instead of an overlay")
+    ] = False,
+    name: Annotated[
+        str, typer.Option("--name", metavar="NAME", help="output file name, without extension")
+    ] = "compare",
+    optimizer: Annotated[str, typer.Option("--optimizer", metavar="NAME", help="sgd, adam or adamw")] = "sgd",
+    record: Annotated[
+        str, typer.Option("--record", metavar="WHEN", help="'before' or 'after' scheduler.step()")
+    ] = "before",
+    out: Annotated[Path, typer.Option("--out", metavar="DIR", help="output folder")] = Path("."),
+    format: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format", metavar="FMT", help="png, csv, svg, pdf; repeated or comma-separated [default: png,csv]"
+        ),
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", metavar="TEXT", help="figure title")] = None,
+    log_y: Annotated[bool, typer.Option("--log-y", help="logarithmic lr axis")] = False,
+) -> None:
+    """Compare schedules on one step axis: an overlay (or --grid) and one CSV column per curve."""
+    from . import figures
+    from .writers import prepare_dir, write_atomically
+
+    formats = _formats(format)
+    shared: dict[str, Any] = figures.parse_assignments(",".join(param), "--param") if param else {}
+    shared.update({k: v for k, v in (("warmup", warmup), ("training_steps", training_steps)) if v is not None})
+    specs = tuple(figures.parse_curve(text) for text in curves)
+    for key in shared:
+        if not any(get_spec(c.schedule).param(key) for c in specs):
+            raise ParameterError(key, "none of the curves' schedules takes it")
+    spec = figures.FigureSpec(
+        name=name,
+        curves=specs,
+        steps=steps,
+        lr=tuple(lr or [1.0]),
+        shared=shared,
+        optimizer=optimizer,
+        record=record,
+        title=title or _compare_title(specs, shared, steps),
+        log_y=log_y,
+        grid=grid,
+    )
+    rendered = figures.render(spec)
+    for label, curve in rendered.curves.items():
+        for warning in curve.schedule.warnings:
+            typer.echo(f"warning: curve '{label}': {warning}", err=True)
+    outputs = figures.figure_writers(rendered, prepare_dir(out), formats)
+    for path in write_atomically(outputs):
+        typer.echo(str(path))
+
+
+@app.command("render")
+def render_command(
+    configs: Annotated[
+        list[Path], typer.Argument(metavar="CONFIG...", help="figure-set TOML files (see configs/)", show_default=False)
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", metavar="DIR", help="output folder [default: the config's 'out']"),
+    ] = None,
+    only: Annotated[str | None, typer.Option("--only", metavar="NAME", help="render just this figure")] = None,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="regenerate in memory and compare with the committed CSVs; write nothing"),
+    ] = False,
+    tolerance: Annotated[
+        float,
+        typer.Option(
+            "--tolerance", metavar="X", help="--check: a value drifts when |new - old| > X * (|old| + column peak)"
+        ),
+    ] = DEFAULT_TOLERANCE,
+    steps: Annotated[int | None, typer.Option("--steps", metavar="N", help="override every figure's steps")] = None,
+    lr: Annotated[
+        list[float] | None,
+        typer.Option("--lr", metavar="LR", help="override every figure's lr (repeat for param groups)"),
+    ] = None,
+    optimizer: Annotated[str | None, typer.Option("--optimizer", metavar="NAME", help="override the optimizer")] = None,
+    record: Annotated[str | None, typer.Option("--record", metavar="WHEN", help="override before/after")] = None,
+    log_y: Annotated[
+        bool | None,
+        typer.Option("--log-y/--linear-y", help="override the lr axis scale", show_default=False),
+    ] = None,
+    format: Annotated[
+        list[str] | None,
+        typer.Option("--format", metavar="FMT", help="png, csv, svg, pdf [default: png,csv]"),
+    ] = None,
+) -> None:
+    """Render figure sets (PNG + CSV per figure, and the set's docs page), or --check them."""
+    from . import figures
+    from .writers import prepare_dir, write_atomically
+
+    formats = _formats(format)
+    overrides = {
+        k: v
+        for k, v in {"steps": steps, "lr": lr, "optimizer": optimizer, "record": record, "log_y": log_y}.items()
+        if v is not None
+    }
+    sets = [figures.load(path, overrides) for path in configs]
+    if only is not None and not any(f.name == only for s in sets for f in s.figures):
+        sets[0].select(only)  # raises, listing the figure names
+    # The page belongs to the set's own folder and its unmodified figures.
+    whole = only is None and out is None and not overrides
+    drifts, written, checked = [], [], 0
+    for figure_set in sets:
+        if only is not None and not any(f.name == only for f in figure_set.figures):
+            continue
+        rendered = figures.render_set(figure_set, only)
+        directory = out or figure_set.out
+        if check:
+            drifts += figures.check_set(figure_set, rendered, directory, tolerance, with_page=whole)
+            checked += len(rendered)
+        else:
+            outputs = figures.set_outputs(figure_set, rendered, prepare_dir(directory), formats, with_page=whole)
+            written += write_atomically(outputs)
+    for path in written:
+        typer.echo(str(path))
+    if check:
+        for drift in drifts:
+            typer.echo(f"drift: {drift}", err=True)
+        if drifts:
+            raise typer.Exit(1)
+        typer.echo(f"{checked} figures match their committed CSVs (tolerance {tolerance:g})")
+
+
+def _compare_title(curves: tuple[Any, ...], shared: dict[str, Any], steps: int) -> str:
+    names = " vs ".join(dict.fromkeys(c.schedule for c in curves))
+    values = {**shared, "steps": steps}
+    common = ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in values.items())
+    return f"{names} ({common})"
+
+
+def _formats(format: list[str] | None) -> tuple[str, ...]:
+    formats = tuple(f.strip() for item in (format or ["png,csv"]) for f in item.split(",") if f.strip())
+    check_formats(formats)
+    return formats
 
 
 for _spec in list_specs():

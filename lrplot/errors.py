@@ -46,6 +46,10 @@ class ConfigError(UsageError):
     """A figure-set file is malformed; the message names file, figure and key."""
 
 
+class CurveSyntaxError(UsageError):
+    """A ``lrplot compare`` curve that does not read as ``NAME:key=value,...``."""
+
+
 class OutputError(LrplotError):
     """An output path cannot be written."""
 
@@ -53,3 +57,9 @@ class OutputError(LrplotError):
 def option_name(param: str) -> str:
     """The command-line spelling of a parameter: ``lr_end`` -> ``--lr-end``."""
     return "--" + param.replace("_", "-")
+
+
+def in_context(error: LrplotError, where: str) -> LrplotError:
+    """``error`` with ``where`` (a curve, a file) put in front of its message."""
+    error.args = (f"{where}: {error}",)
+    return error

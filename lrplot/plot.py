@@ -45,11 +45,13 @@ def draw_curve(ax: Any, curve: Curve, label: str | None = None, **style: Any) ->
         ax.plot(curve.steps, curve.lrs[g], label=name, linewidth=1.6, **style)
 
 
-def mark_warmup(ax: Any, curve: Curve) -> None:
+def mark_warmup(ax: Any, curve: Curve, text: bool = True) -> None:
     """A dashed vertical line where warmup ends, if it ends inside the plot."""
     warmup = curve.schedule.values.get("warmup")
     if warmup and curve.steps[0] < warmup <= curve.steps[-1]:
         ax.axvline(warmup, color="0.45", linestyle="--", linewidth=1)
+        if not text:
+            return
         ax.annotate(
             f" warmup end ({warmup})",
             xy=(warmup, 1),
@@ -104,3 +106,86 @@ def _metadata(fmt: str) -> dict[str, Any] | None:
     if fmt == "pdf":
         return {"CreationDate": None}
     return None
+
+
+LINESTYLES = ("-", "--", "-.", ":")
+
+
+def figure_of(rendered: Any) -> Any:
+    """The figure of a :class:`~lrplot.figures.RenderedFigure`.
+
+    Curves overlay on one axes with a distinct colour and line style each, or
+    (``grid``) get one small panel each with shared axes; a resumed run is drawn
+    as a splice with its boundary and the skipped step marked.
+    """
+    spec = rendered.spec
+    curves = list(rendered.curves.items())
+    if spec.grid and len(curves) > 1:
+        return _grid_figure(rendered)
+    fig = new_figure(spec.figsize or FIGSIZE)
+    ax = fig.add_subplot()
+    for i, (label, curve) in enumerate(curves):
+        style = {"linestyle": LINESTYLES[i % len(LINESTYLES)], "color": f"C{i}"}
+        if rendered.resumed is not None:
+            label = f"first run (last_epoch {curve.steps[0]}..{curve.steps[-1]})"
+        draw_curve(ax, curve, label=label, **style)
+    if rendered.resumed is not None:
+        _draw_resume(ax, rendered)
+    warmups = {c.schedule.values.get("warmup") for _, c in curves}
+    if len(warmups) == 1:  # one warmup for every curve: mark it once
+        mark_warmup(ax, curves[0][1], text=rendered.resumed is None)  # a splice's legend sits there
+    title = spec.title or (default_title(curves[0][1]) if len(curves) == 1 else spec.name)
+    style_axes(ax, title, spec.log_y)
+    if rendered.resumed is not None and not spec.log_y:
+        # The splice fills the width; make room above it for the legend.
+        low, high = ax.get_ylim()
+        ax.set_ylim(low, high + 0.6 * (high - low))
+        ax.legend(fontsize=spec.legend_fontsize, loc="upper center")
+    else:
+        ax.legend(fontsize=spec.legend_fontsize)
+    return fig
+
+
+def _draw_resume(ax: Any, rendered: Any) -> None:
+    resumed, skipped = rendered.resumed, rendered.skipped_epoch
+    ax.plot(
+        resumed.steps,
+        resumed.lrs[0],
+        color="C1",
+        linewidth=1.6,
+        label=f"resumed with last_epoch={rendered.spec.steps} ({resumed.steps[0]}..{resumed.steps[-1]})",
+    )
+    ax.axvline(skipped, color="0.3", linestyle=":", linewidth=1.2)
+    ax.annotate(
+        f" resume: last_epoch {skipped} skipped",
+        xy=(skipped, 0.70),
+        xycoords=("data", "axes fraction"),
+        ha="left",
+        va="center",
+        fontsize=9,
+        color="0.15",
+    )
+
+
+def _grid_figure(rendered: Any) -> Any:
+    spec = rendered.spec
+    curves = list(rendered.curves.items())
+    cols = min(3, len(curves))
+    rows = -(-len(curves) // cols)
+    fig = new_figure(spec.figsize or (3.4 * cols, 2.4 * rows + 0.6))
+    axes = fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False)
+    for i, ax in enumerate(axes.ravel()):
+        if i >= len(curves):
+            ax.set_visible(False)
+            continue
+        label, curve = curves[i]
+        draw_curve(ax, curve, label=label, color=f"C{i}")
+        mark_warmup(ax, curve, text=False)
+        ax.set_title(label, fontsize=9)
+        ax.grid(True, alpha=0.3)
+        if spec.log_y:
+            ax.set_yscale("log")
+    fig.supxlabel("step (scheduler.last_epoch)")
+    fig.supylabel("learning rate")
+    fig.suptitle(spec.title or spec.name)
+    return fig

@@ -7,6 +7,8 @@ interrupted run leaves no partial file and keeps earlier outputs intact.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import tempfile
@@ -14,7 +16,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from .curve import Curve
+from .curve import RECORD_MODES, Curve
 from .errors import OutputError, ParameterError
 
 DATA_FORMATS = ("csv", "json")
@@ -30,26 +32,35 @@ def column_names(groups: int) -> list[str]:
     return ["lr"] + [f"lr_group{g}" for g in range(1, groups)]
 
 
-def csv_text(curves: Mapping[str, Curve] | Curve, metadata: Mapping[str, Any] | None = None, every: int = 1) -> str:
-    """The CSV of one curve, or of several sharing one step axis.
+def curve_columns(curves: Mapping[str, Curve], every: int = 1) -> tuple[list[str], list[list[float]]]:
+    """Header and columns for curves sharing one step axis: ``step``, then one
+    column per curve (``LABEL``) and per further param group (``LABEL:lr_group1``)."""
+    first = next(iter(curves.values()))
+    header, columns = ["step"], [first.steps[::every].tolist()]
+    for label, curve in curves.items():
+        for g, name in enumerate(column_names(len(curve.lrs))):
+            header.append(f"{label}:{name}" if label and g else (label or name))
+            columns.append(curve.lrs[g][::every].tolist())
+    return header, columns
+
+
+def table_text(metadata: Mapping[str, Any], convention: str, header: list[str], columns: list[list[Any]]) -> str:
+    """A CSV: the metadata and step convention as comments, a header, the rows.
 
     Values are written with ``repr``: the shortest text that reads back as the
-    same float. Comment lines (``#``) before the header carry the metadata.
+    same float. The header is quoted as CSV needs (labels may hold commas).
     """
-    if isinstance(curves, Curve):
-        curves = {"": curves}
-    first = next(iter(curves.values()))
-    header, columns = ["step"], []
-    for label, curve in curves.items():
-        names = column_names(len(curve.lrs))
-        header += [f"{label}:{n}" if label and n != "lr" else (label or n) for n in names]
-        columns += [curve.lrs[g][::every].tolist() for g in range(len(curve.lrs))]
-    lines = [METADATA_PREFIX + json.dumps(metadata if metadata is not None else first.metadata(), sort_keys=False)]
-    lines.append("# " + first.metadata()["step_convention"])
-    lines.append(",".join(header))
-    rows = zip(first.steps[::every].tolist(), *columns, strict=True)
-    lines += [",".join(map(repr, row)) for row in rows]
+    head = io.StringIO()
+    csv.writer(head, lineterminator="\n").writerow(header)
+    lines = [METADATA_PREFIX + json.dumps(metadata), "# " + convention, head.getvalue().rstrip("\n")]
+    lines += [",".join(map(repr, row)) for row in zip(*columns, strict=True)]
     return "\n".join(lines) + "\n"
+
+
+def csv_text(curve: Curve, every: int = 1) -> str:
+    """The CSV of one curve, its metadata in the header comments."""
+    header, columns = curve_columns({"": curve}, every)
+    return table_text(curve.metadata(), RECORD_MODES[curve.record], header, columns)
 
 
 def json_text(curve: Curve, every: int = 1) -> str:
@@ -74,7 +85,7 @@ def read_csv(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[str], l
             elif line.startswith("#"):
                 continue
             elif not header:
-                header = line.rstrip("\n").split(",")
+                header = next(csv.reader([line]))
             elif line.strip():
                 rows.append([float(x) for x in line.split(",")])
     columns = [list(col) for col in zip(*rows, strict=True)] if rows else [[] for _ in header]
