@@ -26,7 +26,7 @@ from .errors import (
     in_context,
 )
 from .registry import get_spec, list_specs, resolve
-from .writers import FIGURE_FORMATS, Writer, curve_columns, read_csv, table_text, text_writer
+from .writers import FIGURE_FORMATS, Writer, curve_columns, prepare_dir, read_csv, table_text, text_writer
 
 DEFAULT_TOLERANCE = 1e-9
 
@@ -453,6 +453,7 @@ def set_outputs(
     for figure in rendered:
         outputs.update(figure_writers(figure, out, formats))
     if with_page and figure_set.page is not None:
+        prepare_dir(figure_set.page.parent)
         outputs[figure_set.page] = text_writer(page_text(figure_set, rendered, out))
     return outputs
 

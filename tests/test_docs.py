@@ -21,3 +21,14 @@ def test_readme_starts_with_the_two_setup_commands() -> None:
     assert "lrplot cosine --warmup 300 --steps 3000" in head
     assert "python -m pytest -q" in head
     assert "python -m pytest -q" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_shows_a_figure_and_links_the_gallery() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for target in ("docs/figures/fig06_cosine.png", "docs/schedules.md", "docs/article.md"):
+        assert f"]({target})" in readme
+        assert (ROOT / target).exists()
+
+
+def test_ci_checks_the_committed_figures() -> None:
+    assert "lrplot render configs/*.toml --check" in (ROOT / ".ci" / "run").read_text()

@@ -156,7 +156,11 @@ def test_every_schedule_is_finite_non_negative_and_of_the_right_length(case: tup
     curve = runner.run(schedule)
     assert curve.lrs.shape == (len(lrs), steps)
     assert list(curve.steps) == list(range(steps))
-    assert all(math.isfinite(v) and v >= 0 for v in curve.lrs.ravel())
+    assert all(math.isfinite(v) for v in curve.lrs.ravel())
+    # torch's recursive schedulers may undershoot 0 by rounding (LinearLR with
+    # end_factor=0 ends at -1.5e-17): lrplot shows what torch gives.
+    floor = 0.0 if schedule.spec.closed_form else -1e-12 * max(lrs)
+    assert all(v >= floor for v in curve.lrs.ravel()), curve.lrs.min()
 
 
 # Hand-derived values --------------------------------------------------------------
