@@ -94,7 +94,8 @@ register(
         description="torch LinearLR: factor moving linearly from start_factor to end_factor over total_iters",
         formula="start + (end - start) * min(s, total_iters) / total_iters, computed recursively",
         params=(
-            Param("start_factor", "float", 1 / 3, "the multiplier at step 0", low=0, high=1, low_open=True),
+            # torch divides by start_factor: below ~1e-308 the lr overflows to inf.
+            Param("start_factor", "float", 1 / 3, "the multiplier at step 0", low=1e-12, high=1),
             Param("end_factor", "float", 1.0, "the multiplier from total_iters on", low=0, high=1),
             Param("total_iters", "int", 5, "steps until end_factor is reached", low=0),
         ),
