@@ -57,9 +57,10 @@ def curve(
     *,
     optimizer: str = "sgd",
     record: str = "before",
+    engine: str = "torch",
     **params: Any,
 ) -> Curve:
-    """Run ``schedule`` through the real torch scheduler and return its curve.
+    """Compute the curve of ``schedule``, by default through the real torch scheduler.
 
     Args:
         schedule: a name from ``lrplot list`` (or an alias).
@@ -68,9 +69,11 @@ def curve(
         optimizer: ``sgd``, ``adam`` or ``adamw``.
         record: ``before`` (last_epoch 0..N-1) or ``after`` each scheduler.step()
             (last_epoch 1..N).
+        engine: ``torch`` (the real scheduler) or ``numpy`` (the same formulas on
+            arrays, for closed-form schedules; no torch import).
         **params: the schedule's own parameters, e.g. ``warmup=300``.
     """
-    from . import runner
+    from . import engines
 
-    runner.check_run_options(optimizer, record)
-    return runner.run(resolve(schedule, steps, lr, params), optimizer=optimizer, record=record)
+    engines.check_run_options(optimizer, record, engine)
+    return engines.run(resolve(schedule, steps, lr, params), engine, optimizer=optimizer, record=record)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import inspect
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -175,6 +177,15 @@ def _common_options(
         str | None, typer.Option("--title", metavar="TEXT", help="figure title [default: schedule and parameters]")
     ] = None,
     log_y: Annotated[bool, typer.Option("--log-y", help="logarithmic lr axis")] = False,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            metavar="NAME",
+            help="'torch': the real scheduler; 'numpy': the same formulas on arrays, much faster for long runs",
+        ),
+    ] = "torch",
+    every: Annotated[int, typer.Option("--every", metavar="K", help="keep one CSV/JSON row in K")] = 1,
 ) -> None:
     """The options every schedule command takes (its signature is what counts)."""
 
@@ -191,18 +202,58 @@ def _plot(
     format: list[str] | None,
     title: str | None,
     log_y: bool,
+    engine: str,
+    every: int,
 ) -> None:
-    from . import runner
+    from . import engines
     from .writers import write_curve
 
     formats = _formats(format)
-    runner.check_run_options(optimizer, record)
+    engines.check_run_options(optimizer, record, engine)
+    if every < 1:
+        raise ParameterError("every", f"expected a whole number >= 1, got {every}")
     schedule = resolve(name, steps, lr or [1.0], params)
     for warning in schedule.warnings:
         typer.echo(f"warning: {warning}", err=True)
-    curve = runner.run(schedule, optimizer=optimizer, record=record)
-    for path in write_curve(curve, out, formats, title=title, log_y=log_y):
+    with progress_bar() as progress:
+        curve = engines.run(schedule, engine, optimizer=optimizer, record=record, progress=progress)
+    for path in write_curve(curve, out, formats, title=title, log_y=log_y, every=every):
         typer.echo(str(path))
+
+
+@contextmanager
+def progress_bar(
+    stream: Any = None, delay: float = 1.0, clock: Callable[[], float] = time.monotonic
+) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress callback that shows a bar once a run has taken ``delay`` seconds.
+
+    Silent (``None``) when ``stream`` (stderr by default) is not a terminal.
+    """
+    stream = stream if stream is not None else sys.stderr
+    if not stream.isatty():
+        yield None
+        return
+    started = clock()
+    shown: list[tuple[Any, Any]] = []  # (bar, task), once the bar is up
+
+    def report(done: int, total: int) -> None:
+        if not shown:
+            if clock() - started < delay:
+                return
+            from rich.console import Console
+            from rich.progress import Progress
+
+            bar = Progress(console=Console(file=stream, force_terminal=True), transient=True)
+            bar.start()
+            shown.append((bar, bar.add_task("stepping the scheduler", total=total)))
+        bar, task = shown[0]
+        bar.update(task, completed=done)
+
+    try:
+        yield report
+    finally:
+        if shown:
+            shown[0][0].stop()
 
 
 @app.command("compare")
@@ -247,6 +298,7 @@ def compare_command(
     record: Annotated[
         str, typer.Option("--record", metavar="WHEN", help="'before' or 'after' scheduler.step()")
     ] = "before",
+    engine: Annotated[str, typer.Option("--engine", metavar="NAME", help="torch (default) or numpy")] = "torch",
     out: Annotated[Path, typer.Option("--out", metavar="DIR", help="output folder")] = Path("."),
     format: Annotated[
         list[str] | None,
@@ -276,6 +328,7 @@ def compare_command(
         shared=shared,
         optimizer=optimizer,
         record=record,
+        engine=engine,
         title=title or _compare_title(specs, shared, steps),
         log_y=log_y,
         grid=grid,
@@ -316,6 +369,7 @@ def render_command(
     ] = None,
     optimizer: Annotated[str | None, typer.Option("--optimizer", metavar="NAME", help="override the optimizer")] = None,
     record: Annotated[str | None, typer.Option("--record", metavar="WHEN", help="override before/after")] = None,
+    engine: Annotated[str | None, typer.Option("--engine", metavar="NAME", help="override the engine")] = None,
     log_y: Annotated[
         bool | None,
         typer.Option("--log-y/--linear-y", help="override the lr axis scale", show_default=False),
@@ -332,7 +386,14 @@ def render_command(
     formats = _formats(format)
     overrides = {
         k: v
-        for k, v in {"steps": steps, "lr": lr, "optimizer": optimizer, "record": record, "log_y": log_y}.items()
+        for k, v in {
+            "steps": steps,
+            "lr": lr,
+            "optimizer": optimizer,
+            "record": record,
+            "engine": engine,
+            "log_y": log_y,
+        }.items()
         if v is not None
     }
     sets = [figures.load(path, overrides) for path in configs]

@@ -8,14 +8,13 @@ built from a ``configs/*.toml`` figure set or from ``lrplot compare``; either wa
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import runner
+from . import engines
 from .curve import RECORD_MODES, Curve
 from .errors import (
     ConfigError,
@@ -26,7 +25,7 @@ from .errors import (
     in_context,
 )
 from .registry import get_spec, list_specs, resolve
-from .writers import FIGURE_FORMATS, Writer, curve_columns, prepare_dir, read_csv, table_text, text_writer
+from .writers import FIGURE_FORMATS, Writer, curve_columns, prepare_dir, read_csv, table_writer, text_writer
 
 DEFAULT_TOLERANCE = 1e-9
 
@@ -69,6 +68,7 @@ class FigureSpec:
     shared: Mapping[str, Any] = field(default_factory=dict)  # parameters for every curve that takes them
     optimizer: str = "sgd"
     record: str = "before"
+    engine: str = "torch"
     title: str | None = None
     figsize: tuple[float, float] | None = None
     legend_fontsize: float = 10.0
@@ -109,24 +109,26 @@ class RenderedFigure:
             }
         return meta
 
-    def table(self) -> tuple[list[str], list[list[float]]]:
+    def table(self) -> tuple[list[str], list[Any]]:
         """CSV header and columns: one column per curve, or ``step,lr,run`` for a splice."""
+        import numpy as np
+
         if self.resumed is None:
             return curve_columns(self.curves)
         (first,) = self.curves.values()
-        steps = first.steps.tolist() + self.resumed.steps.tolist()
-        lrs = first.lrs[0].tolist() + self.resumed.lrs[0].tolist()
-        runs = [1] * len(first.steps) + [2] * len(self.resumed.steps)
+        steps = np.concatenate([first.steps, self.resumed.steps])
+        lrs = np.concatenate([first.lrs[0], self.resumed.lrs[0]])
+        runs = np.repeat([1, 2], [len(first.steps), len(self.resumed.steps)])
         return ["step", "lr", "run"], [steps, lrs, runs]
 
-    def csv_text(self) -> str:
+    def csv_writer(self) -> Writer:
         header, columns = self.table()
-        return table_text(self.metadata(), RECORD_MODES[self.spec.record], header, columns)
+        return table_writer(self.metadata(), RECORD_MODES[self.spec.record], header, columns)
 
 
 def render(spec: FigureSpec) -> RenderedFigure:
     """Run every curve of ``spec``; errors name the curve."""
-    runner.check_run_options(spec.optimizer, spec.record)
+    engines.check_run_options(spec.optimizer, spec.record, spec.engine)
     curves: dict[str, Curve] = {}
     resumed = None
     for label, curve_spec in zip(spec.labels(), spec.curves, strict=True):
@@ -136,13 +138,13 @@ def render(spec: FigureSpec) -> RenderedFigure:
             schedule = resolve(
                 curve_spec.schedule, spec.steps, curve_spec.lr or spec.lr, {**shared, **curve_spec.params}
             )
-            curves[label] = runner.run(schedule, spec.optimizer, spec.record)
+            curves[label] = engines.run(schedule, spec.engine, spec.optimizer, spec.record)
             curves[label] = replace(curves[label], label=label)
             if curve_spec.resume_steps:
                 again = resolve(curve_spec.schedule, curve_spec.resume_steps, curve_spec.lr or spec.lr, schedule.values)
-                resumed = runner.run(again, spec.optimizer, spec.record, last_epoch=spec.steps)
+                resumed = engines.run(again, spec.engine, spec.optimizer, spec.record, last_epoch=spec.steps)
         except LrplotError as e:
-            e.curve = label  # type: ignore[attr-defined]  (for callers that reword it)
+            e.curve = label  # type: ignore[attr-defined]  # for callers that reword it
             raise in_context(e, f"curve '{label}'") from None
     return RenderedFigure(spec, curves, resumed)
 
@@ -167,7 +169,7 @@ def figure_writers(rendered: RenderedFigure, directory: Path, formats: Sequence[
         if fmt in FIGURE_FORMATS:
             outputs[target] = draw(fmt)
         elif fmt == "csv":
-            outputs[target] = text_writer(rendered.csv_text())
+            outputs[target] = rendered.csv_writer()
         else:
             raise ConfigError(f"figure sets write png, svg, pdf and csv, not {fmt!r}")
     return outputs
@@ -212,15 +214,19 @@ def compare_table(name: str, fresh: RenderedFigure, path: Path, tolerance: float
         return Drift(name, f"columns {header} are now {new_header}")
     if len(committed[0]) != len(columns[0]):
         return Drift(name, f"{len(committed[0])} rows are now {len(columns[0])}")
+    import numpy as np
+
     worst: Drift | None = None
-    for column, old, new in zip(header, committed, columns, strict=True):
-        peak = max((abs(v) for v in old), default=0.0)
-        for row, (a, b) in enumerate(zip(new, old, strict=True)):
-            deviation = abs(a - b)
-            if (deviation > tolerance * (abs(b) + peak) or math.isnan(deviation)) and (
-                worst is None or deviation > worst.deviation
-            ):
-                worst = Drift(name, "values drifted", deviation, committed[0][row], column)
+    steps = np.asarray(committed[0])
+    for column, old_values, new_values in zip(header, committed, columns, strict=True):
+        old, new = np.asarray(old_values, dtype=np.float64), np.asarray(new_values, dtype=np.float64)
+        peak = float(np.abs(old).max()) if len(old) else 0.0
+        deviation = np.abs(new - old)
+        bad = ~(deviation <= tolerance * (np.abs(old) + peak))  # NaN counts as drift
+        if bad.any():
+            row = int(np.flatnonzero(bad)[np.argmax(np.nan_to_num(deviation[bad], nan=np.inf))])
+            if worst is None or not deviation[row] <= worst.deviation:
+                worst = Drift(name, "values drifted", float(deviation[row]), float(steps[row]), column)
     return worst
 
 
@@ -234,6 +240,7 @@ FIGURE_KEYS: dict[str, tuple[type, ...]] = {
     "lr": (int, float, list),
     "optimizer": (str,),
     "record": (str,),
+    "engine": (str,),
     "figsize": (list,),
     "legend_fontsize": (int, float),
     "log_y": (bool,),
@@ -356,6 +363,7 @@ def _figure(raw: dict[str, Any], where: str) -> FigureSpec:
         shared=shared,
         optimizer=raw.get("optimizer", "sgd"),
         record=raw.get("record", "before"),
+        engine=raw.get("engine", "torch"),
         title=raw.get("title"),
         figsize=(float(figsize[0]), float(figsize[1])) if figsize else None,
         legend_fontsize=float(raw.get("legend_fontsize", 10)),

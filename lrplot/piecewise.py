@@ -64,21 +64,34 @@ class Piecewise:
                 return float(expression(step, ops))
         return math.nan  # no piece matched; only reachable without a final None
 
-    def evaluate(self, steps: Any) -> Any:
-        """The multiplier at every step of an integer numpy array."""
+    def evaluate(self, steps: Any, out: Any = None, chunk: int = 1 << 20) -> Any:
+        """The multiplier at every step of an integer numpy array.
+
+        Args:
+            steps: integer steps.
+            out: a float64 array to fill (default: a new one).
+            chunk: steps evaluated at a time, to bound temporary memory.
+        """
         import numpy as np
 
         ops = _vector_ops()
         steps = np.asarray(steps, dtype=np.int64)
-        out = np.full(steps.shape, np.nan, dtype=np.float64)
-        remaining = np.ones(steps.shape, dtype=bool)
-        for condition, expression in self.pieces:
-            mask = remaining if condition is None else remaining & condition(steps, ops)
-            if mask.any():
-                # Evaluate each piece only where it applies: other steps may be
-                # outside its domain (0 ** -0.5, a division by zero).
-                out[mask] = expression(steps[mask], ops)
-            remaining &= ~mask
-            if not remaining.any():
-                break
+        if out is None:
+            out = np.empty(steps.shape, dtype=np.float64)
+        for start in range(0, len(steps), chunk):
+            part = steps[start : start + chunk]
+            values = out[start : start + chunk]
+            values.fill(np.nan)
+            remaining = np.ones(part.shape, dtype=bool)
+            for condition, expression in self.pieces:
+                mask = remaining if condition is None else remaining & condition(part, ops)
+                if mask.all():
+                    values[:] = expression(part, ops)
+                elif mask.any():
+                    # Evaluate each piece only where it applies: other steps may
+                    # be outside its domain (0 ** -0.5, a division by zero).
+                    values[mask] = expression(part[mask], ops)
+                remaining &= ~mask
+                if not remaining.any():
+                    break
         return out

@@ -13,6 +13,7 @@ from typing import IO, Any
 from .curve import Curve
 
 FIGSIZE = (7.0, 4.0)
+DECIMATE_BINS = 2048  # more runs than a 7-inch figure at 150 dpi has pixel columns (1050)
 KEY_PARAMS_SKIP = ("training_steps",)
 
 
@@ -35,14 +36,43 @@ def default_title(curve: Curve) -> str:
     return title
 
 
+def decimate(x: Any, y: Any, bins: int = DECIMATE_BINS) -> tuple[Any, Any]:
+    """At most ``2 * bins + 2`` points that draw like all of them.
+
+    The steps are cut into ``bins`` runs (more runs than the figure has pixel
+    columns); each run keeps its lowest and its highest point, in their order,
+    so every peak and trough survives. The first and last points are kept too.
+    """
+    import numpy as np
+
+    n = len(y)
+    if n <= 2 * bins + 2:
+        return x, y
+    width = -(-n // bins)  # points per run
+    full = n // width * width  # runs of exactly ``width`` points, then a shorter tail
+    xs, ys = [x[:1]], [y[:1]]
+    for lo, hi in ((0, full), (full, n)):
+        if hi <= lo:
+            continue
+        block = np.asarray(y[lo:hi]).reshape(-1, min(width, hi - lo))
+        low, high = block.argmin(axis=1), block.argmax(axis=1)
+        picks = np.sort(np.stack([low, high], axis=1), axis=1)
+        index = (lo + np.arange(len(block))[:, None] * block.shape[1] + picks).ravel()
+        xs.append(np.asarray(x)[index])
+        ys.append(np.asarray(y)[index])
+    xs.append(x[-1:])
+    ys.append(y[-1:])
+    return np.concatenate(xs), np.concatenate(ys)
+
+
 def draw_curve(ax: Any, curve: Curve, label: str | None = None, **style: Any) -> None:
-    """Draw every param group of ``curve`` on ``ax``."""
+    """Draw every param group of ``curve`` on ``ax``, decimated to the extremes."""
     groups = len(curve.lrs)
     for g in range(groups):
         name = label if label is not None else curve.name
         if groups > 1:
             name = f"{name} (group {g}, lr {curve.schedule.lrs[g]:g})"
-        ax.plot(curve.steps, curve.lrs[g], label=name, linewidth=1.6, **style)
+        ax.plot(*decimate(curve.steps, curve.lrs[g]), label=name, linewidth=1.6, **style)
 
 
 def mark_warmup(ax: Any, curve: Curve, text: bool = True) -> None:
@@ -149,8 +179,7 @@ def figure_of(rendered: Any) -> Any:
 def _draw_resume(ax: Any, rendered: Any) -> None:
     resumed, skipped = rendered.resumed, rendered.skipped_epoch
     ax.plot(
-        resumed.steps,
-        resumed.lrs[0],
+        *decimate(resumed.steps, resumed.lrs[0]),
         color="C1",
         linewidth=1.6,
         label=f"resumed with last_epoch={rendered.spec.steps} ({resumed.steps[0]}..{resumed.steps[-1]})",

@@ -11,19 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 from . import __version__
-from .curve import RECORD_MODES, Curve
-from .errors import ParameterError
+from .curve import Curve
+from .engines import check_run_options
 from .registry import Schedule
-
-OPTIMIZERS = ("sgd", "adam", "adamw")
-
-
-def check_run_options(optimizer: str, record: str) -> None:
-    """Raise ParameterError for an unknown optimizer or record mode."""
-    if optimizer not in OPTIMIZERS:
-        raise ParameterError("optimizer", f"expected one of {', '.join(OPTIMIZERS)}, got {optimizer!r}")
-    if record not in RECORD_MODES:
-        raise ParameterError("record", f"expected one of {', '.join(RECORD_MODES)}, got {record!r}")
 
 
 def build(schedule: Schedule, optimizer: str = "sgd", last_epoch: int = -1) -> tuple[Any, Any]:

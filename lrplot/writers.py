@@ -23,6 +23,7 @@ DATA_FORMATS = ("csv", "json")
 FIGURE_FORMATS = ("png", "svg", "pdf")
 FORMATS = FIGURE_FORMATS[:1] + DATA_FORMATS[:1] + FIGURE_FORMATS[1:] + DATA_FORMATS[1:]
 METADATA_PREFIX = "# lrplot: "
+CSV_CHUNK = 1 << 16  # rows formatted at a time
 
 Writer = Callable[[IO[bytes]], None]
 
@@ -32,35 +33,49 @@ def column_names(groups: int) -> list[str]:
     return ["lr"] + [f"lr_group{g}" for g in range(1, groups)]
 
 
-def curve_columns(curves: Mapping[str, Curve], every: int = 1) -> tuple[list[str], list[list[float]]]:
-    """Header and columns for curves sharing one step axis: ``step``, then one
-    column per curve (``LABEL``) and per further param group (``LABEL:lr_group1``)."""
+def curve_columns(curves: Mapping[str, Curve], every: int = 1) -> tuple[list[str], list[Any]]:
+    """Header and columns (numpy arrays) for curves sharing one step axis: ``step``,
+    then one column per curve (``LABEL``) and per further param group (``LABEL:lr_group1``)."""
     first = next(iter(curves.values()))
-    header, columns = ["step"], [first.steps[::every].tolist()]
+    header, columns = ["step"], [first.steps[::every]]
     for label, curve in curves.items():
         for g, name in enumerate(column_names(len(curve.lrs))):
             header.append(f"{label}:{name}" if label and g else (label or name))
-            columns.append(curve.lrs[g][::every].tolist())
+            columns.append(curve.lrs[g][::every])
     return header, columns
 
 
-def table_text(metadata: Mapping[str, Any], convention: str, header: list[str], columns: list[list[Any]]) -> str:
+def table_writer(metadata: Mapping[str, Any], convention: str, header: list[str], columns: list[Any]) -> Writer:
     """A CSV: the metadata and step convention as comments, a header, the rows.
 
     Values are written with ``repr``: the shortest text that reads back as the
-    same float. The header is quoted as CSV needs (labels may hold commas).
+    same float. The header is quoted as CSV needs (labels may hold commas). Rows
+    are formatted a chunk at a time, so ten million of them need no more memory
+    than the arrays themselves.
     """
-    head = io.StringIO()
-    csv.writer(head, lineterminator="\n").writerow(header)
-    lines = [METADATA_PREFIX + json.dumps(metadata), "# " + convention, head.getvalue().rstrip("\n")]
-    lines += [",".join(map(repr, row)) for row in zip(*columns, strict=True)]
-    return "\n".join(lines) + "\n"
+
+    def write(f: IO[bytes]) -> None:
+        head = io.StringIO()
+        csv.writer(head, lineterminator="\n").writerow(header)
+        f.write(f"{METADATA_PREFIX}{json.dumps(metadata)}\n# {convention}\n{head.getvalue()}".encode())
+        for start in range(0, len(columns[0]), CSV_CHUNK):
+            rows = zip(*(column[start : start + CSV_CHUNK].tolist() for column in columns), strict=True)
+            f.write("".join(",".join(map(repr, row)) + "\n" for row in rows).encode())
+
+    return write
+
+
+def csv_writer(curve: Curve, every: int = 1) -> Writer:
+    """The CSV of one curve, its metadata in the header comments."""
+    header, columns = curve_columns({"": curve}, every)
+    return table_writer(curve.metadata(), RECORD_MODES[curve.record], header, columns)
 
 
 def csv_text(curve: Curve, every: int = 1) -> str:
-    """The CSV of one curve, its metadata in the header comments."""
-    header, columns = curve_columns({"": curve}, every)
-    return table_text(curve.metadata(), RECORD_MODES[curve.record], header, columns)
+    """The CSV of one curve as text."""
+    buffer = io.BytesIO()
+    csv_writer(curve, every)(buffer)
+    return buffer.getvalue().decode()
 
 
 def json_text(curve: Curve, every: int = 1) -> str:
@@ -142,7 +157,7 @@ def write_curve(
         if fmt in FIGURE_FORMATS:
             outputs[target] = figure_writer(fmt)
         elif fmt == "csv":
-            outputs[target] = text_writer(csv_text(curve, every=every))
+            outputs[target] = csv_writer(curve, every=every)
         else:
             outputs[target] = text_writer(json_text(curve, every=every))
     return write_atomically(outputs)

@@ -70,6 +70,7 @@ def test_schedule_help_lists_exactly_its_options(spec: lrplot.ScheduleSpec) -> N
     result = invoke(spec.name, "--help")
     assert result.exit_code == 0
     common = {"--steps", "--lr", "--optimizer", "--record", "--out", "--format", "--title", "--log-y", "--help"}
+    common |= {"--engine", "--every"}
     own = {"--" + p.name.replace("_", "-") for p in spec.params}
     shown = {word for word in result.stdout.split() if word.startswith("--") and word[2:3].isalpha()}
     shown = {w.rstrip(")],;.") for w in shown}

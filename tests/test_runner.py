@@ -7,7 +7,7 @@ import warnings
 import pytest
 
 import lrplot
-from lrplot import runner
+from lrplot import engines, runner
 from lrplot.errors import ParameterError
 
 
@@ -29,7 +29,7 @@ def test_each_param_group_scales_the_same_multiplier() -> None:
         assert curve.lrs[g].tolist() == [lr * m for m in curve.lrs[0].tolist()]
 
 
-@pytest.mark.parametrize("optimizer", runner.OPTIMIZERS)
+@pytest.mark.parametrize("optimizer", engines.OPTIMIZERS)
 def test_every_optimizer_gives_the_same_curve(optimizer: str) -> None:
     base = lrplot.curve("cosine", 30, warmup=3)
     assert lrplot.curve("cosine", 30, warmup=3, optimizer=optimizer).lrs.tolist() == base.lrs.tolist()
