@@ -5,15 +5,39 @@ This is the only module that imports torch.
 
 from __future__ import annotations
 
+import sys
 import warnings
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from . import __version__
 from .curve import Curve
 from .engines import check_run_options
 from .registry import Schedule
+
+
+@contextmanager
+def _compiler_not_imported(torch: Any) -> Iterator[None]:
+    """Build an optimizer without importing torch's compiler (about 1 s).
+
+    ``Optimizer.add_param_group`` is wrapped by ``torch._disable_dynamo``, which
+    on its first call imports ``torch._dynamo`` only to keep ``torch.compile``
+    from tracing into it. Nothing is compiled here, so for this construction the
+    wrapper's cache slot is given the plain function; it is removed afterwards,
+    and a later ``torch.compile`` in the same process behaves as usual. On a
+    torch without that wrapper this does nothing (the import just costs time).
+    """
+    plain = getattr(torch.optim.Optimizer.add_param_group, "__wrapped__", None)
+    if plain is None or "torch._dynamo" in sys.modules or hasattr(plain, "__dynamo_disable"):
+        yield
+        return
+    setattr(plain, "__dynamo_disable", plain)  # noqa: B010  (the name is torch's, not an identifier here)
+    try:
+        yield
+    finally:
+        delattr(plain, "__dynamo_disable")  # noqa: B043
 
 
 def build(schedule: Schedule, optimizer: str = "sgd", last_epoch: int = -1) -> tuple[Any, Any]:
@@ -32,7 +56,8 @@ def build(schedule: Schedule, optimizer: str = "sgd", last_epoch: int = -1) -> t
         for group in groups:
             group["initial_lr"] = group["lr"]
     factory = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[optimizer]
-    opt = factory(groups, lr=schedule.lrs[0])
+    with _compiler_not_imported(torch):
+        opt = factory(groups, lr=schedule.lrs[0])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if schedule.spec.torch_scheduler is not None:

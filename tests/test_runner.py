@@ -73,3 +73,18 @@ def test_curve_records_versions_and_resolved_parameters() -> None:
         "num_cycles": 0.5,
     }
     assert meta["command"] == "lrplot cosine --steps 10 --lr 1.0 --warmup 2 --training-steps 10 --num-cycles 0.5"
+
+
+def test_building_the_optimizer_does_not_import_the_compiler_and_leaves_torch_as_it_was() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, torch, lrplot\n"
+        "lrplot.curve('cosine', 5, optimizer='adamw')\n"
+        "plain = torch.optim.Optimizer.add_param_group.__wrapped__\n"
+        "print('DYNAMO', 'torch._dynamo' in sys.modules, 'SLOT', hasattr(plain, '__dynamo_disable'))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "DYNAMO False SLOT False" in result.stdout

@@ -1,0 +1,316 @@
+"""Measure lrplot's speed and memory goals against baselines, in one run.
+
+    python benchmarks/run.py [--runs 5] [--markdown]
+
+Every line times lrplot and its baseline alternately, ``--runs`` times each
+(the order flips every round), and prints the medians, their ratio and the
+target. Whole-process lines start a fresh Python each time; peak memory is the
+child's maximum resident set size (``os.wait4``). This is run by hand, never by
+pytest: timings on a shared machine are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+
+
+def lrplot_command() -> list[str]:
+    script = Path(PYTHON).parent / "lrplot"
+    return [str(script)] if script.exists() else [PYTHON, "-m", "lrplot"]
+
+
+def process(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of one whole process."""
+    start = time.perf_counter()
+    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - start
+    err = child.stderr.read().decode() if child.stderr else ""
+    if status != 0:
+        raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n{err}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def alternate(runs: int, *jobs: Callable[[], object]) -> list[list[object]]:
+    """Run the jobs in turn, ``runs`` rounds, flipping the order each round."""
+    results: list[list[object]] = [[] for _ in jobs]
+    for r in range(runs):
+        order = list(range(len(jobs)))
+        if r % 2:
+            order.reverse()
+        for i in order:
+            results[i].append(jobs[i]())
+    return results
+
+
+def median(values: list[object], index: int | None = None) -> float:
+    return statistics.median(v[index] if index is not None else v for v in values)  # type: ignore[index]
+
+
+@dataclass
+class Row:
+    what: str
+    lrplot: str
+    baseline: str
+    ratio: str
+    target: str
+    ok: bool
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5, help="alternating runs per measurement (at least 5)")
+    parser.add_argument("--markdown", action="store_true", help="print a markdown table for docs/benchmarks.md")
+    args = parser.parse_args()
+    if args.runs < 5:
+        parser.error("--runs: at least 5")
+    lrplot = lrplot_command()
+    rows: list[Row] = []
+    out = Path(tempfile.mkdtemp(prefix="lrplot-bench-"))
+    try:
+        rows += main_job(lrplot, out, args.runs)
+        rows += start_up(lrplot, args.runs)
+        rows += engines_in_process(args.runs)
+        rows += memory_1m(lrplot, out, args.runs)
+        rows += big_runs(lrplot, out, args.runs)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    report(rows, args.runs, args.markdown)
+    if not all(row.ok for row in rows):
+        sys.exit(1)
+
+
+def main_job(lrplot: list[str], out: Path, runs: int) -> list[Row]:
+    ours, theirs = alternate(
+        runs,
+        lambda: process([*lrplot, "cosine", "--warmup", "300", "--steps", "3000", "--out", str(out / "a")]),
+        lambda: process([PYTHON, str(HERE / "article_way.py"), "--steps", "3000", "--out", str(out / "b")]),
+    )
+    a, b = median(ours, 0), median(theirs, 0)
+    return [
+        Row(
+            "`lrplot cosine --warmup 300 --steps 3000` (torch engine, PNG + CSV) vs the article's way, whole process",
+            f"{a:.2f} s",
+            f"{b:.2f} s",
+            f"{b / a:.2f}x faster",
+            ">= 2x faster",
+            b / a >= 2,
+        )
+    ]
+
+
+def start_up(lrplot: list[str], runs: int) -> list[Row]:
+    rows = []
+    for words in (["--help"], ["list"]):
+        ours, imports = alternate(
+            runs,
+            lambda words=words: process([*lrplot, *words]),
+            lambda: process([PYTHON, "-c", "import torch, matplotlib.pyplot"]),
+        )
+        a, b = median(ours, 0), median(imports, 0)
+        rows.append(
+            Row(
+                f"`lrplot {' '.join(words)}`, whole process (baseline: importing torch and matplotlib)",
+                f"{a:.3f} s",
+                f"{b:.3f} s",
+                f"{b / a:.1f}x faster",
+                "<= 0.3 s",
+                a <= 0.3,
+            )
+        )
+    return rows
+
+
+def engines_in_process(runs: int) -> list[Row]:
+    import warnings
+
+    import lrplot
+    from lrplot import runner, vector
+
+    n = 1_000_000
+    schedule = lrplot.resolve("cosine", n, 1.0, {"warmup": 300})
+
+    def bare() -> float:
+        _, scheduler = runner.build(schedule)
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for _ in range(n - 1):
+                scheduler.step()
+        return time.perf_counter() - start
+
+    def timed(engine: Callable[[], object]) -> float:
+        start = time.perf_counter()
+        engine()
+        return time.perf_counter() - start
+
+    bare_s, torch_s, numpy_s = alternate(
+        runs, bare, lambda: timed(lambda: runner.run(schedule)), lambda: timed(lambda: vector.run(schedule))
+    )
+    b, t, v = median(bare_s), median(torch_s), median(numpy_s)
+    added = (t - b) / n * 1e6
+    return [
+        Row(
+            "torch runner at 1M steps: time added per step to the bare `LambdaLR.step()` loop, in-process",
+            f"{t / n * 1e6:.2f} µs/step (+{added:.2f})",
+            f"{b / n * 1e6:.2f} µs/step",
+            f"{t / b:.2f}x the bare loop",
+            "<= 4 µs/step added",
+            added <= 4,
+        ),
+        Row(
+            "`--engine numpy` vs the torch runner at 1M steps, in-process",
+            f"{v:.3f} s",
+            f"{t:.2f} s",
+            f"{t / v:.0f}x faster",
+            ">= 25x faster",
+            t / v >= 25,
+        ),
+    ]
+
+
+def memory_1m(lrplot: list[str], out: Path, runs: int) -> list[Row]:
+    ours, torch_only = alternate(
+        runs,
+        lambda: process([*lrplot, "cosine", "--warmup", "300", "--steps", "1000000", "--out", str(out / "m")]),
+        lambda: process([PYTHON, "-c", "import torch"]),
+    )
+    a, b = median(ours, 1), median(torch_only, 1)
+    return [
+        Row(
+            "peak memory, `lrplot cosine --steps 1000000` (torch engine, PNG + CSV), whole process "
+            "(baseline: importing torch)",
+            f"{a:.0f} MB",
+            f"{b:.0f} MB",
+            f"+{a - b:.0f} MB",
+            "< 400 MB",
+            a < 400,
+        )
+    ]
+
+
+def big_runs(lrplot: list[str], out: Path, runs: int) -> list[Row]:
+    n = "10000000"
+    ours, naive = alternate(
+        runs,
+        lambda: process(
+            [
+                *lrplot,
+                "cosine",
+                "--warmup",
+                "0.1",
+                "--steps",
+                n,
+                "--engine",
+                "numpy",
+                "--format",
+                "png",
+                "--out",
+                str(out / "big"),
+            ]
+        ),  # fmt: skip
+        lambda: process([PYTHON, str(HERE / "naive_plot.py"), n, str(out / "naive")]),
+    )
+    draw_ours, draw_all = alternate(runs, lambda: draw(True), lambda: draw(False))
+    a, b = median(ours, 0), median(naive, 0)
+    ma, mb = median(ours, 1), median(naive, 1)
+    d, f = median(draw_ours), median(draw_all)
+    return [
+        Row(
+            "10M steps to a PNG, `--engine numpy`, whole process (baseline: the same values, every point plotted)",
+            f"{a:.2f} s",
+            f"{b:.2f} s",
+            f"{b / a:.1f}x faster",
+            "<= 2 s",
+            a <= 2,
+        ),
+        Row("peak memory of that run", f"{ma:.0f} MB", f"{mb:.0f} MB", f"{mb / ma:.1f}x less", "< 600 MB", ma < 600),
+        Row(
+            "drawing a 10M-step curve to PNG, decimated vs every point, in-process",
+            f"{d:.2f} s",
+            f"{f:.2f} s",
+            f"{f / d:.1f}x faster",
+            "<= 0.5 s",
+            d <= 0.5,
+        ),
+    ]
+
+
+_BIG: list[object] = []
+
+
+def draw(decimated: bool) -> float:
+    import lrplot
+    from lrplot import plot, vector
+
+    if not _BIG:
+        _BIG.append(
+            vector.run(lrplot.resolve("cosine_with_restarts", 10_000_000, 1.0, {"warmup": 0.05, "num_cycles": 5}))
+        )
+    curve = _BIG[0]
+    keep = plot.decimate
+    if not decimated:
+        plot.decimate = lambda x, y, bins=0: (x, y)  # type: ignore[assignment]
+    try:
+        start = time.perf_counter()
+        plot.save(plot.curve_figure(curve), io.BytesIO(), "png")  # type: ignore[arg-type]
+        return time.perf_counter() - start
+    finally:
+        plot.decimate = keep
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import matplotlib
+    import numpy
+    import torch
+
+    import lrplot
+
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.machine()}; Python {platform.python_version()}, "
+        f"lrplot {lrplot.__version__}, torch {torch.__version__}, numpy {numpy.__version__}, "
+        f"matplotlib {matplotlib.__version__}"
+    )
+
+
+def report(rows: list[Row], runs: int, markdown: bool) -> None:
+    print(f"machine: {machine()}")
+    print(f"medians of {runs} alternating runs each\n")
+    header = ("measurement", "lrplot", "baseline", "ratio", "target", "met")
+    table = [header] + [(r.what, r.lrplot, r.baseline, r.ratio, r.target, "yes" if r.ok else "NO") for r in rows]
+    if markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for line in table[1:]:
+            print("| " + " | ".join(line) + " |")
+        return
+    widths = [min(60, max(len(line[i]) for line in table)) for i in range(len(header))]
+    for line in table:
+        print("  ".join(cell[: widths[i]].ljust(widths[i]) for i, cell in enumerate(line)))
+
+
+if __name__ == "__main__":
+    main()
