@@ -148,8 +148,8 @@ def test_help_and_list_import_neither_torch_nor_matplotlib(args: list[str]) -> N
     code = (
         "import sys\n"
         f"sys.argv = ['lrplot', *{args!r}]\n"
-        "from lrplot.cli import main\n"
-        "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
+        "from lrplot.cli import app\n"
+        "try:\n    app()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'matplotlib', 'numpy'))\n"
         "print('HEAVY', heavy)\n"
     )
@@ -165,6 +165,12 @@ def test_python_dash_m_runs_the_app(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(tmp_path / "constant.csv")
+
+
+def test_python_dash_m_reports_errors_with_the_exit_code() -> None:
+    result = subprocess.run([sys.executable, "-m", "lrplot", "cosin"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == "Error: unknown schedule 'cosin'; did you mean cosine? (see 'lrplot list')\n"
 
 
 def test_bare_lrplot_shows_usage() -> None:

@@ -85,8 +85,8 @@ def test_numpy_engine_never_imports_torch(tmp_path: Path) -> None:
     code = (
         "import sys\n"
         f"sys.argv = ['lrplot', 'cosine', '--steps', '1000', '--engine', 'numpy', '--out', {str(tmp_path)!r}]\n"
-        "from lrplot.cli import main\n"
-        "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
+        "from lrplot.cli import app\n"
+        "try:\n    app()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
         "print('TORCH', 'torch' in sys.modules)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
