@@ -118,7 +118,7 @@ def curve_figure(
     mark_warmup(ax, curve)
     style_axes(ax, title or default_title(curve), log_y)
     if len(curve.lrs) > 1:
-        ax.legend()
+        add_legend(ax, log_y=log_y)
     return fig
 
 
@@ -166,14 +166,22 @@ def figure_of(rendered: Any) -> Any:
         mark_warmup(ax, curves[0][1], text=rendered.resumed is None)  # a splice's legend sits there
     title = spec.title or (default_title(curves[0][1]) if len(curves) == 1 else spec.name)
     style_axes(ax, title, spec.log_y)
-    if rendered.resumed is not None and not spec.log_y:
-        # The splice fills the width; make room above it for the legend.
-        low, high = ax.get_ylim()
-        ax.set_ylim(low, high + 0.6 * (high - low))
-        ax.legend(fontsize=spec.legend_fontsize, loc="upper center")
-    else:
-        ax.legend(fontsize=spec.legend_fontsize)
+    # A splice's note on the skipped step sits between the curves and the legend.
+    add_legend(ax, spec.legend_fontsize, spec.log_y, extra=0.12 if rendered.resumed is not None else 0.0)
     return fig
+
+
+def add_legend(ax: Any, fontsize: float = 10.0, log_y: bool = False, extra: float = 0.0) -> None:
+    """A legend in a band of headroom above the curves, so it hides none of them.
+
+    Args:
+        extra: more headroom, as a fraction of the y range.
+    """
+    entries = len(ax.get_legend_handles_labels()[1])
+    if not log_y:
+        low, high = ax.get_ylim()
+        ax.set_ylim(low, high + (0.04 + extra + 0.085 * entries * fontsize / 10) * (high - low))
+    ax.legend(fontsize=fontsize, loc="upper center" if entries > 1 else "upper right")
 
 
 def _draw_resume(ax: Any, rendered: Any) -> None:
@@ -185,12 +193,15 @@ def _draw_resume(ax: Any, rendered: Any) -> None:
         label=f"resumed with last_epoch={rendered.spec.steps} ({resumed.steps[0]}..{resumed.steps[-1]})",
     )
     ax.axvline(skipped, color="0.3", linestyle=":", linewidth=1.2)
+    first = next(iter(rendered.curves.values()))
+    top = max(float(first.lrs[0].max()), float(resumed.lrs[0].max()))
     ax.annotate(
         f" resume: last_epoch {skipped} skipped",
-        xy=(skipped, 0.70),
-        xycoords=("data", "axes fraction"),
+        xy=(skipped, top),
+        xytext=(0, 6),
+        textcoords="offset points",
         ha="left",
-        va="center",
+        va="bottom",
         fontsize=9,
         color="0.15",
     )
