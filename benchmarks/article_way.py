@@ -48,7 +48,7 @@ def main() -> None:
     with open(args.out / "cosine.csv", "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["step", "lr"])
-        writer.writerows(zip(range(1, args.steps + 1), lrs))
+        writer.writerows(zip(range(1, args.steps + 1), lrs, strict=True))
 
 
 if __name__ == "__main__":
