@@ -181,7 +181,7 @@ def add_legend(ax: Any, fontsize: float = 10.0, log_y: bool = False, extra: floa
     if not log_y:
         low, high = ax.get_ylim()
         ax.set_ylim(low, high + (0.04 + extra + 0.085 * entries * fontsize / 10) * (high - low))
-    ax.legend(fontsize=fontsize, loc="upper center" if entries > 1 else "upper right")
+    ax.legend(fontsize=fontsize, loc="upper right")  # warmup, marked at the top, is usually on the left
 
 
 def _draw_resume(ax: Any, rendered: Any) -> None:
