@@ -25,7 +25,7 @@ from .errors import (
     in_context,
 )
 from .registry import get_spec, list_specs, resolve
-from .writers import FIGURE_FORMATS, Writer, curve_columns, prepare_dir, read_csv, table_writer, text_writer
+from .writers import Writer, curve_columns, output_writers, prepare_dir, read_csv, table_writer, text_writer
 
 DEFAULT_TOLERANCE = 1e-9
 
@@ -150,29 +150,14 @@ def render(spec: FigureSpec) -> RenderedFigure:
 
 
 def figure_writers(rendered: RenderedFigure, directory: Path, formats: Sequence[str]) -> dict[Path, Writer]:
-    """Writers for ``DIR/NAME.FORMAT``; the figure is drawn once, on first use."""
-    drawn: list[Any] = []
-    outputs: dict[Path, Writer] = {}
+    """Writers for ``DIR/NAME.FORMAT`` (png, svg, pdf, csv); the figure is drawn once."""
 
-    def draw(fmt: str) -> Writer:
-        def write(f: Any) -> None:
-            from . import plot
+    def figure() -> Any:
+        from . import plot
 
-            if not drawn:
-                drawn.append(plot.figure_of(rendered))
-            plot.save(drawn[0], f, fmt)
+        return plot.figure_of(rendered)
 
-        return write
-
-    for fmt in dict.fromkeys(formats):
-        target = directory / f"{rendered.spec.name}.{fmt}"
-        if fmt in FIGURE_FORMATS:
-            outputs[target] = draw(fmt)
-        elif fmt == "csv":
-            outputs[target] = rendered.csv_writer()
-        else:
-            raise ConfigError(f"figure sets write png, svg, pdf and csv, not {fmt!r}")
-    return outputs
+    return output_writers(directory, rendered.spec.name, formats, figure, {"csv": rendered.csv_writer})
 
 
 # Checking against committed CSVs -------------------------------------------------

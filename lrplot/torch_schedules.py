@@ -7,127 +7,122 @@ the vectorized engine refuses them. torch is imported only when one is built.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .errors import ParameterError
 from .registry import TRAINING_STEPS, Param, ScheduleSpec, register
 
 TORCH = "torch.optim.lr_scheduler"
-V = Mapping[str, Any]
 
 
-def _torch_class(name: str) -> Any:
-    from torch.optim import lr_scheduler
+def register_torch(
+    name: str,
+    class_name: str,
+    description: str,
+    formula: str,
+    params: tuple[Param, ...],
+    keywords: Mapping[str, str],
+    extra: Callable[[Any], dict[str, Any]] = lambda optimizer: {},
+    check: Callable[[dict[str, Any], float, int], list[str]] | None = None,
+) -> None:
+    """Register ``torch.optim.lr_scheduler.CLASS_NAME`` as ``name``.
 
-    return getattr(lr_scheduler, name)
+    Args:
+        keywords: lrplot parameter -> the class's keyword argument.
+        extra: further keyword arguments computed from the optimizer.
+    """
+
+    def build(optimizer: Any, values: Mapping[str, Any], last_epoch: int) -> Any:
+        from torch.optim import lr_scheduler
+
+        kwargs = {keyword: values[param] for param, keyword in keywords.items()}
+        return getattr(lr_scheduler, class_name)(optimizer, **kwargs, **extra(optimizer), last_epoch=last_epoch)
+
+    register(
+        ScheduleSpec(
+            name=name,
+            description=f"torch {class_name}: {description}",
+            formula=formula,
+            params=params,
+            make=None,
+            torch_scheduler=build,
+            check=check,
+            aliases=(class_name,),
+            source=f"{TORCH}.{class_name}",
+        )
+    )
 
 
-GAMMA = Param("gamma", "float", 0.1, "multiplicative factor of the lr decay", low=0, low_open=True)
 ETA_MIN = Param("eta_min", "float", 0.0, "the lowest lr (absolute)", low=0)
 
-register(
-    ScheduleSpec(
-        name="step_lr",
-        description="torch StepLR: multiply the lr by gamma every step_size steps",
-        formula="gamma ** (s // step_size)",
-        params=(Param("step_size", "int", 30, "steps between decays", low=1), GAMMA),
-        make=None,
-        torch_scheduler=lambda opt, v, last: _torch_class("StepLR")(
-            opt, step_size=v["step_size"], gamma=v["gamma"], last_epoch=last
-        ),
-        aliases=("StepLR",),
-        source=f"{TORCH}.StepLR",
-    )
+register_torch(
+    "step_lr",
+    "StepLR",
+    "multiply the lr by gamma every step_size steps",
+    "gamma ** (s // step_size)",
+    (
+        Param("step_size", "int", 30, "steps between decays", low=1),
+        Param("gamma", "float", 0.1, "multiplicative factor of the lr decay", low=0, low_open=True),
+    ),
+    {"step_size": "step_size", "gamma": "gamma"},
 )
 
-register(
-    ScheduleSpec(
-        name="exponential_lr",
-        description="torch ExponentialLR: multiply the lr by gamma every step",
-        formula="gamma ** s",
-        params=(Param("gamma", "float", 0.99, "multiplicative factor per step", low=0, low_open=True),),
-        make=None,
-        torch_scheduler=lambda opt, v, last: _torch_class("ExponentialLR")(opt, gamma=v["gamma"], last_epoch=last),
-        aliases=("ExponentialLR",),
-        source=f"{TORCH}.ExponentialLR",
-    )
+register_torch(
+    "exponential_lr",
+    "ExponentialLR",
+    "multiply the lr by gamma every step",
+    "gamma ** s",
+    (Param("gamma", "float", 0.99, "multiplicative factor per step", low=0, low_open=True),),
+    {"gamma": "gamma"},
 )
 
-register(
-    ScheduleSpec(
-        name="cosine_annealing_lr",
-        description="torch CosineAnnealingLR: cosine from the lr to eta_min over T_max = training steps",
-        formula="eta_min + (1 - eta_min / lr0) * (1 + cos(pi * s / T)) / 2, computed recursively",
-        params=(TRAINING_STEPS, ETA_MIN),
-        make=None,
-        torch_scheduler=lambda opt, v, last: _torch_class("CosineAnnealingLR")(
-            opt, T_max=v["training_steps"], eta_min=v["eta_min"], last_epoch=last
-        ),
-        aliases=("CosineAnnealingLR",),
-        source=f"{TORCH}.CosineAnnealingLR",
-    )
+register_torch(
+    "cosine_annealing_lr",
+    "CosineAnnealingLR",
+    "cosine from the lr to eta_min over T_max = training steps",
+    "eta_min + (1 - eta_min / lr0) * (1 + cos(pi * s / T)) / 2, computed recursively",
+    (TRAINING_STEPS, ETA_MIN),
+    {"training_steps": "T_max", "eta_min": "eta_min"},
 )
 
-register(
-    ScheduleSpec(
-        name="cosine_annealing_warm_restarts",
-        description="torch CosineAnnealingWarmRestarts: cosine cycles of t_0 steps, each t_mult times longer",
-        formula="eta_min + (lr0 - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2",
-        params=(
-            Param("t_0", "int", 100, "steps in the first cycle (T_0)", low=1),
-            Param("t_mult", "int", 1, "factor by which each cycle grows (T_mult)", low=1),
-            ETA_MIN,
-        ),
-        make=None,
-        torch_scheduler=lambda opt, v, last: _torch_class("CosineAnnealingWarmRestarts")(
-            opt, T_0=v["t_0"], T_mult=v["t_mult"], eta_min=v["eta_min"], last_epoch=last
-        ),
-        aliases=("CosineAnnealingWarmRestarts",),
-        source=f"{TORCH}.CosineAnnealingWarmRestarts",
-    )
+register_torch(
+    "cosine_annealing_warm_restarts",
+    "CosineAnnealingWarmRestarts",
+    "cosine cycles of t_0 steps, each t_mult times longer",
+    "eta_min + (lr0 - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2",
+    (
+        Param("t_0", "int", 100, "steps in the first cycle (T_0)", low=1),
+        Param("t_mult", "int", 1, "factor by which each cycle grows (T_mult)", low=1),
+        ETA_MIN,
+    ),
+    {"t_0": "T_0", "t_mult": "T_mult", "eta_min": "eta_min"},
 )
 
-register(
-    ScheduleSpec(
-        name="linear_lr",
-        description="torch LinearLR: factor moving linearly from start_factor to end_factor over total_iters",
-        formula="start + (end - start) * min(s, total_iters) / total_iters, computed recursively",
-        params=(
-            # torch divides by start_factor: below ~1e-308 the lr overflows to inf.
-            Param("start_factor", "float", 1 / 3, "the multiplier at step 0", low=1e-12, high=1),
-            Param("end_factor", "float", 1.0, "the multiplier from total_iters on", low=0, high=1),
-            Param("total_iters", "int", 5, "steps until end_factor is reached", low=0),
-        ),
-        make=None,
-        torch_scheduler=lambda opt, v, last: _torch_class("LinearLR")(
-            opt,
-            start_factor=v["start_factor"],
-            end_factor=v["end_factor"],
-            total_iters=v["total_iters"],
-            last_epoch=last,
-        ),
-        aliases=("LinearLR",),
-        source=f"{TORCH}.LinearLR",
-    )
+register_torch(
+    "linear_lr",
+    "LinearLR",
+    "factor moving linearly from start_factor to end_factor over total_iters",
+    "start + (end - start) * min(s, total_iters) / total_iters, computed recursively",
+    (
+        # torch divides by start_factor: below ~1e-308 the lr overflows to inf.
+        Param("start_factor", "float", 1 / 3, "the multiplier at step 0", low=1e-12, high=1),
+        Param("end_factor", "float", 1.0, "the multiplier from total_iters on", low=0, high=1),
+        Param("total_iters", "int", 5, "steps until end_factor is reached", low=0),
+    ),
+    {"start_factor": "start_factor", "end_factor": "end_factor", "total_iters": "total_iters"},
 )
 
-register(
-    ScheduleSpec(
-        name="polynomial_lr",
-        description="torch PolynomialLR: polynomial decay to 0 over total_iters",
-        formula="(1 - min(s, total_iters) / total_iters) ** power, computed recursively",
-        params=(
-            Param("total_iters", "int", 5, "steps until the lr reaches 0", low=0),
-            Param("power", "float", 1.0, "the polynomial's power", low=0),
-        ),
-        make=None,
-        torch_scheduler=lambda opt, v, last: _torch_class("PolynomialLR")(
-            opt, total_iters=v["total_iters"], power=v["power"], last_epoch=last
-        ),
-        aliases=("PolynomialLR",),
-        source=f"{TORCH}.PolynomialLR",
-    )
+register_torch(
+    "polynomial_lr",
+    "PolynomialLR",
+    "polynomial decay to 0 over total_iters",
+    "(1 - min(s, total_iters) / total_iters) ** power, computed recursively",
+    (
+        Param("total_iters", "int", 5, "steps until the lr reaches 0", low=0),
+        Param("power", "float", 1.0, "the polynomial's power", low=0),
+    ),
+    {"total_iters": "total_iters", "power": "power"},
 )
 
 
@@ -141,40 +136,34 @@ def _check_one_cycle(values: dict[str, Any], lr: float, steps: int) -> list[str]
     return []
 
 
-register(
-    ScheduleSpec(
-        name="one_cycle_lr",
-        description="torch OneCycleLR: warm up to --lr (max_lr) over pct_start, then anneal far below it",
-        formula="from lr / div_factor up to lr, then down to lr / (div_factor * final_div_factor)",
-        params=(
-            TRAINING_STEPS,
-            Param(
-                "pct_start",
-                "float",
-                0.3,
-                "fraction of the steps spent rising",
-                low=0,
-                high=1,
-                low_open=True,
-                high_open=True,
-            ),
-            Param("anneal_strategy", "choice", "cos", "the shape of both phases", choices=("cos", "linear")),
-            Param("div_factor", "float", 25.0, "initial lr = lr / div_factor", low=1),
-            Param("final_div_factor", "float", 1e4, "final lr = initial lr / final_div_factor", low=1),
+register_torch(
+    "one_cycle_lr",
+    "OneCycleLR",
+    "warm up to --lr (max_lr) over pct_start, then anneal far below it",
+    "from lr / div_factor up to lr, then down to lr / (div_factor * final_div_factor)",
+    (
+        TRAINING_STEPS,
+        Param(
+            "pct_start",
+            "float",
+            0.3,
+            "fraction of the steps spent rising",
+            low=0,
+            high=1,
+            low_open=True,
+            high_open=True,
         ),
-        make=None,
-        torch_scheduler=lambda opt, v, last: _torch_class("OneCycleLR")(
-            opt,
-            max_lr=[g["lr"] for g in opt.param_groups],
-            total_steps=v["training_steps"],
-            pct_start=v["pct_start"],
-            anneal_strategy=v["anneal_strategy"],
-            div_factor=v["div_factor"],
-            final_div_factor=v["final_div_factor"],
-            last_epoch=last,
-        ),
-        check=_check_one_cycle,
-        aliases=("OneCycleLR",),
-        source=f"{TORCH}.OneCycleLR",
-    )
+        Param("anneal_strategy", "choice", "cos", "the shape of both phases", choices=("cos", "linear")),
+        Param("div_factor", "float", 25.0, "initial lr = lr / div_factor", low=1),
+        Param("final_div_factor", "float", 1e4, "final lr = initial lr / final_div_factor", low=1),
+    ),
+    {
+        "training_steps": "total_steps",
+        "pct_start": "pct_start",
+        "anneal_strategy": "anneal_strategy",
+        "div_factor": "div_factor",
+        "final_div_factor": "final_div_factor",
+    },
+    extra=lambda optimizer: {"max_lr": [group["lr"] for group in optimizer.param_groups]},
+    check=_check_one_cycle,
 )

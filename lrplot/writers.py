@@ -12,7 +12,7 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -138,29 +138,50 @@ def write_curve(
     """
     check_formats(formats)
     directory = prepare_dir(out_dir)
-    stem = stem or curve.schedule.name
-    outputs: dict[Path, Writer] = {}
-    figure: list[Any] = []  # drawn once, on first use, for every figure format
+
+    def figure() -> Any:
+        from . import plot
+
+        return plot.curve_figure(curve, title=title, log_y=log_y)
+
+    data = {"csv": lambda: csv_writer(curve, every=every), "json": lambda: text_writer(json_text(curve, every=every))}
+    outputs = output_writers(directory, stem or curve.schedule.name, formats, figure, data)
+    return write_atomically(outputs)
+
+
+def output_writers(
+    directory: Path,
+    stem: str,
+    formats: Iterable[str],
+    make_figure: Callable[[], Any],
+    data: Mapping[str, Callable[[], Writer]],
+) -> dict[Path, Writer]:
+    """A writer for each ``DIRECTORY/STEM.FORMAT``.
+
+    Figure formats share one figure, made by ``make_figure()`` on first use;
+    the other formats come from ``data`` (format -> writer factory).
+    """
+    drawn: list[Any] = []
 
     def figure_writer(fmt: str) -> Writer:
         def write(f: IO[bytes]) -> None:
             from . import plot
 
-            if not figure:
-                figure.append(plot.curve_figure(curve, title=title, log_y=log_y))
-            plot.save(figure[0], f, fmt)
+            if not drawn:
+                drawn.append(make_figure())
+            plot.save(drawn[0], f, fmt)
 
         return write
 
+    outputs: dict[Path, Writer] = {}
     for fmt in dict.fromkeys(formats):
-        target = directory / f"{stem}.{fmt}"
         if fmt in FIGURE_FORMATS:
-            outputs[target] = figure_writer(fmt)
-        elif fmt == "csv":
-            outputs[target] = csv_writer(curve, every=every)
+            outputs[directory / f"{stem}.{fmt}"] = figure_writer(fmt)
+        elif fmt in data:
+            outputs[directory / f"{stem}.{fmt}"] = data[fmt]()
         else:
-            outputs[target] = text_writer(json_text(curve, every=every))
-    return write_atomically(outputs)
+            raise ParameterError("format", f"expected one of {', '.join([*FIGURE_FORMATS, *data])}, got {fmt!r}")
+    return outputs
 
 
 def check_formats(formats: tuple[str, ...]) -> None:

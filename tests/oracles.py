@@ -54,7 +54,14 @@ def transformers_values(
             num_training_steps=values.get("training_steps", steps),
             scheduler_specific_kwargs=extra,
         )
-        out: list[list[float]] = [[] for _ in lrs]
+    return record_values(scheduler, len(lrs), steps, record)
+
+
+def record_values(scheduler: Any, groups: int, steps: int, record: str) -> list[list[float]]:
+    """``get_last_lr()`` read ``steps`` times, before or after each ``scheduler.step()``."""
+    out: list[list[float]] = [[] for _ in range(groups)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         for i in range(steps):
             if i or record == "after":
                 scheduler.step()
@@ -112,13 +119,7 @@ def torch_values(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         scheduler = getattr(lr_scheduler, class_name)(opt, **kwargs)
-        out: list[list[float]] = [[] for _ in lrs]
-        for i in range(steps):
-            if i or record == "after":
-                scheduler.step()
-            for g, lr in enumerate(scheduler.get_last_lr()):
-                out[g].append(lr)
-    return out
+    return record_values(scheduler, len(lrs), steps, record)
 
 
 def oracle_values(
