@@ -22,10 +22,9 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError  # the Cli
 from typer.core import TyperGroup
 
 from .errors import LrplotError, ParameterError, UnknownScheduleError, option_name
+from .figures import DEFAULT_TOLERANCE
 from .registry import Param, ScheduleSpec, get_spec, list_specs, resolve
 from .writers import FORMATS, check_formats
-
-DEFAULT_TOLERANCE = 1e-9  # figures.DEFAULT_TOLERANCE, kept here so --help needs no numpy
 
 PARAM_TYPES = {"int": int, "float": float, "count": float, "choice": str}
 
@@ -98,16 +97,8 @@ def list_command() -> None:
         typer.echo(f"    {spec.description}")
         typer.echo(f"    lr multiplier: {spec.formula}")
         for p in spec.params:
-            typer.echo(f"    {option_name(p.name):<18} default {_default_text(p):<10} {p.help}")
+            typer.echo(f"    {option_name(p.name):<18} default {p.default_text:<10} {p.help}")
         typer.echo("")
-
-
-def _default_text(p: Param) -> str:
-    if p.required:
-        return "required"
-    if p.default is None:
-        return "-"
-    return str(p.default)
 
 
 def _schedule_command(spec: ScheduleSpec) -> Any:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .errors import option_name
 from .registry import Param, ScheduleSpec, get_spec
 
 
@@ -73,14 +74,10 @@ def schedule_section(spec: ScheduleSpec) -> list[str]:
     ]
     if spec.params:
         lines += ["| option | default | valid | meaning |", "|---|---|---|---|"]
-        lines += [
-            f"| `--{p.name.replace('_', '-')}` | {_default(p)} | {p.valid_range()} | {p.help} |" for p in spec.params
-        ]
+        lines += [f"| `{option_name(p.name)}` | {_default(p)} | {p.valid_range()} | {p.help} |" for p in spec.params]
         lines.append("")
     return lines
 
 
 def _default(p: Param) -> str:
-    if p.required:
-        return "required"
-    return "-" if p.default is None else f"`{p.default}`"
+    return p.default_text if p.required or p.default is None else f"`{p.default_text}`"

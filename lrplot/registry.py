@@ -40,6 +40,13 @@ class Param:
     def required(self) -> bool:
         return self.default is REQUIRED
 
+    @property
+    def default_text(self) -> str:
+        """The default for docs: a value, ``required``, or ``-`` (optional, unset)."""
+        if self.required:
+            return "required"
+        return "-" if self.default is None else str(self.default)
+
     def valid_range(self) -> str:
         """Words for what is valid, for help text and error messages."""
         if self.kind == "choice":
