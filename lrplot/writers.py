@@ -19,9 +19,8 @@ from typing import IO, Any
 from .curve import RECORD_MODES, Curve
 from .errors import OutputError, ParameterError
 
-DATA_FORMATS = ("csv", "json")
 FIGURE_FORMATS = ("png", "svg", "pdf")
-FORMATS = FIGURE_FORMATS[:1] + DATA_FORMATS[:1] + FIGURE_FORMATS[1:] + DATA_FORMATS[1:]
+FORMATS = ("png", "csv", "svg", "pdf", "json")  # the defaults first, as help lists them
 METADATA_PREFIX = "# lrplot: "
 CSV_CHUNK = 1 << 16  # rows formatted at a time
 
