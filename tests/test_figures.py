@@ -122,13 +122,16 @@ def committed(tmp_path: Path) -> Path:
     return copy
 
 
-def test_editing_one_number_fails_the_check_and_names_the_figure(committed: Path) -> None:
-    path = committed / "fig05_polynomial.csv"
+def edit_value(path: Path, step: int, change) -> None:
+    """Replace the value of ``step`` in a one-column CSV by ``change(value)``."""
     lines = path.read_text().splitlines()
-    row = next(i for i, line in enumerate(lines) if line.startswith("500,"))
-    step, value = lines[row].split(",")
-    lines[row] = f"{step},{float(value) + 0.001!r}"
+    row = next(i for i, line in enumerate(lines) if line.startswith(f"{step},"))
+    lines[row] = f"{step},{change(float(lines[row].split(',')[1]))!r}"
     path.write_text("\n".join(lines) + "\n")
+
+
+def test_editing_one_number_fails_the_check_and_names_the_figure(committed: Path) -> None:
+    edit_value(committed / "fig05_polynomial.csv", 500, lambda v: v + 0.001)
     before = sorted(p.name for p in committed.iterdir())
     result = invoke("render", ARTICLE, "--check", "--out", committed)
     assert result.exit_code == 1
@@ -138,12 +141,7 @@ def test_editing_one_number_fails_the_check_and_names_the_figure(committed: Path
 
 
 def test_tiny_differences_within_tolerance_pass(committed: Path) -> None:
-    path = committed / "fig06_cosine.csv"
-    lines = path.read_text().splitlines()
-    row = next(i for i, line in enumerate(lines) if line.startswith("500,"))
-    step, value = lines[row].split(",")
-    lines[row] = f"{step},{float(value) * (1 + 1e-12)!r}"
-    path.write_text("\n".join(lines) + "\n")
+    edit_value(committed / "fig06_cosine.csv", 500, lambda v: v * (1 + 1e-12))
     assert invoke("render", ARTICLE, "--check", "--out", committed, "--only", "fig06_cosine").exit_code == 0
 
 

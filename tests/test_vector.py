@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +16,7 @@ from lrplot import engines, plot, runner, vector
 from lrplot.cli import app, progress_bar
 from lrplot.errors import NoClosedFormError, ParameterError
 
+from .helpers import packages_imported_by_cli
 from .oracles import assert_close
 from .test_schedules import GRID, schedule_cases
 
@@ -82,16 +81,8 @@ def test_big_runs_are_evaluated_in_chunks_with_the_same_values() -> None:
 
 
 def test_numpy_engine_never_imports_torch(tmp_path: Path) -> None:
-    code = (
-        "import sys\n"
-        f"sys.argv = ['lrplot', 'cosine', '--steps', '1000', '--engine', 'numpy', '--out', {str(tmp_path)!r}]\n"
-        "from lrplot.cli import app\n"
-        "try:\n    app()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
-        "print('TORCH', 'torch' in sys.modules)\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert "TORCH False" in result.stdout
+    imported = packages_imported_by_cli("cosine", "--steps", "1000", "--engine", "numpy", "--out", str(tmp_path))
+    assert "torch" not in imported and "numpy" in imported
     meta, _, _ = lrplot.read_csv(tmp_path / "cosine.csv")
     assert meta["engine"] == "numpy" and "torch" not in meta["versions"]
 
