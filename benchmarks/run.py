@@ -256,22 +256,22 @@ _BIG: list[object] = []
 
 def draw(decimated: bool) -> float:
     import lrplot
-    from lrplot import plot, vector
+    from lrplot import figure_model, plot, vector
 
     if not _BIG:
         _BIG.append(
             vector.run(lrplot.resolve("cosine_with_restarts", 10_000_000, 1.0, {"warmup": 0.05, "num_cycles": 5}))
         )
     curve = _BIG[0]
-    keep = plot.decimate
+    keep = figure_model.decimate
     if not decimated:
-        plot.decimate = lambda x, y, bins=0: (x, y)  # type: ignore[assignment]
+        figure_model.decimate = lambda x, y, bins=0: (x, y)  # type: ignore[assignment]
     try:
         start = time.perf_counter()
-        plot.save(plot.curve_figure(curve), io.BytesIO(), "png")  # type: ignore[arg-type]
+        plot.save(plot.render(figure_model.single(curve)), io.BytesIO(), "png")  # type: ignore[arg-type]
         return time.perf_counter() - start
     finally:
-        plot.decimate = keep
+        figure_model.decimate = keep
 
 
 def machine() -> str:

@@ -1,7 +1,7 @@
 """lrplot: see the learning rate a PyTorch / HuggingFace run will use, step by step.
 
 The public API. Nothing heavy is imported here: torch, numpy and matplotlib load
-only when a curve is computed or drawn.
+only when a trace is computed or drawn.
 
 >>> import lrplot
 >>> c = lrplot.curve("cosine", steps=3000, warmup=300)   # doctest: +SKIP
@@ -10,12 +10,10 @@ only when a curve is computed or drawn.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
-from typing import Any
+from pathlib import Path
 
-__version__ = "0.1.0"
-
-from .curve import Curve
 from .errors import (
     ConfigError,
     LrplotError,
@@ -25,10 +23,19 @@ from .errors import (
     UnknownScheduleError,
     UsageError,
 )
-from .registry import Param, Schedule, ScheduleSpec, get_spec, list_specs, register, resolve
-from .writers import read_csv, write_curve
+from .options import RunOptions
+from .params import REQUIRED, Param
+from .registry import Registry, Schedule, ScheduleSpec
+from .schedules import REGISTRY
+from .trace import Trace
+from .version import __version__
+from .writers import read_csv
+
+Curve = Trace  # the name of lrplot 0.1
 
 __all__ = [
+    "REGISTRY",
+    "REQUIRED",
     "ConfigError",
     "Curve",
     "LrplotError",
@@ -36,10 +43,14 @@ __all__ = [
     "OutputError",
     "Param",
     "ParameterError",
+    "Registry",
+    "RunOptions",
     "Schedule",
     "ScheduleSpec",
+    "Trace",
     "UnknownScheduleError",
     "UsageError",
+    "__version__",
     "curve",
     "get_spec",
     "list_specs",
@@ -48,6 +59,11 @@ __all__ = [
     "resolve",
     "write_curve",
 ]
+
+get_spec = REGISTRY.get
+list_specs = REGISTRY.specs
+register = REGISTRY.register
+resolve = REGISTRY.resolve
 
 
 def curve(
@@ -58,9 +74,9 @@ def curve(
     optimizer: str = "sgd",
     record: str = "before",
     engine: str = "torch",
-    **params: Any,
-) -> Curve:
-    """Compute the curve of ``schedule``, by default through the real torch scheduler.
+    **params: object,
+) -> Trace:
+    """Compute the trace of ``schedule``, by default through the real torch scheduler.
 
     Args:
         schedule: a name from ``lrplot list`` (or an alias).
@@ -75,5 +91,30 @@ def curve(
     """
     from . import engines
 
-    engines.check_run_options(optimizer, record, engine)
-    return engines.run(resolve(schedule, steps, lr, params), engine, optimizer=optimizer, record=record)
+    options = RunOptions.check(optimizer, record, engine)
+    return engines.run(REGISTRY.resolve(schedule, steps, lr, params), options)
+
+
+def write_curve(
+    trace: Trace,
+    out_dir: str | os.PathLike[str] = ".",
+    formats: Iterable[str] = ("png", "csv"),
+    stem: str | None = None,
+    title: str | None = None,
+    log_y: bool = False,
+    every: int = 1,
+) -> list[Path]:
+    """Write ``trace`` as ``OUT_DIR/STEM.FORMAT`` for each format; the paths written.
+
+    Args:
+        formats: any of png, csv, svg, pdf, json.
+        stem: the file name without extension (default: the schedule's name).
+        title: the figure's title (default: the schedule and its parameters).
+        every: keep one row in ``every`` in the CSV and JSON.
+    """
+    from .api import write
+    from .cli.commandline import CLI_SPELLING  # the command in the CSV is a command line
+    from .figures import TraceDocument
+
+    document = TraceDocument(trace, stem or "", title, log_y, every, CLI_SPELLING)
+    return write(document, out_dir, formats)

@@ -2,47 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from .curve import RECORD_MODES, Curve
-from .errors import ParameterError
+from .options import RunOptions
 from .registry import Schedule
-
-ENGINES = ("torch", "numpy")
-OPTIMIZERS = ("sgd", "adam", "adamw")
-
-
-def check_run_options(optimizer: str = "sgd", record: str = "before", engine: str = "torch") -> None:
-    """Raise ParameterError for an unknown optimizer, record mode or engine."""
-    for name, value, valid in (
-        ("optimizer", optimizer, OPTIMIZERS),
-        ("record", record, RECORD_MODES),
-        ("engine", engine, ENGINES),
-    ):
-        if value not in valid:
-            raise ParameterError(name, f"expected one of {', '.join(valid)}, got {value!r}")
+from .steppers import Progress
+from .trace import Trace
 
 
 def run(
     schedule: Schedule,
-    engine: str = "torch",
-    optimizer: str = "sgd",
-    record: str = "before",
+    options: RunOptions | None = None,
     last_epoch: int = -1,
-    progress: Callable[[int, int], None] | None = None,
-) -> Curve:
-    """The curve of ``schedule`` from the chosen engine.
+    progress: Progress | None = None,
+) -> Trace:
+    """The trace of ``schedule`` from the engine ``options`` name.
 
     ``torch`` steps the real optimizer and scheduler (:mod:`lrplot.runner`);
-    ``numpy`` evaluates the same closed-form multiplier on whole step arrays
+    ``numpy`` evaluates the same closed-form multipliers on whole step arrays
     without importing torch (:mod:`lrplot.vector`), and refuses schedules that
     have none.
     """
-    check_run_options(optimizer, record, engine)
-    if engine == "numpy":
+    options = options or RunOptions()
+    if options.engine == "numpy":
         from . import vector
 
-        return vector.run(schedule, record=record, last_epoch=last_epoch)
+        return vector.run(schedule, options, last_epoch, progress)
     from . import runner
 
-    return runner.run(schedule, optimizer=optimizer, record=record, last_epoch=last_epoch, progress=progress)
+    return runner.run(schedule, options, last_epoch, progress)

@@ -10,14 +10,18 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from .errors import option_name
-from .registry import Param, ScheduleSpec, get_spec
+from .configs import FigureSet
+from .errors import Spell, plain
+from .figures import RenderedFigure
+from .params import Param
+from .registry import ScheduleSpec
+from .schedules import REGISTRY
 
 
-def page_text(figure_set: Any, rendered: Sequence[Any], out: Path) -> str:
-    """The page of a figure set whose figures were written to ``out``."""
+def page_text(figure_set: FigureSet, rendered: Sequence[RenderedFigure], out: Path, spell: Spell = plain) -> str:
+    """The page of a figure set whose figures were written to ``out``; ``spell``
+    writes the options in its parameter tables."""
     assert figure_set.page is not None
     link = Path(os.path.relpath(out, figure_set.page.parent)).as_posix()
     config = Path(os.path.relpath(figure_set.path, figure_set.page.parent.parent)).as_posix()
@@ -30,21 +34,21 @@ def page_text(figure_set: Any, rendered: Sequence[Any], out: Path) -> str:
         "",
     ]
     for figure in rendered:
-        lines += _figure_section(figure, link)
+        lines += _figure_section(figure, link, spell)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _figure_section(figure: Any, link: str) -> list[str]:
+def _figure_section(figure: RenderedFigure, link: str, spell: Spell) -> list[str]:
     spec = figure.spec
     first = next(iter(figure.curves.values()))
     heading = spec.title or (first.schedule.name if len(figure.curves) == 1 else spec.name)
     lines = [f"## {heading}", "", f"![{spec.name}]({link}/{spec.name}.png)", ""]
     if spec.note:
         lines += [spec.note.strip(), ""]
-    steps = f"last_epoch {first.steps[0]}..{first.steps[-1]}, read {spec.record} each scheduler.step()"
+    steps = f"last_epoch {first.steps[0]}..{first.steps[-1]}, read {spec.options.record} each scheduler.step()"
     lines += [
         f"Data: [`{spec.name}.csv`]({link}/{spec.name}.csv) ({steps}); "
-        f"optimizer {spec.optimizer}, lr {', '.join(f'{v:g}' for v in first.schedule.lrs)}.",
+        f"optimizer {spec.options.optimizer}, lr {', '.join(f'{v:g}' for v in first.schedule.lrs)}.",
         "",
         "| curve | schedule | parameters |",
         "|---|---|---|",
@@ -57,11 +61,11 @@ def _figure_section(figure: Any, link: str) -> list[str]:
     for curve in figure.curves.values():
         if curve.schedule.name not in seen:
             seen.append(curve.schedule.name)
-            lines += schedule_section(get_spec(curve.schedule.name))
+            lines += schedule_section(REGISTRY.get(curve.schedule.spec.qualified_name), spell)
     return lines
 
 
-def schedule_section(spec: ScheduleSpec) -> list[str]:
+def schedule_section(spec: ScheduleSpec, spell: Spell = plain) -> list[str]:
     """A schedule's description, formula and parameter table."""
     aliases = [n for n in spec.all_names if n != spec.name]
     lines = [
@@ -74,7 +78,7 @@ def schedule_section(spec: ScheduleSpec) -> list[str]:
     ]
     if spec.params:
         lines += ["| option | default | valid | meaning |", "|---|---|---|---|"]
-        lines += [f"| `{option_name(p.name)}` | {_default(p)} | {p.valid_range()} | {p.help} |" for p in spec.params]
+        lines += [f"| `{spell(p.name)}` | {_default(p)} | {p.valid_range()} | {p.help} |" for p in spec.params]
         lines.append("")
     return lines
 

@@ -19,8 +19,11 @@ from collections.abc import Callable, Sequence
 from types import SimpleNamespace
 from typing import Any
 
-Condition = Callable[[Any, Any], Any]
-Expression = Callable[[Any, Any], Any]
+# A formula's step argument is a Python int (LambdaLR) or a numpy int array
+# (the numpy engine), and its ops namespace matches: the one Any of this module.
+Arg = Any
+Condition = Callable[[Arg, SimpleNamespace], Arg]
+Expression = Callable[[Arg, SimpleNamespace], Arg]
 
 SCALAR_OPS = SimpleNamespace(
     float=float,
@@ -52,19 +55,19 @@ class Piecewise:
     """
 
     def __init__(self, pieces: Sequence[tuple[Condition | None, Expression]]) -> None:
-        if not pieces or any(cond is None for cond, _ in pieces[:-1]):
-            raise ValueError("a Piecewise needs pieces, with a None condition only last")
+        if not pieces or any(cond is None for cond, _ in pieces[:-1]) or pieces[-1][0] is not None:
+            raise ValueError("a Piecewise needs pieces, with a None condition last and only last")
         self.pieces = tuple(pieces)
 
     def __call__(self, step: int) -> float:
         """The multiplier at one step, as ``LambdaLR`` asks for it."""
         ops = SCALAR_OPS
-        for condition, expression in self.pieces:
-            if condition is None or condition(step, ops):
+        for condition, expression in self.pieces[:-1]:
+            if condition(step, ops):  # type: ignore[misc]  # only the last condition is None
                 return float(expression(step, ops))
-        return math.nan  # no piece matched; only reachable without a final None
+        return float(self.pieces[-1][1](step, ops))
 
-    def evaluate(self, steps: Any, out: Any = None, chunk: int = 1 << 20) -> Any:
+    def evaluate(self, steps: Arg, out: Arg = None, chunk: int = 1 << 20) -> Arg:
         """The multiplier at every step of an integer numpy array.
 
         Args:
@@ -95,3 +98,30 @@ class Piecewise:
                 if not remaining.any():
                     break
         return out
+
+
+def join(first: Piecewise, then: Piecewise, boundary: int) -> Piecewise:
+    """``first`` while ``step < boundary``, then ``then``, at the same step.
+
+    As optax's ``join_schedules`` but without shifting the step, because
+    transformers' schedules read the absolute step after warmup too. Written
+    as pieces, so both evaluators (and their exactness) carry over.
+    """
+
+    def before(condition: Condition | None) -> Condition:
+        if condition is None:
+            return lambda s, o: s < boundary
+        return lambda s, o: (s < boundary) & condition(s, o)
+
+    return Piecewise([*((before(c), e) for c, e in first.pieces), *then.pieces])
+
+
+def linear_warmup(warmup: int) -> Piecewise:
+    """Linear warmup from 0: ``s / max(1, W)``."""
+    denom = float(max(1, warmup))
+    return Piecewise([(None, lambda s, o: o.float(s) / denom)])
+
+
+def with_warmup(warmup: int, then: Piecewise) -> Piecewise:
+    """Linear warmup over ``warmup`` steps joined to ``then``: the warmup, written once."""
+    return join(linear_warmup(warmup), then, warmup)

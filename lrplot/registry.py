@@ -1,7 +1,14 @@
-"""The schedule registry: one frozen record per name, and parameter checking.
+"""The schedule registry: one frozen record per name, in families, and resolving.
 
-The registry is the single source the CLI, ``lrplot list``, the docs and the
-tests all read. It imports nothing heavy, so ``lrplot --help`` stays fast.
+A :class:`Registry` holds :class:`ScheduleSpec` records that family modules
+(``lrplot/schedules/``) register into it explicitly. It is the single source the
+CLI, ``lrplot list``, the docs and the tests all read, and it imports nothing
+heavy, so ``lrplot --help`` stays fast.
+
+Naming rule: a name (or alias) is unique within its family. A bare name belongs
+to the first family that registered it; every schedule is also reachable as
+``FAMILY.NAME`` (``torch.step_lr``), which is how a later family's colliding
+name (a timm or optax ``cosine``) is reached.
 """
 
 from __future__ import annotations
@@ -10,93 +17,14 @@ import difflib
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from .errors import NoClosedFormError, ParameterError, UnknownScheduleError
+from .laws import Law, Multipliers
+from .params import Param, ScheduleRequest, Value
+from .piecewise import Piecewise
 
-REQUIRED = object()  # a Param default meaning "the user must give it"
-
-
-@dataclass(frozen=True)
-class Param:
-    """One parameter of a schedule.
-
-    ``kind`` is ``"int"``, ``"float"``, ``"choice"`` or ``"count"``: a whole step
-    count, or a fraction below 1 of the training steps (as transformers'
-    ``warmup_steps`` accepts). A default of ``None`` means optional and unset.
-    """
-
-    name: str
-    kind: str
-    default: Any
-    help: str
-    low: float | None = None
-    high: float | None = None
-    low_open: bool = False  # True: the value must be strictly above ``low``
-    high_open: bool = False
-    choices: tuple[str, ...] = ()
-
-    @property
-    def required(self) -> bool:
-        return self.default is REQUIRED
-
-    @property
-    def default_text(self) -> str:
-        """The default for docs: a value, ``required``, or ``-`` (optional, unset)."""
-        if self.required:
-            return "required"
-        return "-" if self.default is None else str(self.default)
-
-    def valid_range(self) -> str:
-        """Words for what is valid, for help text and error messages."""
-        if self.kind == "choice":
-            return "one of " + ", ".join(self.choices)
-        if self.kind == "count":
-            return "a whole step count >= 0, or a fraction in [0, 1) of the training steps"
-        noun = "a whole number" if self.kind == "int" else "a finite number"
-        bounds = []
-        if self.low is not None:
-            bounds.append(f"{'>' if self.low_open else '>='} {_fmt(self.low)}")
-        if self.high is not None:
-            bounds.append(f"{'<' if self.high_open else '<='} {_fmt(self.high)}")
-        return noun + (" " + " and ".join(bounds) if bounds else "")
-
-    def check(self, value: Any) -> Any:
-        """The value converted to this kind, or a ParameterError."""
-        if self.kind == "choice":
-            if value not in self.choices:
-                raise ParameterError(self.name, f"expected {self.valid_range()}, got {value!r}")
-            return value
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ParameterError(self.name, f"expected {self.valid_range()}, got {value!r}")
-        if not math.isfinite(value):
-            raise ParameterError(self.name, f"expected {self.valid_range()}, got {value}")
-        fractional = value != int(value)
-        if (self.kind == "int" and fractional) or (self.kind == "count" and value >= 1 and fractional):
-            raise ParameterError(self.name, f"expected {self.valid_range()}, got {value}")
-        if self.kind == "int":
-            value = int(value)
-        elif self.kind == "float":
-            value = float(value)
-        too_low = self.low is not None and (value <= self.low if self.low_open else value < self.low)
-        too_high = self.high is not None and (value >= self.high if self.high_open else value > self.high)
-        if self.kind == "count":
-            too_low, too_high = value < 0, False
-        if too_low or too_high:
-            raise ParameterError(self.name, f"expected {self.valid_range()}, got {_fmt(value)}")
-        return value
-
-
-def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(float(x))
-
-
-# Parameters shared by many schedules, named as in transformers' get_scheduler.
-WARMUP = Param("warmup", "count", 0, "warmup steps: a whole count, or a fraction below 1 of the training steps")
-TRAINING_STEPS = Param("training_steps", "int", None, "num_training_steps of the schedule (default: --steps)", low=1)
-NUM_CYCLES_HALF = Param(
-    "num_cycles", "float", 0.5, "cosine waves after warmup (0.5: one half-cosine down to 0)", low=0, low_open=True
-)
+Values = dict[str, Value]
+Check = Callable[[Values, float, int], list[str]]
 
 
 @dataclass(frozen=True)
@@ -104,40 +32,38 @@ class ScheduleSpec:
     """A registered schedule.
 
     Attributes:
-        name: the canonical name (transformers' spelling where it has one).
+        name: the canonical name (the source's spelling where it has one).
+        family: the family it belongs to (``transformers``, ``paper``, ``torch``).
         description: one line for ``lrplot list``.
-        formula: the multiplier in plain notation (W warmup, T training steps,
-            s step, p = (s - W) / max(1, T - W)).
+        formula: the multiplier in plain notation (see docs/schedules.md).
         params: the schedule's own parameters (``steps`` and ``lr`` are common).
-        make: ``(values, base_lr) -> lr_lambda`` for a closed-form multiplier
-            (run through ``LambdaLR``); ``None`` when the schedule is one of
-            torch's own recursive schedulers.
-        torch_scheduler: ``(optimizer, values, last_epoch) -> scheduler`` for
-            schedules that are not a ``LambdaLR`` (torch's own classes).
+        build: ``(values, lrs) -> Law``: what an engine steps.
         check: optional cross-parameter checks ``(values, base_lr, steps) ->
             warnings``; it raises ParameterError for contradictions and may fill
             derived defaults into ``values``.
         aliases: other accepted names (hyphenated spellings are added for you).
         source: the implementation lrplot reproduces, for docs.
+        closed_form: whether ``build`` gives :class:`Multipliers` (a formula of
+            the step), which the numpy engine can evaluate.
     """
 
     name: str
+    family: str
     description: str
     formula: str
     params: tuple[Param, ...]
-    make: Callable[[Mapping[str, Any], float], Callable[[int], float]] | None
-    check: Callable[[dict[str, Any], float, int], list[str]] | None = None
+    build: Callable[[Values, tuple[float, ...]], Law]
+    check: Check | None = None
     aliases: tuple[str, ...] = ()
     source: str = ""
-    torch_scheduler: Callable[[Any, Mapping[str, Any], int], Any] | None = None
-
-    @property
-    def closed_form(self) -> bool:
-        """Whether the multiplier is a formula of the step alone."""
-        return self.make is not None
+    closed_form: bool = True
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.family}.{self.name}"
 
     @property
     def all_names(self) -> tuple[str, ...]:
@@ -146,20 +72,28 @@ class ScheduleSpec:
         return tuple(dict.fromkeys(names))  # unique, in order
 
 
+def closed_form(make: Callable[[Values, float], Piecewise]) -> Callable[[Values, tuple[float, ...]], Law]:
+    """A build from ``make(values, base_lr) -> multiplier``, shared by every param
+    group and made with the first group's lr (transformers reads
+    ``optimizer.defaults["lr"]``, which is the first group's here)."""
+    return lambda values, lrs: Multipliers.shared(make(values, lrs[0]), len(lrs))
+
+
 @dataclass(frozen=True)
 class Schedule:
     """A schedule with every parameter checked and resolved.
 
     Attributes:
         spec: the registry entry.
-        values: every parameter of the spec, defaults filled in, counts resolved.
+        values: every parameter of the spec, defaults filled in, counts resolved,
+            nested schedules resolved to :class:`Schedule`.
         steps: how many values a run records.
         lrs: the initial lr of each param group; the first is the optimizer's.
         warnings: legal but suspicious choices, one line each.
     """
 
     spec: ScheduleSpec
-    values: dict[str, Any]
+    values: Values
     steps: int
     lrs: tuple[float, ...]
     warnings: tuple[str, ...] = field(default=())
@@ -170,94 +104,121 @@ class Schedule:
 
     @property
     def warmup(self) -> int:
-        return int(self.values.get("warmup", 0))
+        warmup = self.values.get("warmup", 0)
+        return int(warmup) if isinstance(warmup, (int, float)) else 0
 
-    def lr_lambda(self) -> Callable[[int], float]:
-        """A fresh multiplier ``step -> float`` for ``LambdaLR``."""
-        if self.spec.make is None:
-            raise NoClosedFormError(
-                f"{self.name} is torch's own recursive scheduler and has no closed form here; use --engine torch"
-            )
-        return self.spec.make(self.values, self.lrs[0])
+    def law(self) -> Law:
+        """What an engine steps (built afresh: multipliers hold no state, torch's do)."""
+        return self.spec.build(self.values, self.lrs)
 
-    def describe(self) -> dict[str, Any]:
+    def lr_lambda(self, group: int = 0) -> Piecewise:
+        """Group ``group``'s multiplier ``step -> float``, as ``LambdaLR`` uses it."""
+        law = self.law()
+        if not isinstance(law, Multipliers):
+            raise NoClosedFormError(self.name)
+        return law.per_group[group]
+
+    def describe(self) -> dict[str, object]:
         """The resolved parameters, enough to rebuild the same curve."""
-        return {"schedule": self.name, "steps": self.steps, "lr": list(self.lrs), **self.values}
+        values = {k: v.describe() if isinstance(v, Schedule) else v for k, v in self.values.items()}
+        return {"schedule": self.name, "steps": self.steps, "lr": list(self.lrs), **values}
 
 
-_REGISTRY: dict[str, ScheduleSpec] = {}
-_ALIASES: dict[str, str] = {}
+class Registry:
+    """Schedules by name, in families; see the module's naming rule."""
 
+    def __init__(self) -> None:
+        self._specs: dict[str, ScheduleSpec] = {}  # qualified name -> spec, in registration order
+        self._names: dict[str, str] = {}  # every accepted name -> qualified name
 
-def register(spec: ScheduleSpec) -> ScheduleSpec:
-    """Add a schedule; every one of its names must be new."""
-    for name in spec.all_names:
-        if name in _ALIASES:
-            raise ValueError(f"schedule name {name!r} is already registered")
-    _REGISTRY[spec.name] = spec
-    for name in spec.all_names:
-        _ALIASES[name] = spec.name
-    return spec
+    def register(self, spec: ScheduleSpec) -> ScheduleSpec:
+        """Add a schedule; its names must be new within its family."""
+        if "." in spec.family or "." in spec.name:
+            raise ValueError(f"family and schedule names may not hold '.': {spec.qualified_name!r}")
+        for other in self._specs.values():
+            taken = set(other.all_names) & set(spec.all_names)
+            if other.family == spec.family and taken:
+                raise ValueError(f"schedule name {sorted(taken)[0]!r} is already registered in {spec.family}")
+        self._specs[spec.qualified_name] = spec
+        for name in spec.all_names:
+            self._names.setdefault(name, spec.qualified_name)  # a bare name stays with its first family
+            self._names[f"{spec.family}.{name}"] = spec.qualified_name
+        return spec
 
+    def specs(self) -> list[ScheduleSpec]:
+        """Every schedule, in registration order."""
+        return list(self._specs.values())
 
-def list_specs() -> list[ScheduleSpec]:
-    """Every registered schedule, in registration order."""
-    _load_builtin()
-    return list(_REGISTRY.values())
+    def command_name(self, spec: ScheduleSpec) -> str:
+        """The shortest name that reaches ``spec``: bare, or qualified when shadowed."""
+        return spec.name if self._names.get(spec.name) == spec.qualified_name else spec.qualified_name
 
+    def get(self, name: str) -> ScheduleSpec:
+        """The schedule called ``name`` (an alias, or ``FAMILY.NAME``)."""
+        if name in self._names:
+            return self._specs[self._names[name]]
+        close = difflib.get_close_matches(name, list(self._names), n=3, cutoff=0.5)
+        hint = (
+            f"did you mean {', '.join(close)}?"
+            if close
+            else f"valid: {', '.join(map(self.command_name, self.specs()))}"
+        )
+        raise UnknownScheduleError(f"unknown schedule {name!r}; {hint} (see 'lrplot list')")
 
-def get_spec(name: str) -> ScheduleSpec:
-    """The schedule called ``name`` (or one of its aliases)."""
-    _load_builtin()
-    if name in _ALIASES:
-        return _REGISTRY[_ALIASES[name]]
-    close = difflib.get_close_matches(name, list(_ALIASES), n=3, cutoff=0.5)
-    hint = f"did you mean {', '.join(close)}?" if close else f"valid: {', '.join(_REGISTRY)}"
-    raise UnknownScheduleError(f"unknown schedule {name!r}; {hint} (see 'lrplot list')")
+    def resolve(
+        self,
+        name: str,
+        steps: int,
+        lr: float | Iterable[float] = 1.0,
+        params: Mapping[str, object] | None = None,
+    ) -> Schedule:
+        """Check every parameter once and return the resolved :class:`Schedule`.
 
-
-def resolve(
-    name: str,
-    steps: int,
-    lr: float | Iterable[float] = 1.0,
-    params: Mapping[str, Any] | None = None,
-) -> Schedule:
-    """Check every parameter once and return the resolved :class:`Schedule`.
-
-    Args:
-        name: a registered schedule name or alias.
-        steps: how many values to record (rows of the CSV), >= 1.
-        lr: the initial lr, or one per param group.
-        params: the schedule's own parameters; unset ones take their defaults.
-            A ``None`` value counts as unset.
-    """
-    spec = get_spec(name)
-    steps = _check_steps(steps)
-    lrs = _check_lrs(lr)
-    given = {k: v for k, v in (params or {}).items() if v is not None}
-    for key in given:
-        if spec.param(key) is None:
-            valid = ", ".join(p.name for p in spec.params) or "none"
-            raise ParameterError(key, f"{spec.name} takes no such parameter (its parameters: {valid})")
-    values: dict[str, Any] = {}
-    for p in spec.params:
-        if p.name not in given:
-            if p.required:
+        Args:
+            name: a registered schedule name or alias.
+            steps: how many values to record (rows of the CSV), >= 1.
+            lr: the initial lr, or one per param group.
+            params: the schedule's own parameters; unset ones take their
+                defaults. A ``None`` value counts as unset.
+        """
+        spec = self.get(name)
+        steps = _check_steps(steps)
+        lrs = _check_lrs(lr)
+        given = {k: v for k, v in (params or {}).items() if v is not None}
+        for key in given:
+            if spec.param(key) is None:
+                valid = ", ".join(p.name for p in spec.params) or "none"
+                raise ParameterError(key, f"{spec.name} takes no such parameter (its parameters: {valid})")
+        values: Values = {}
+        for p in spec.params:
+            if p.name in given:
+                values[p.name] = p.check(given[p.name])
+            elif p.required:
                 raise ParameterError(p.name, f"{spec.name} needs it: {p.valid_range()}")
-            values[p.name] = p.default
-        else:
-            values[p.name] = p.check(given[p.name])
-    if "training_steps" in values and values["training_steps"] is None:
-        values["training_steps"] = steps
-    horizon = values.get("training_steps", steps)
-    for p in spec.params:
-        if p.kind == "count" and values[p.name] is not None:
-            values[p.name] = _count(values[p.name], horizon)
-    warnings = list(spec.check(values, lrs[0], steps) if spec.check else [])
-    if "warmup" in values and values["warmup"] >= horizon:
-        what = "training steps" if "training_steps" in values else "--steps"
-        warnings.append(f"warmup ({values['warmup']}) >= {what} ({horizon}): the schedule never gets past warmup")
-    return Schedule(spec, values, steps, lrs, tuple(warnings))
+            else:
+                values[p.name] = p.default
+        if "training_steps" in values and values["training_steps"] is None:
+            values["training_steps"] = steps
+        horizon = values.get("training_steps", steps)
+        assert isinstance(horizon, int)
+        for p in spec.params:
+            value = values[p.name]
+            if p.kind == "count" and isinstance(value, (int, float)):
+                values[p.name] = _count(value, horizon)
+            elif isinstance(value, ScheduleRequest):
+                values[p.name] = self._child(p, value, steps, lrs)
+        warnings = list(spec.check(values, lrs[0], steps) if spec.check else [])
+        warmup = values.get("warmup")
+        if isinstance(warmup, int) and warmup >= horizon:
+            what = "training steps" if "training_steps" in values else "steps"
+            warnings.append(f"warmup ({warmup}) >= {what} ({horizon}): the schedule never gets past warmup")
+        return Schedule(spec, values, steps, lrs, tuple(warnings))
+
+    def _child(self, param: Param, request: ScheduleRequest, steps: int, lrs: tuple[float, ...]) -> Schedule:
+        try:
+            return self.resolve(request.name, steps, lrs, request.params)
+        except (ParameterError, UnknownScheduleError) as e:
+            raise e.located(f"{param.name} '{request.name}'") from None
 
 
 def _count(value: float, horizon: int) -> int:
@@ -265,11 +226,11 @@ def _count(value: float, horizon: int) -> int:
     return int(value) if value >= 1 or value == 0 else math.ceil(horizon * value)
 
 
-def _check_steps(steps: Any) -> int:
+def _check_steps(steps: object) -> int:
     ok = isinstance(steps, (int, float)) and not isinstance(steps, bool)
-    if not ok or not math.isfinite(steps) or steps != int(steps) or steps < 1:
+    if not ok or not math.isfinite(steps) or steps != int(steps) or steps < 1:  # type: ignore[arg-type, operator]
         raise ParameterError("steps", f"expected a whole number >= 1, got {steps!r}")
-    return int(steps)
+    return int(steps)  # type: ignore[call-overload]
 
 
 def _check_lrs(lr: float | Iterable[float]) -> tuple[float, ...]:
@@ -281,7 +242,3 @@ def _check_lrs(lr: float | Iterable[float]) -> tuple[float, ...]:
         if not ok or not math.isfinite(value) or value <= 0:
             raise ParameterError("lr", f"expected a finite number > 0, got {value!r}")
     return tuple(float(v) for v in lrs)
-
-
-def _load_builtin() -> None:
-    from . import schedules, torch_schedules  # noqa: F401  (they register the built-in schedules)

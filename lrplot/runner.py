@@ -8,18 +8,25 @@ from __future__ import annotations
 import sys
 import warnings
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-from . import __version__
-from .curve import Curve
-from .engines import check_run_options
+from .laws import Multipliers
+from .options import RunOptions
 from .registry import Schedule
+from .steppers import Progress, record
+from .trace import Array, Trace, TrackKey
+from .version import __version__
+
+if TYPE_CHECKING:
+    from torch.optim import Optimizer
+    from torch.optim.lr_scheduler import LRScheduler
 
 
 @contextmanager
-def _compiler_not_imported(torch: Any) -> Iterator[None]:
+def _compiler_not_imported(torch: ModuleType) -> Iterator[None]:
     """Build an optimizer without importing torch's compiler (about 1 s).
 
     ``Optimizer.add_param_group`` is wrapped by ``torch._disable_dynamo``, which
@@ -40,7 +47,7 @@ def _compiler_not_imported(torch: Any) -> Iterator[None]:
         delattr(plain, "__dynamo_disable")  # noqa: B043
 
 
-def build(schedule: Schedule, optimizer: str = "sgd", last_epoch: int = -1) -> tuple[Any, Any]:
+def build(schedule: Schedule, optimizer: str = "sgd", last_epoch: int = -1) -> tuple[Optimizer, LRScheduler]:
     """A dummy model's optimizer (one param group per lr) and the real scheduler.
 
     With ``last_epoch >= 0`` (resuming), each param group carries its
@@ -49,80 +56,76 @@ def build(schedule: Schedule, optimizer: str = "sgd", last_epoch: int = -1) -> t
     import torch
     from torch.optim.lr_scheduler import LambdaLR
 
-    check_run_options(optimizer, "before")
     model = torch.nn.ParameterList(torch.nn.Parameter(torch.zeros(1)) for _ in schedule.lrs)
-    groups = [{"params": [p], "lr": lr} for p, lr in zip(model, schedule.lrs, strict=True)]
+    groups: list[dict[str, object]] = [{"params": [p], "lr": lr} for p, lr in zip(model, schedule.lrs, strict=True)]
     if last_epoch >= 0:
         for group in groups:
             group["initial_lr"] = group["lr"]
     factory = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[optimizer]
     with _compiler_not_imported(torch):
-        opt = factory(groups, lr=schedule.lrs[0])
+        opt = factory(groups, lr=schedule.lrs[0])  # type: ignore[arg-type]
+    law = schedule.law()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        if schedule.spec.torch_scheduler is not None:
-            scheduler = schedule.spec.torch_scheduler(opt, schedule.values, last_epoch)
+        if isinstance(law, Multipliers):
+            scheduler: LRScheduler = LambdaLR(opt, list(law.per_group), last_epoch=last_epoch)
         else:
-            scheduler = LambdaLR(opt, schedule.lr_lambda(), last_epoch=last_epoch)
+            scheduler = law.make(opt, last_epoch)
     return opt, scheduler
 
 
-Progress = Callable[[int, int], None]
-PROGRESS_EVERY = 1 << 16  # steps between progress reports
+class TorchStepper:
+    """The real scheduler (and its optimizer, kept for quantities beyond the lr)."""
+
+    interval = "update"
+    chunk = 1 << 16  # steps between progress reports
+
+    def __init__(self, schedule: Schedule, optimizer: str = "sgd", last_epoch: int = -1) -> None:
+        import torch
+
+        self.optimizer, self.scheduler = build(schedule, optimizer, last_epoch)
+        self.versions = {"lrplot": __version__, "torch": torch.__version__}
+        # array('d') holds 8 bytes a value: a million steps cost 8 MB, not 32.
+        self._columns = {("lr", g): array("d") for g in range(len(schedule.lrs))}
+
+    @property
+    def last_epoch(self) -> int:
+        return self.scheduler.last_epoch
+
+    def take(self, n: int, step_first: bool) -> None:
+        appends = [column.append for column in self._columns.values()]
+        step, read = self.scheduler.step, self.scheduler.get_last_lr
+        with warnings.catch_warnings():
+            # No optimizer.step() is taken, so torch would warn about the order.
+            warnings.simplefilter("ignore")
+            for i in range(n):
+                if step_first or i:
+                    step()
+                for append, value in zip(appends, read(), strict=True):
+                    append(value)
+
+    def tracks(self) -> dict[TrackKey, Array]:
+        import numpy as np
+
+        return {key: np.frombuffer(column, dtype=np.float64) for key, column in self._columns.items()}
 
 
 def run(
     schedule: Schedule,
-    optimizer: str = "sgd",
-    record: str = "before",
+    options: RunOptions | None = None,
     last_epoch: int = -1,
     progress: Progress | None = None,
-) -> Curve:
-    """Step the real scheduler and read ``get_last_lr()`` ``schedule.steps`` times.
+) -> Trace:
+    """Step the real scheduler and read it ``schedule.steps`` times.
 
     Args:
         schedule: a resolved schedule.
-        optimizer: ``sgd``, ``adam`` or ``adamw``.
-        record: ``before``: read at construction, then after each of the
-            ``steps - 1`` scheduler steps (last_epoch 0..N-1); ``after``: read
-            after each of ``steps`` scheduler steps (last_epoch 1..N).
+        options: the optimizer and the step convention (``options.record``).
         last_epoch: resume from this saved epoch, as torch's constructor takes it.
         progress: called as ``progress(done, total)`` every 65536 steps and at
             the end, for a progress bar.
     """
-    import numpy as np
-    import torch
-
-    check_run_options(optimizer, record)
-    _, scheduler = build(schedule, optimizer, last_epoch)
-    n = schedule.steps
-    # array('d') holds 8 bytes a value: a million steps cost 8 MB, not 32.
-    columns = [array("d") for _ in schedule.lrs]
-    appends = [column.append for column in columns]
-    step, read = scheduler.step, scheduler.get_last_lr
-    with warnings.catch_warnings():
-        # No optimizer.step() is taken, so torch would warn about the order.
-        warnings.simplefilter("ignore")
-        if record == "after":
-            step()
-        first = scheduler.last_epoch
-        for start in range(0, n, PROGRESS_EVERY):
-            for i in range(start, min(start + PROGRESS_EVERY, n)):
-                if i:
-                    step()
-                for append, value in zip(appends, read(), strict=True):
-                    append(value)
-            if progress is not None:
-                progress(min(start + PROGRESS_EVERY, n), n)
-    # Every torch scheduler adds one to last_epoch per step; make sure of it.
-    if scheduler.last_epoch != first + n - 1:
-        raise RuntimeError(f"last_epoch ended at {scheduler.last_epoch}, expected {first + n - 1}")
-    return Curve(
-        schedule=schedule,
-        steps=np.arange(first, first + n, dtype=np.int64),
-        lrs=np.array([np.frombuffer(column, dtype=np.float64) for column in columns]),
-        engine="torch",
-        record=record,
-        optimizer=optimizer,
-        versions={"lrplot": __version__, "torch": torch.__version__},
-    )
+    options = options or RunOptions()
+    stepper = TorchStepper(schedule, options.optimizer, last_epoch)
+    axes = record(stepper, schedule.steps, options.record, progress)
+    return Trace(schedule, axes, stepper.tracks(), options, stepper.versions, stepper.interval)

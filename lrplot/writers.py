@@ -1,4 +1,4 @@
-"""CSV, JSON and figure files, written atomically.
+"""CSV and JSON tables, and writing every output of a run atomically.
 
 Every output is first written to a temporary file beside its target and only
 renamed into place once *all* outputs of a run are complete, so a failed or
@@ -12,39 +12,21 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
-from .curve import RECORD_MODES, Curve
-from .errors import OutputError, ParameterError
+from .errors import OutputError
+from .trace import Column
 
-FIGURE_FORMATS = ("png", "svg", "pdf")
-FORMATS = ("png", "csv", "svg", "pdf", "json")  # the defaults first, as help lists them
 METADATA_PREFIX = "# lrplot: "
 CSV_CHUNK = 1 << 16  # rows formatted at a time
 
 Writer = Callable[[IO[bytes]], None]
+Table = tuple[list[str], list[Column]]  # header, columns
 
 
-def column_names(groups: int) -> list[str]:
-    """``lr`` for the first param group, ``lr_group1``... for the others."""
-    return ["lr"] + [f"lr_group{g}" for g in range(1, groups)]
-
-
-def curve_columns(curves: Mapping[str, Curve], every: int = 1) -> tuple[list[str], list[Any]]:
-    """Header and columns (numpy arrays) for curves sharing one step axis: ``step``,
-    then one column per curve (``LABEL``) and per further param group (``LABEL:lr_group1``)."""
-    first = next(iter(curves.values()))
-    header, columns = ["step"], [first.steps[::every]]
-    for label, curve in curves.items():
-        for g, name in enumerate(column_names(len(curve.lrs))):
-            header.append(f"{label}:{name}" if label and g else (label or name))
-            columns.append(curve.lrs[g][::every])
-    return header, columns
-
-
-def table_writer(metadata: Mapping[str, Any], convention: str, header: list[str], columns: list[Any]) -> Writer:
+def table_writer(metadata: Mapping[str, object], convention: str, table: Table) -> Writer:
     """A CSV: the metadata and step convention as comments, a header, the rows.
 
     Values are written with ``repr``: the shortest text that reads back as the
@@ -52,6 +34,7 @@ def table_writer(metadata: Mapping[str, Any], convention: str, header: list[str]
     are formatted a chunk at a time, so ten million of them need no more memory
     than the arrays themselves.
     """
+    header, columns = table
 
     def write(f: IO[bytes]) -> None:
         head = io.StringIO()
@@ -64,32 +47,25 @@ def table_writer(metadata: Mapping[str, Any], convention: str, header: list[str]
     return write
 
 
-def csv_writer(curve: Curve, every: int = 1) -> Writer:
-    """The CSV of one curve, its metadata in the header comments."""
-    header, columns = curve_columns({"": curve}, every)
-    return table_writer(curve.metadata(), RECORD_MODES[curve.record], header, columns)
+def json_writer(metadata: Mapping[str, object], table: Table) -> Writer:
+    """The metadata and every column as one JSON document."""
+    header, columns = table
+    data = {**metadata, **{name: column.tolist() for name, column in zip(header, columns, strict=True)}}
+    return text_writer(json.dumps(data, indent=1) + "\n")
 
 
-def csv_text(curve: Curve, every: int = 1) -> str:
-    """The CSV of one curve as text."""
-    buffer = io.BytesIO()
-    csv_writer(curve, every)(buffer)
-    return buffer.getvalue().decode()
+def text_writer(text: str) -> Writer:
+    data = text.encode("utf-8")
+
+    def write(f: IO[bytes]) -> None:
+        f.write(data)
+
+    return write
 
 
-def json_text(curve: Curve, every: int = 1) -> str:
-    """The curve and its metadata as one JSON document."""
-    data = {
-        **curve.metadata(),
-        "step": curve.steps[::every].tolist(),
-        **{name: curve.lrs[g][::every].tolist() for g, name in enumerate(column_names(len(curve.lrs)))},
-    }
-    return json.dumps(data, indent=1) + "\n"
-
-
-def read_csv(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[str], list[list[float]]]:
+def read_csv(path: str | os.PathLike[str]) -> tuple[dict[str, object], list[str], list[list[float]]]:
     """A CSV written by lrplot: (metadata, column names, columns of numbers)."""
-    metadata: dict[str, Any] = {}
+    metadata: dict[str, object] = {}
     header: list[str] = []
     rows: list[list[float]] = []
     with open(path, encoding="utf-8") as f:
@@ -118,80 +94,6 @@ def prepare_dir(out_dir: str | os.PathLike[str]) -> Path:
     return path
 
 
-def write_curve(
-    curve: Curve,
-    out_dir: str | os.PathLike[str] = ".",
-    formats: tuple[str, ...] = ("png", "csv"),
-    stem: str | None = None,
-    title: str | None = None,
-    log_y: bool = False,
-    every: int = 1,
-) -> list[Path]:
-    """Write ``curve`` as ``OUT_DIR/STEM.FORMAT`` for each format; the paths written.
-
-    Args:
-        formats: any of png, csv, svg, pdf, json.
-        stem: the file name without extension (default: the schedule's name).
-        title: the figure's title (default: the schedule and its parameters).
-        every: keep one row in ``every`` in the CSV and JSON.
-    """
-    check_formats(formats)
-    directory = prepare_dir(out_dir)
-
-    def figure() -> Any:
-        from . import plot
-
-        return plot.curve_figure(curve, title=title, log_y=log_y)
-
-    data = {"csv": lambda: csv_writer(curve, every=every), "json": lambda: text_writer(json_text(curve, every=every))}
-    outputs = output_writers(directory, stem or curve.schedule.name, formats, figure, data)
-    return write_atomically(outputs)
-
-
-def output_writers(
-    directory: Path,
-    stem: str,
-    formats: Iterable[str],
-    make_figure: Callable[[], Any],
-    data: Mapping[str, Callable[[], Writer]],
-) -> dict[Path, Writer]:
-    """A writer for each ``DIRECTORY/STEM.FORMAT``.
-
-    Figure formats share one figure, made by ``make_figure()`` on first use;
-    the other formats come from ``data`` (format -> writer factory).
-    """
-    drawn: list[Any] = []
-
-    def figure_writer(fmt: str) -> Writer:
-        def write(f: IO[bytes]) -> None:
-            from . import plot
-
-            if not drawn:
-                drawn.append(make_figure())
-            plot.save(drawn[0], f, fmt)
-
-        return write
-
-    outputs: dict[Path, Writer] = {}
-    for fmt in dict.fromkeys(formats):
-        if fmt in FIGURE_FORMATS:
-            outputs[directory / f"{stem}.{fmt}"] = figure_writer(fmt)
-        elif fmt in data:
-            outputs[directory / f"{stem}.{fmt}"] = data[fmt]()
-        else:
-            raise ParameterError("format", f"expected one of {', '.join([*FIGURE_FORMATS, *data])}, got {fmt!r}")
-    return outputs
-
-
-def check_formats(formats: tuple[str, ...]) -> None:
-    """Raise ParameterError unless every format is one lrplot writes."""
-    if not formats:
-        raise ParameterError("format", f"expected at least one of {', '.join(FORMATS)}")
-    for fmt in formats:
-        if fmt not in FORMATS:
-            raise ParameterError("format", f"expected one of {', '.join(FORMATS)}, got {fmt!r}")
-
-
 def write_atomically(outputs: Mapping[Path, Writer]) -> list[Path]:
     """Write every file to a temporary sibling, then rename all into place.
 
@@ -199,6 +101,7 @@ def write_atomically(outputs: Mapping[Path, Writer]) -> list[Path]:
     removed and no target is touched.
     """
     done: list[tuple[str, Path]] = []
+    target = Path()
     try:
         for target, writer in outputs.items():
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -223,12 +126,3 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
-
-
-def text_writer(text: str) -> Writer:
-    data = text.encode("utf-8")
-
-    def write(f: IO[bytes]) -> None:
-        f.write(data)
-
-    return write

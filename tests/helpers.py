@@ -8,7 +8,7 @@ import sys
 _SCRIPT = """
 import json, sys
 sys.argv = ['lrplot', *json.loads(sys.argv[1])]
-from lrplot.cli import app
+from lrplot.cli.app import app
 try:
     app()
 except SystemExit as e:

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 import lrplot
-from lrplot.cli import app
+from lrplot.cli.app import app
 
 from .helpers import packages_imported_by_cli
 from .oracles import assert_close, transformers_values

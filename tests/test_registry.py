@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import lrplot
 from lrplot.errors import ParameterError, UnknownScheduleError
-from lrplot.registry import ScheduleSpec, register
+from lrplot.registry import ScheduleSpec
 
 TRANSFORMERS_NAMES = {
     "linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup",
@@ -53,8 +53,8 @@ def test_unknown_name_suggests_close_matches() -> None:
 
 def test_registering_a_taken_name_fails() -> None:
     spec = lrplot.get_spec("cosine")
-    with pytest.raises(ValueError, match="already registered"):
-        register(ScheduleSpec("cosine", "x", "x", (), spec.make))
+    with pytest.raises(ValueError, match="'cosine' is already registered in transformers"):
+        lrplot.register(ScheduleSpec("cosine", "transformers", "x", "x", (), spec.build))
 
 
 @pytest.mark.parametrize(
@@ -94,7 +94,8 @@ def test_bad_parameters_name_the_option(name, params, steps, lr, option, words) 
     with pytest.raises(ParameterError) as info:
         lrplot.resolve(name, steps, lr, params)
     assert info.value.param == option
-    assert str(info.value).startswith("--" + option.replace("_", "-"))
+    assert str(info.value).startswith(option + ": ")
+    assert info.value.message(lambda name: "--" + name.replace("_", "-")).startswith("--" + option.replace("_", "-"))
     assert words in str(info.value)
     assert "\n" not in str(info.value)
 
@@ -124,7 +125,7 @@ def test_suspicious_but_legal_input_warns() -> None:
 
 @given(st.floats(allow_nan=True, allow_infinity=True).filter(lambda x: not (math.isfinite(x) and x > 0)))
 def test_any_invalid_lr_is_a_clear_error(lr: float) -> None:
-    with pytest.raises(ParameterError, match="--lr"):
+    with pytest.raises(ParameterError, match="^lr: "):
         lrplot.resolve("cosine", 10, lr)
 
 
@@ -132,5 +133,5 @@ def test_any_invalid_lr_is_a_clear_error(lr: float) -> None:
     st.one_of(st.integers(max_value=0), st.floats().filter(lambda x: not (math.isfinite(x) and x >= 1 and x == int(x))))
 )
 def test_any_invalid_steps_is_a_clear_error(steps: float) -> None:
-    with pytest.raises(ParameterError, match="--steps"):
+    with pytest.raises(ParameterError, match="^steps: "):
         lrplot.resolve("cosine", steps)

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 import lrplot
 from lrplot import runner
 from lrplot.errors import ParameterError
-from lrplot.registry import Param
+from lrplot.options import RunOptions
+from lrplot.params import Param
 
 from .oracles import NO_TRANSFORMERS_ORACLE, assert_close, oracle_values
 
@@ -20,7 +21,7 @@ ORACLE_SPECS = [s.name for s in lrplot.list_specs() if s.name not in NO_TRANSFOR
 
 def check_against_oracle(name: str, steps: int, lrs: list[float], params: dict, record: str = "before") -> None:
     schedule = lrplot.resolve(name, steps, lrs, params)
-    curve = runner.run(schedule, record=record)
+    curve = runner.run(schedule, RunOptions(record=record))
     # Pass transformers what the user gave (not lrplot's derived defaults).
     given = {**schedule.values, **{k: params.get(k) for k in ("timescale", "stable_steps")}}
     expected = oracle_values(name, given, list(lrs), steps, record)
@@ -167,7 +168,7 @@ def test_every_schedule_is_finite_non_negative_and_of_the_right_length(case: tup
 
 
 def values(name: str, steps: int, lr: float = 1.0, record: str = "before", **params: object) -> list[float]:
-    return runner.run(lrplot.resolve(name, steps, lr, params), record=record).lrs[0].tolist()
+    return runner.run(lrplot.resolve(name, steps, lr, params), RunOptions(record=record)).lrs[0].tolist()
 
 
 def test_transformer_rule_by_hand() -> None:
@@ -215,7 +216,7 @@ def test_torch_schedulers_by_hand() -> None:
 
 
 def test_torch_schedulers_have_no_closed_form() -> None:
-    with pytest.raises(lrplot.NoClosedFormError, match="use --engine torch"):
+    with pytest.raises(lrplot.NoClosedFormError, match="use engine torch"):
         lrplot.resolve("step_lr", 5).lr_lambda()
 
 

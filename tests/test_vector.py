@@ -12,9 +12,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from typer.testing import CliRunner
 
 import lrplot
-from lrplot import engines, plot, runner, vector
-from lrplot.cli import app, progress_bar
+from lrplot import engines, figure_model, plot, runner, vector
+from lrplot.cli.app import app
+from lrplot.cli.progress import progress_bar
 from lrplot.errors import NoClosedFormError, ParameterError
+from lrplot.options import RunOptions
 
 from .helpers import packages_imported_by_cli
 from .oracles import assert_close
@@ -27,8 +29,8 @@ GRID_CASES += [("transformer", {"warmup": w, "d_model": d}) for w in (1, 7, 40) 
 
 def check_engines_agree(name: str, steps: int, lrs: list[float], params: dict, record: str = "before") -> None:
     schedule = lrplot.resolve(name, steps, lrs, params)
-    torch_curve = runner.run(schedule, record=record)
-    numpy_curve = vector.run(schedule, record=record)
+    torch_curve = runner.run(schedule, RunOptions(record=record))
+    numpy_curve = vector.run(schedule, RunOptions(record=record, engine="numpy"))
     assert numpy_curve.steps.tolist() == torch_curve.steps.tolist()
     for g in range(len(lrs)):
         assert_close(numpy_curve.lrs[g], torch_curve.lrs[g], what=f"{name} {params} group {g}")
@@ -58,15 +60,15 @@ def test_hypothesis_numpy_equals_torch(case: tuple) -> None:
 
 @pytest.mark.parametrize("spec", [s for s in lrplot.list_specs() if not s.closed_form], ids=lambda s: s.name)
 def test_schedules_without_closed_form_say_so(spec: lrplot.ScheduleSpec) -> None:
-    with pytest.raises(NoClosedFormError, match=f"{spec.name} is torch's own recursive scheduler.*use --engine torch"):
-        engines.run(lrplot.resolve(spec.name, 10), "numpy")
+    with pytest.raises(NoClosedFormError, match=f"{spec.name} is torch's own recursive scheduler.*use engine torch"):
+        engines.run(lrplot.resolve(spec.name, 10), RunOptions(engine="numpy"))
 
 
 def test_resume_steps_match_torch() -> None:
     schedule = lrplot.resolve("cosine", 50, 0.01, {"warmup": 30, "training_steps": 100, "num_cycles": 2})
     for record in ("before", "after"):
-        a = runner.run(schedule, record=record, last_epoch=100)
-        b = vector.run(schedule, record=record, last_epoch=100)
+        a = runner.run(schedule, RunOptions(record=record), last_epoch=100)
+        b = vector.run(schedule, RunOptions(record=record, engine="numpy"), last_epoch=100)
         assert a.steps.tolist() == b.steps.tolist()
         assert_close(b.lrs[0], a.lrs[0], what=record)
 
@@ -95,7 +97,10 @@ def test_cli_engine_and_every(tmp_path: Path) -> None:
     assert columns[0] == list(range(0, 100, 10))
     assert columns[1] == lrplot.curve("linear", 100).lrs[0][::10].tolist()
     for args, message in [
-        (["step_lr", "--engine", "numpy"], "step_lr is torch's own recursive scheduler"),
+        (
+            ["step_lr", "--engine", "numpy"],
+            "--engine: step_lr is torch's own recursive scheduler and has no closed form here; use --engine torch",
+        ),
         (["linear", "--engine", "jax"], "--engine: expected one of torch, numpy, got 'jax'"),
         (["linear", "--every", "0"], "--every: expected a whole number >= 1, got 0"),
     ]:
@@ -110,8 +115,8 @@ def test_decimation_keeps_every_peak_and_trough() -> None:
     n = 1_000_003
     schedule = lrplot.resolve("cosine_with_restarts", n, 1.0, {"warmup": 0.01, "num_cycles": 50})
     curve = vector.run(schedule)
-    x, y = plot.decimate(curve.steps, curve.lrs[0])
-    assert len(x) <= 2 * plot.DECIMATE_BINS + 2 < n
+    x, y = figure_model.decimate(curve.steps, curve.lrs[0])
+    assert len(x) <= 2 * figure_model.DECIMATE_BINS + 2 < n
     assert (x[0], y[0], x[-1], y[-1]) == (curve.steps[0], curve.lr[0], curve.steps[-1], curve.lr[-1])
     assert np.all(np.diff(x) >= 0)
     # Each of the 50 restarts peaks at 1 and falls to near 0 just before the next:
@@ -127,13 +132,13 @@ def test_decimation_keeps_the_extremes_of_each_run_of_points() -> None:
     rng = np.random.default_rng(1)
     y = rng.normal(size=100_000)
     x = np.arange(len(y))
-    dx, dy = plot.decimate(x, y, bins=100)
+    dx, dy = figure_model.decimate(x, y, bins=100)
     width = 1000
     for start in range(0, len(y), width):
         kept = dy[(dx >= start) & (dx < start + width)]
         assert kept.max() == y[start : start + width].max() and kept.min() == y[start : start + width].min()
     small = y[:50]
-    assert plot.decimate(x[:50], small, bins=100)[1] is small  # small curves are drawn whole
+    assert figure_model.decimate(x[:50], small, bins=100)[1] is small  # small curves are drawn whole
 
 
 def _pixels(fig) -> np.ndarray:
@@ -147,9 +152,9 @@ def _pixels(fig) -> np.ndarray:
 
 def test_decimated_plot_looks_like_the_full_plot(monkeypatch) -> None:
     curve = lrplot.curve("cosine_with_restarts", 300_000, warmup=0.05, num_cycles=7, engine="numpy")
-    decimated = _pixels(plot.curve_figure(curve))
-    monkeypatch.setattr(plot, "decimate", lambda x, y, bins=0: (x, y))
-    full = _pixels(plot.curve_figure(curve))
+    decimated = _pixels(plot.render(figure_model.single(curve)))
+    monkeypatch.setattr(figure_model, "decimate", lambda x, y, bins=0: (x, y))
+    full = _pixels(plot.render(figure_model.single(curve)))
     differ = np.any(np.abs(decimated - full) > 0.25, axis=-1).mean()
     assert decimated.shape == full.shape and differ < 0.002, differ
 

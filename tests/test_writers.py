@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 import lrplot
-from lrplot import plot, writers
+from lrplot import figure_model, plot
 from lrplot.errors import OutputError, ParameterError
+from lrplot.figures import TraceDocument
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -26,12 +27,14 @@ def test_csv_round_trips_every_value_and_metadata(curve: lrplot.Curve, tmp_path:
     assert header == ["step", "lr", "lr_group1"]
     assert columns[0] == list(range(40))
     assert columns[1] == curve.lrs[0].tolist() and columns[2] == curve.lrs[1].tolist()  # exact
-    assert meta == json.loads(json.dumps(curve.metadata()))
+    assert meta == json.loads(json.dumps({**curve.metadata(), "command": meta["command"]}))
+    assert meta["command"].startswith("lrplot cosine --steps 40 --lr 0.1 --lr 0.01 --warmup 4")
     assert meta["params"]["warmup"] == 4 and meta["versions"]["torch"]
 
 
 def test_csv_every_keeps_one_row_in_k(curve: lrplot.Curve) -> None:
-    lines = [line for line in writers.csv_text(curve, every=10).splitlines() if not line.startswith("#")]
+    header, columns = TraceDocument(curve, every=10).table()
+    lines = [",".join(map(str, row)) for row in [header, *zip(*(c.tolist() for c in columns), strict=True)]]
     assert [line.split(",")[0] for line in lines] == ["step", "0", "10", "20", "30"]
 
 
@@ -58,17 +61,17 @@ def test_png_is_7_by_4_inches(curve: lrplot.Curve, tmp_path: Path) -> None:
 
 
 def test_figure_is_labelled_titled_and_marks_the_warmup(curve: lrplot.Curve) -> None:
-    fig = plot.curve_figure(curve)
+    fig = plot.render(figure_model.single(curve))
     ax = fig.axes[0]
     assert ax.get_xlabel().startswith("step") and ax.get_ylabel() == "learning rate"
     assert ax.get_title() == "cosine (warmup 4, T 40, num_cycles 0.5)"
     assert [line.get_xdata()[0] for line in ax.lines if line.get_linestyle() == "--"] == [4]
     assert len([line for line in ax.lines if line.get_linestyle() == "-"]) == 2  # one per param group
-    assert plot.curve_figure(curve, title="mine", log_y=True).axes[0].get_yscale() == "log"
+    assert plot.render(figure_model.single(curve, title="mine", log_y=True)).axes[0].get_yscale() == "log"
 
 
 def test_unknown_format_is_a_parameter_error(curve: lrplot.Curve, tmp_path: Path) -> None:
-    with pytest.raises(ParameterError, match="--format: expected one of png, csv, svg, pdf, json, got 'gif'"):
+    with pytest.raises(ParameterError, match="format: expected one of png, csv, svg, pdf, json, got 'gif'"):
         lrplot.write_curve(curve, tmp_path, formats=("gif",))
 
 

@@ -1,0 +1,162 @@
+"""The core's entry points: run, write, compare, render and check.
+
+The CLI's commands are thin calls into these, and a program can call them the
+same way. Nothing here prints; problems are :class:`~lrplot.errors.LrplotError`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+
+from .configs import FigureSet, load, parse_curve
+from .errors import ConfigError, LrplotError, ParameterError, plain
+from .figures import DEFAULT_TOLERANCE, Drift, FigureSpec, RenderedFigure, compare_table, render
+from .formats import Document, outputs
+from .options import RunOptions
+from .params import Value
+from .schedules import REGISTRY
+from .spelling import PLAIN, Spelling
+from .writers import Writer, prepare_dir, text_writer, write_atomically
+
+PathLike = str | os.PathLike[str]
+
+
+def write(document: Document, out: PathLike, formats: Iterable[str]) -> list[Path]:
+    """Write ``document`` as ``OUT/NAME.FORMAT`` for each format, all or nothing."""
+    return write_atomically(outputs(document, prepare_dir(out), formats))
+
+
+# compare -------------------------------------------------------------------------------
+
+
+def compare(
+    curves: Sequence[str],
+    steps: int,
+    lr: Sequence[float] = (1.0,),
+    shared: Mapping[str, Value] | None = None,
+    options: RunOptions | None = None,
+    *,
+    name: str = "compare",
+    title: str | None = None,
+    log_y: bool = False,
+    grid: bool = False,
+    spelling: Spelling = PLAIN,
+) -> RenderedFigure:
+    """Run curves written ``NAME[:key=value,...]`` on one step axis.
+
+    ``shared`` parameters apply to every curve whose schedule takes them; a
+    curve's own values win.
+    """
+    shared = dict(shared or {})
+    specs = tuple(parse_curve(text) for text in curves)
+    for key in shared:
+        if not any(REGISTRY.get(c.schedule).param(key) for c in specs):
+            raise ParameterError(key, "none of the curves' schedules takes it")
+    figure = FigureSpec(
+        name=name,
+        curves=specs,
+        steps=steps,
+        lr=tuple(lr),
+        shared=shared,
+        options=options or RunOptions(),
+        title=title or compare_title([c.schedule for c in specs], shared, steps),
+        log_y=log_y,
+        grid=grid,
+    )
+    return render(figure, spelling)
+
+
+def compare_title(schedules: Sequence[str], shared: Mapping[str, Value], steps: int) -> str:
+    """``a vs b (warmup 300, steps 3000)``."""
+    names = " vs ".join(dict.fromkeys(schedules))
+    values = {**shared, "steps": steps}
+    common = ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in values.items())
+    return f"{names} ({common})"
+
+
+# Figure sets: render and check ---------------------------------------------------------
+
+
+def render_sets(
+    configs: Sequence[PathLike],
+    overrides: Mapping[str, object] | None = None,
+    only: str | None = None,
+    out: PathLike | None = None,
+    formats: Iterable[str] = ("png", "csv"),
+    spelling: Spelling = PLAIN,
+) -> list[Path]:
+    """Render figure sets into their ``out`` folders (or ``out``), with their
+    pages when the whole set is rendered as the file says; the paths written."""
+    written: list[Path] = []
+    for figure_set, rendered, whole in _rendered(configs, overrides, only, out, spelling):
+        directory = prepare_dir(out or figure_set.out)
+        files: dict[Path, Writer] = {}
+        for figure in rendered:
+            files.update(outputs(figure, directory, formats))
+        if whole and figure_set.page is not None:
+            from .pages import page_text
+
+            prepare_dir(figure_set.page.parent)
+            files[figure_set.page] = text_writer(page_text(figure_set, rendered, directory, spelling.option))
+        written += write_atomically(files)
+    return written
+
+
+def check_sets(
+    configs: Sequence[PathLike],
+    overrides: Mapping[str, object] | None = None,
+    only: str | None = None,
+    out: PathLike | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
+    spelling: Spelling = PLAIN,
+) -> tuple[list[Drift], int]:
+    """Regenerate in memory and compare with the committed CSVs (and pages);
+    the drifts and how many figures were checked. Writes nothing."""
+    drifts: list[Drift] = []
+    checked = 0
+    for figure_set, rendered, whole in _rendered(configs, overrides, only, out, spelling):
+        directory = Path(out or figure_set.out)
+        drifts += [d for f in rendered if (d := compare_table(f.name, f, directory / f"{f.name}.csv", tolerance))]
+        checked += len(rendered)
+        page = figure_set.page
+        if whole and page is not None:
+            from .pages import page_text
+
+            fresh = page_text(figure_set, rendered, directory, spelling.option)
+            if not page.exists() or page.read_text(encoding="utf-8") != fresh:
+                drifts.append(Drift(str(page), "the page differs from what the config and registry give"))
+    return drifts, checked
+
+
+def _rendered(
+    configs: Sequence[PathLike],
+    overrides: Mapping[str, object] | None,
+    only: str | None,
+    out: PathLike | None,
+    spelling: Spelling,
+) -> Iterator[tuple[FigureSet, list[RenderedFigure], bool]]:
+    """Each set that has the chosen figures, its rendered figures, and whether
+    its page belongs (the whole set, unmodified, in its own folder)."""
+    sets = [load(path, overrides) for path in configs]
+    if only is not None and not any(f.name == only for s in sets for f in s.figures):
+        sets[0].select(only)  # raises, listing the figure names
+    whole = only is None and out is None and not overrides
+    for figure_set in sets:
+        if only is None or any(f.name == only for f in figure_set.figures):
+            yield figure_set, render_set(figure_set, only, spelling), whole
+
+
+def render_set(figure_set: FigureSet, only: str | None = None, spelling: Spelling = PLAIN) -> list[RenderedFigure]:
+    """Render the chosen figures; errors name the file, the figure and the key."""
+    rendered = []
+    for spec in figure_set.select(only):
+        where = f"{figure_set.path}: figure '{spec.name}'"
+        try:
+            rendered.append(render(spec, spelling))
+        except ParameterError as e:
+            raise ConfigError(": ".join([where, *e.context, f"key '{e.param}'", e.reason_as(plain)])) from None
+        except LrplotError as e:
+            raise ConfigError(f"{where}: {e}") from None
+    return rendered

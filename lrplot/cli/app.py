@@ -1,0 +1,299 @@
+"""The ``lrplot`` command: thin Typer commands over the importable core.
+
+It imports neither torch nor matplotlib at start-up, so ``lrplot --help`` and
+``lrplot list`` stay fast. Every error becomes one line on stderr and an exit
+code: 2 for bad input, 1 for an output that cannot be written.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from typer.core import TyperGroup
+
+from .. import api, engines
+from ..errors import LrplotError, ParameterError, UnknownScheduleError
+from ..figures import DEFAULT_TOLERANCE, TraceDocument
+from ..formats import parse_formats
+from ..options import DEFAULT_STEPS, RunOptions
+from ..params import Param, parse_assignments
+from ..registry import ScheduleSpec
+from ..schedules import REGISTRY
+from .commandline import CLI_SPELLING, option_name
+from .options import Engine, Every, Formats, LogY, Lr, Optimizer, Out, Record, Steps, Title, TrainingSteps, Warmup
+from .progress import progress_bar
+
+PARAM_TYPES: dict[str, type] = {"int": int, "float": float, "count": float, "choice": str, "ints": str, "schedule": str}
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """Every error as ``Error: ...`` on one line of stderr, and its exit code."""
+    try:
+        yield
+    except LrplotError as e:
+        fail(e.message(option_name), e.exit_code)
+    except typer.TyperException as e:  # Typer's usage errors: a bad option or value
+        ctx = getattr(e, "ctx", None)
+        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        format_message = getattr(e, "format_message", None)
+        fail((format_message() if format_message else str(e)) + hint, getattr(e, "exit_code", 2))
+
+
+def fail(message: str, code: int) -> NoReturn:
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+class LrplotGroup(TyperGroup):
+    """Resolves aliases, suggests close names, and prints every error as one line."""
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> typer.core.TyperCommand | None:  # type: ignore[override]
+        command = super().get_command(ctx, cmd_name)
+        if command is None:
+            try:
+                command = super().get_command(ctx, REGISTRY.command_name(REGISTRY.get(cmd_name)))
+            except UnknownScheduleError:
+                return None
+        return command  # type: ignore[return-value]
+
+    def resolve_command(self, ctx: typer.Context, args: list[str]) -> tuple[str | None, object, list[str]]:  # type: ignore[override]
+        if args and not args[0].startswith("-") and self.get_command(ctx, args[0]) is None:
+            REGISTRY.get(args[0])  # raises UnknownScheduleError with the close matches
+        return super().resolve_command(ctx, args)  # type: ignore[return-value]
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        if not args:  # bare 'lrplot': the help, as usage text
+            typer.echo(ctx.get_help(), err=True)
+            raise typer.Exit(2)
+        with one_line_errors():
+            return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: typer.Context) -> object:
+        with one_line_errors():
+            return super().invoke(ctx)
+
+
+app = typer.Typer(
+    cls=LrplotGroup,
+    name="lrplot",
+    help="See the learning rate a PyTorch / HuggingFace run will use at every step.\n\n"
+    "Run 'lrplot SCHEDULE --help' for a schedule's options, 'lrplot list' for all schedules.",
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+def run_options(optimizer: str | None, record: str | None, engine: str | None) -> RunOptions:
+    return RunOptions.check(optimizer or "sgd", record or "before", engine or "torch")
+
+
+def warn(warnings: tuple[str, ...], where: str = "") -> None:
+    for warning in warnings:
+        typer.echo(f"warning: {where}{warning}", err=True)
+
+
+def echo_paths(paths: Iterable[Path]) -> None:
+    for path in paths:
+        typer.echo(str(path))
+
+
+@app.command("list")
+def list_command() -> None:
+    """List every schedule: names, aliases, description and parameters."""
+    for spec in REGISTRY.specs():
+        name = REGISTRY.command_name(spec)
+        aliases = [n for n in spec.all_names if n != spec.name]
+        typer.echo(name + (f"  (aliases: {', '.join(aliases)})" if aliases else ""))
+        typer.echo(f"    {spec.description}")
+        typer.echo(f"    lr multiplier: {spec.formula}")
+        for p in spec.params:
+            typer.echo(f"    {option_name(p.name):<18} default {p.default_text:<10} {p.help}")
+        typer.echo("")
+
+
+def write_schedule(
+    name: str,
+    params: dict[str, object],
+    *,
+    steps: Steps = None,
+    lr: Lr = None,
+    optimizer: Optimizer = None,
+    record: Record = None,
+    engine: Engine = None,
+    out: Out = None,
+    format: Formats = None,
+    title: Title = None,
+    log_y: LogY = None,
+    every: Every = 1,
+) -> None:
+    """Run one schedule and write its files (a schedule command's body)."""
+    formats, options = parse_formats(format), run_options(optimizer, record, engine)
+    if every < 1:
+        raise ParameterError("every", f"expected a whole number >= 1, got {every}")
+    schedule = REGISTRY.resolve(name, DEFAULT_STEPS if steps is None else steps, lr or [1.0], params)
+    warn(schedule.warnings)
+    with progress_bar() as progress:
+        trace = engines.run(schedule, options, progress=progress)
+    document = TraceDocument(trace, title=title, log_y=bool(log_y), every=every, spelling=CLI_SPELLING)
+    echo_paths(api.write(document, out or ".", formats))
+
+
+def schedule_command(spec: ScheduleSpec) -> Callable[..., None]:
+    """A command for ``spec``: one option per parameter, then the shared ones."""
+
+    def command(**options: object) -> None:
+        params = {p.name: options.pop(p.name) for p in spec.params}
+        write_schedule(spec.qualified_name, params, **options)  # type: ignore[arg-type]
+
+    shared = list(inspect.signature(write_schedule, eval_str=True).parameters.values())[2:]
+    own = [
+        inspect.Parameter(
+            p.name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=None,
+            annotation=Annotated[
+                PARAM_TYPES[p.kind] | None,
+                typer.Option(option_name(p.name), metavar=_metavar(p), help=_option_help(p), show_default=False),
+            ],
+        )
+        for p in spec.params
+    ]
+    command.__signature__ = inspect.Signature([*own, *shared])  # type: ignore[attr-defined]
+    command.__name__ = spec.name
+    command.__doc__ = f"{spec.description}.\n\nlr multiplier: {spec.formula}"
+    return command
+
+
+def _metavar(p: Param) -> str:
+    if p.kind == "choice":
+        return "|".join(p.choices)
+    return {"int": "INT", "float": "X", "count": "STEPS", "ints": "N,N...", "schedule": "NAME:K=V,..."}[p.kind]
+
+
+def _option_help(p: Param) -> str:
+    default = "required" if p.required else f"default: {p.default}" if p.default is not None else "optional"
+    return f"{p.help} [{default}; {p.valid_range()}]"
+
+
+@app.command("compare")
+def compare_command(
+    curves: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="CURVE...",
+            help="schedules to compare: NAME or NAME:key=value,key=value (e.g. 'polynomial:power=3,lr_end=1e-7'); "
+            "label=TEXT and lr=X are allowed too",
+            show_default=False,
+        ),
+    ],
+    steps: Steps = None,
+    warmup: Warmup = None,
+    training_steps: TrainingSteps = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", metavar="KEY=VALUE", help="any other shared parameter, for every curve that takes it"),
+    ] = None,
+    lr: Lr = None,
+    grid: Annotated[
+        bool, typer.Option("--grid", help="small multiples with shared axes instead of an overlay")
+    ] = False,
+    name: Annotated[
+        str, typer.Option("--name", metavar="NAME", help="output file name, without extension")
+    ] = "compare",
+    optimizer: Optimizer = None,
+    record: Record = None,
+    engine: Engine = None,
+    out: Out = None,
+    format: Formats = None,
+    title: Title = None,
+    log_y: LogY = None,
+) -> None:
+    """Compare schedules on one step axis: an overlay (or --grid) and one CSV column per curve."""
+    formats = parse_formats(format)
+    shared = parse_assignments(",".join(param), "--param") if param else {}
+    shared.update({k: v for k, v in (("warmup", warmup), ("training_steps", training_steps)) if v is not None})
+    rendered = api.compare(
+        curves, DEFAULT_STEPS if steps is None else steps, tuple(lr or [1.0]), shared,
+        run_options(optimizer, record, engine), name=name, title=title, log_y=bool(log_y), grid=grid,
+        spelling=CLI_SPELLING,
+    )  # fmt: skip
+    for label, trace in rendered.curves.items():
+        warn(trace.schedule.warnings, f"curve '{label}': ")
+    echo_paths(api.write(rendered, out or ".", formats))
+
+
+@app.command("render")
+def render_command(
+    configs: Annotated[
+        list[str], typer.Argument(metavar="CONFIG...", help="figure-set TOML files (see configs/)", show_default=False)
+    ],
+    out: Out = None,
+    only: Annotated[str | None, typer.Option("--only", metavar="NAME", help="render just this figure")] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="regenerate in memory and compare with the committed CSVs; write nothing")
+    ] = False,
+    tolerance: Annotated[
+        float,
+        typer.Option(
+            "--tolerance", metavar="X", help="--check: a value drifts when |new - old| > X * (|old| + column peak)"
+        ),
+    ] = DEFAULT_TOLERANCE,
+    steps: Steps = None,
+    lr: Lr = None,
+    optimizer: Optimizer = None,
+    record: Record = None,
+    engine: Engine = None,
+    log_y: LogY = None,
+    format: Formats = None,
+) -> None:
+    """Render figure sets (PNG + CSV per figure, and the set's docs page), or --check them.
+
+    --steps, --lr, --optimizer, --record, --engine and --log-y override every figure's.
+    """
+    formats = parse_formats(format)
+    given = {"steps": steps, "lr": lr, "optimizer": optimizer, "record": record, "engine": engine, "log_y": log_y}
+    overrides = {k: v for k, v in given.items() if v is not None}
+    if not check:
+        echo_paths(api.render_sets(configs, overrides, only, out, formats, CLI_SPELLING))
+        return
+    drifts, checked = api.check_sets(configs, overrides, only, out, tolerance, CLI_SPELLING)
+    for drift in drifts:
+        typer.echo(f"drift: {drift}", err=True)
+    if drifts:
+        raise typer.Exit(1)
+    typer.echo(f"{checked} figures match their committed CSVs (tolerance {tolerance:g})")
+
+
+for _spec in REGISTRY.specs():
+    app.command(REGISTRY.command_name(_spec), help=None)(schedule_command(_spec))
+
+
+def main() -> None:
+    """Run the app, then end the process at once.
+
+    Once the command is done (its files written and synced), the process ends
+    with ``os._exit``: tearing down torch at interpreter exit costs about 0.4 s
+    and does nothing for a process that is about to end.
+    """
+    try:
+        app()
+        code = 0
+    except SystemExit as e:
+        if isinstance(e.code, str):
+            print(e.code, file=sys.stderr)
+        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        code = code or 1
+    os._exit(code)

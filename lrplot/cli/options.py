@@ -1,0 +1,93 @@
+"""The options the commands share, each declared once.
+
+A command takes one as ``steps: Steps = None``. ``None`` means "not given":
+the core's default applies, or, for ``render``, the figure set's own value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..formats import DEFAULT_FORMATS, FORMATS
+from ..options import DEFAULT_STEPS, ENGINES, OPTIMIZERS
+
+Steps = Annotated[
+    int | None,
+    typer.Option(
+        "--steps",
+        metavar="N",
+        help=f"how many values to record per curve (CSV rows) [default: {DEFAULT_STEPS}, or a figure set's own]",
+        show_default=False,
+    ),
+]
+Lr = Annotated[
+    list[float] | None,
+    typer.Option(
+        "--lr",
+        metavar="LR",
+        help="initial lr; repeat it for more param groups [default: 1.0, so the plot shows the multiplier]",
+        show_default=False,
+    ),
+]
+Optimizer = Annotated[
+    str | None,
+    typer.Option("--optimizer", metavar="NAME", help=f"{', '.join(OPTIMIZERS)} [default: sgd]", show_default=False),
+]
+Record = Annotated[
+    str | None,
+    typer.Option(
+        "--record",
+        metavar="WHEN",
+        help="read get_last_lr() 'before' scheduler.step() (last_epoch 0..N-1) or 'after' it (1..N) [default: before]",
+        show_default=False,
+    ),
+]
+Engine = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        metavar="NAME",
+        help=f"{' or '.join(ENGINES)}: 'torch' steps the real scheduler; 'numpy' evaluates the same formulas "
+        "on arrays, much faster for long runs [default: torch]",
+        show_default=False,
+    ),
+]
+Out = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", metavar="DIR", help="output folder [default: ., or a figure set's 'out']", show_default=False
+    ),
+]
+Formats = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--format",
+        metavar="FMT",
+        help=f"outputs, repeated or comma-separated: {', '.join(FORMATS)} [default: {','.join(DEFAULT_FORMATS)}]",
+        show_default=False,
+    ),
+]
+Title = Annotated[
+    str | None,
+    typer.Option(
+        "--title", metavar="TEXT", help="figure title [default: the schedules and parameters]", show_default=False
+    ),
+]
+LogY = Annotated[
+    bool | None,
+    typer.Option("--log-y/--linear-y", help="logarithmic (or linear) lr axis [default: linear]", show_default=False),
+]
+Every = Annotated[int, typer.Option("--every", metavar="K", help="keep one CSV/JSON row in K")]
+Warmup = Annotated[
+    float | None,
+    typer.Option("--warmup", metavar="STEPS", help="warmup for every curve whose schedule has one", show_default=False),
+]
+TrainingSteps = Annotated[
+    int | None,
+    typer.Option(
+        "--training-steps", metavar="N", help="training steps for every curve that takes them", show_default=False
+    ),
+]

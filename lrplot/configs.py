@@ -1,0 +1,242 @@
+"""Figure sets from TOML files, and the text form of a curve (``NAME:key=value,...``).
+
+Both turn user text into checked :class:`~lrplot.figures.FigureSpec` and
+:class:`~lrplot.figures.CurveSpec` values; errors name the file, the figure and
+the key (or the curve).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ConfigError, LrplotError, ParameterError, UnknownScheduleError
+from .figures import CurveSpec, FigureSpec
+from .options import RunOptions
+from .params import parse_request
+from .schedules import REGISTRY
+
+FIGURE_KEYS: dict[str, tuple[type, ...]] = {
+    "name": (str,),
+    "title": (str,),
+    "note": (str,),
+    "steps": (int,),
+    "lr": (int, float, list),
+    "optimizer": (str,),
+    "record": (str,),
+    "engine": (str,),
+    "figsize": (list,),
+    "legend_fontsize": (int, float),
+    "log_y": (bool,),
+    "grid": (bool,),
+    "curve": (list,),
+}
+CURVE_KEYS: dict[str, tuple[type, ...]] = {
+    "schedule": (str,),
+    "label": (str,),
+    "lr": (int, float, list),
+    "resume_steps": (int,),
+}
+TYPE_NAMES = {int: "integer", float: "number", str: "text", list: "list", bool: "true/false"}
+TOP_KEYS = {"title", "description", "out", "page", "defaults", "figure"}
+Raw = dict[str, object]
+
+
+@dataclass(frozen=True)
+class FigureSet:
+    """A parsed figure-set file."""
+
+    path: Path
+    figures: tuple[FigureSpec, ...]
+    out: Path
+    title: str = ""
+    description: str = ""
+    page: Path | None = None
+
+    def select(self, only: str | None) -> tuple[FigureSpec, ...]:
+        if only is None:
+            return self.figures
+        chosen = tuple(f for f in self.figures if f.name == only)
+        if not chosen:
+            names = ", ".join(f.name for f in self.figures)
+            raise ConfigError(f"{self.path}: no figure named {only!r} (figures: {names})")
+        return chosen
+
+
+def load(path: str | os.PathLike[str], overrides: Mapping[str, object] | None = None) -> FigureSet:
+    """Read and check a figure-set TOML file.
+
+    Args:
+        path: the file.
+        overrides: figure keys given on the command line (steps, lr, optimizer,
+            record, engine, log_y); they replace the file's values in every figure.
+    """
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read it: {e.strerror or e}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: not valid TOML: {e}") from None
+    where = str(path)
+    _no_unknown(data, TOP_KEYS, where)
+    defaults = _table(data.get("defaults", {}), f"{where}: [defaults]")
+    figures = data.get("figure", [])
+    if not isinstance(figures, list) or not figures:
+        raise ConfigError(f"{where}: key 'figure': expected one or more [[figure]] tables")
+    specs = []
+    for i, raw in enumerate(figures, start=1):
+        raw = {**defaults, **_table(raw, f"{where}: figure {i}"), **(overrides or {})}
+        name = raw.get("name")
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f"{where}: figure {i}: key 'name': expected a text name (it names the files)")
+        specs.append(_figure(raw, f"{where}: figure '{name}'"))
+    names = [s.name for s in specs]
+    for name in names:
+        if names.count(name) > 1:
+            raise ConfigError(f"{where}: figure '{name}': key 'name': two figures share it")
+    base = path.parent
+    page, out = data.get("page"), data.get("out", ".")
+    for key, value in (("out", out), ("page", page)):
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(f"{where}: key '{key}': expected a path, got {value!r}")
+    for key in ("title", "description"):
+        if not isinstance(data.get(key, ""), str):
+            raise ConfigError(f"{where}: key '{key}': expected text")
+    return FigureSet(
+        path=path,
+        figures=tuple(specs),
+        out=Path(os.path.normpath(base / out)),
+        title=data.get("title", ""),
+        description=data.get("description", ""),
+        page=Path(os.path.normpath(base / page)) if page else None,
+    )
+
+
+def _figure(raw: Raw, where: str) -> FigureSpec:
+    shared_names = {p.name for s in REGISTRY.specs() for p in s.params}
+    shared = {}
+    for key, value in raw.items():
+        if key in FIGURE_KEYS:
+            _type(value, FIGURE_KEYS[key], f"{where}: key '{key}'")
+        elif key in shared_names:
+            shared[key] = value
+        else:
+            raise ConfigError(f"{where}: key '{key}': unknown key (figure keys: {', '.join(FIGURE_KEYS)})")
+    curves_raw = raw.get("curve", [])
+    assert isinstance(curves_raw, list)
+    if not curves_raw:
+        raise ConfigError(f"{where}: key 'curve': expected one or more [[figure.curve]] tables")
+    curves = tuple(_curve(_table(c, f"{where}: curve {i}"), f"{where}: curve {i}") for i, c in enumerate(curves_raw, 1))
+    if any(c.resume_steps for c in curves) and len(curves) > 1:
+        raise ConfigError(f"{where}: key 'resume_steps': a resumed curve must be the figure's only curve")
+    figsize = raw.get("figsize")
+    if figsize is not None and (
+        not isinstance(figsize, list) or len(figsize) != 2 or not all(_is_number(v) and v > 0 for v in figsize)
+    ):
+        raise ConfigError(f"{where}: key 'figsize': expected [width, height] in inches, got {figsize!r}")
+    try:
+        options = RunOptions.check(
+            *(str(raw.get(k, d)) for k, d in (("optimizer", "sgd"), ("record", "before"), ("engine", "torch")))
+        )
+    except ParameterError as e:
+        raise ConfigError(f"{where}: key '{e.param}': {e.reason}") from None
+    return FigureSpec(
+        name=str(raw["name"]),
+        curves=curves,
+        steps=int(raw.get("steps", 1000)),  # type: ignore[call-overload]
+        lr=_lrs(raw.get("lr", 1.0)),
+        shared=shared,
+        options=options,
+        title=raw.get("title"),  # type: ignore[arg-type]
+        figsize=(float(figsize[0]), float(figsize[1])) if isinstance(figsize, list) else None,
+        legend_fontsize=float(raw.get("legend_fontsize", 10)),  # type: ignore[arg-type]
+        log_y=bool(raw.get("log_y", False)),
+        grid=bool(raw.get("grid", False)),
+        note=str(raw.get("note", "")),
+    )
+
+
+def _curve(raw: Raw, where: str) -> CurveSpec:
+    if "schedule" not in raw:
+        raise ConfigError(f"{where}: key 'schedule': missing (see 'lrplot list')")
+    for key, kinds in CURVE_KEYS.items():
+        if key in raw:
+            _type(raw[key], kinds, f"{where}: key '{key}'")
+    try:
+        spec = REGISTRY.get(str(raw["schedule"]))
+    except LrplotError as e:
+        raise ConfigError(f"{where}: key 'schedule': {e}") from None
+    params = {k: v for k, v in raw.items() if k not in CURVE_KEYS}
+    for key in params:
+        if spec.param(key) is None:
+            valid = ", ".join([*CURVE_KEYS, *(p.name for p in spec.params)])
+            raise ConfigError(f"{where}: key '{key}': unknown key for {spec.name} (valid: {valid})")
+    resume = raw.get("resume_steps")
+    return CurveSpec(
+        schedule=spec.name,
+        params=params,
+        label=str(raw["label"]) if "label" in raw else None,
+        lr=_lrs(raw["lr"]) if "lr" in raw else None,
+        resume_steps=resume if isinstance(resume, int) else None,
+    )
+
+
+def _lrs(value: object) -> tuple[float, ...]:
+    return tuple(value) if isinstance(value, list) else (value,)  # type: ignore[return-value]  # checked by resolve
+
+
+def _table(value: object, where: str) -> Raw:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: expected a table, got {value!r}")
+    return value
+
+
+def _type(value: object, kinds: tuple[type, ...], where: str) -> None:
+    ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
+    if not ok:
+        names = " or ".join(TYPE_NAMES[k] for k in kinds)
+        raise ConfigError(f"{where}: expected {names}, got {value!r}")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _no_unknown(data: Mapping[str, object], allowed: Iterable[str], where: str) -> None:
+    for key in data:
+        if key not in allowed:
+            raise ConfigError(f"{where}: key '{key}': unknown key (top-level keys: {', '.join(sorted(allowed))})")
+
+
+# The compare command's curve syntax ---------------------------------------------------
+
+
+def parse_curve(text: str) -> CurveSpec:
+    """``NAME`` or ``NAME:key=value,key=value`` (keys may be hyphenated; ``label``
+    and ``lr`` are allowed besides the schedule's parameters)."""
+    where = f"curve '{text}'"
+    request = parse_request(text)
+    try:
+        spec = REGISTRY.get(request.name)
+    except UnknownScheduleError as e:
+        raise e.located(where) from None
+    items = dict(request.params)
+    label, lr = items.pop("label", None), items.pop("lr", None)
+    for key in items:
+        if spec.param(key) is None:
+            valid = ", ".join(["label", "lr", *(p.name for p in spec.params)])
+            raise ParameterError(key, f"{spec.name} takes no such parameter (valid: {valid})").located(where)
+    if lr is not None and not _is_number(lr):
+        raise ParameterError("lr", f"expected a number, got {lr!r}").located(where)
+    lrs = (float(lr),) if isinstance(lr, (int, float)) else None
+    return CurveSpec(spec.name, items, str(label) if label is not None else None, lrs)

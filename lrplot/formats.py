@@ -1,0 +1,113 @@
+"""Output formats: one registry, one writer interface.
+
+A :class:`Document` is what a run made (a schedule's trace, or a figure of
+several): its name, metadata, table and figure model. Each :class:`Format`
+turns a document into a :data:`~lrplot.writers.Writer`. The CLI's ``--format``,
+its help and the docs read :data:`FORMATS`; to add a format, write its writer
+and add one entry here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Protocol
+
+from .errors import ParameterError
+from .figure_model import FigureModel
+from .writers import Table, Writer, json_writer, table_writer
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+class Document(Protocol):
+    """What a run made, ready to be written in any format."""
+
+    @property
+    def name(self) -> str:
+        """The file stem."""
+        ...
+
+    @property
+    def convention(self) -> str:
+        """Which ``last_epoch`` each row belongs to."""
+        ...
+
+    def metadata(self) -> dict[str, object]: ...
+
+    def table(self) -> Table: ...
+
+    def figure(self) -> FigureModel: ...
+
+
+class Drawing:
+    """A document's figure, drawn by matplotlib once for every figure format."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self._figure: Figure | None = None
+
+    def writer(self, fmt: str) -> Writer:
+        def write(f: IO[bytes]) -> None:
+            from . import plot
+
+            if self._figure is None:
+                self._figure = plot.render(self.document.figure())
+            plot.save(self._figure, f, fmt)
+
+        return write
+
+
+@dataclass(frozen=True)
+class Format:
+    """An output format: ``NAME.EXT`` made by ``writer(document, drawing)``."""
+
+    name: str
+    help: str
+    writer: Callable[[Document, Drawing], Writer]
+
+
+def _figure(fmt: str) -> Callable[[Document, Drawing], Writer]:
+    return lambda document, drawing: drawing.writer(fmt)
+
+
+def _csv(document: Document, drawing: Drawing) -> Writer:
+    return table_writer(document.metadata(), document.convention, document.table())
+
+
+def _json(document: Document, drawing: Drawing) -> Writer:
+    return json_writer(document.metadata(), document.table())
+
+
+FORMATS = {
+    f.name: f
+    for f in (  # the defaults first, as --help lists them
+        Format("png", "the figure, 150 dpi", _figure("png")),
+        Format("csv", "every value at full precision, the metadata in comments", _csv),
+        Format("svg", "the figure as vector graphics", _figure("svg")),
+        Format("pdf", "the figure as a PDF page", _figure("pdf")),
+        Format("json", "the metadata and every column in one JSON document", _json),
+    )
+}
+DEFAULT_FORMATS = ("png", "csv")
+
+
+def parse_formats(items: Iterable[str] | None) -> tuple[str, ...]:
+    """Formats from repeated or comma-separated names (default png and csv)."""
+    formats = tuple(f.strip() for item in (items or [",".join(DEFAULT_FORMATS)]) for f in item.split(",") if f.strip())
+    if not formats:
+        raise ParameterError("format", f"expected at least one of {', '.join(FORMATS)}")
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise ParameterError("format", f"expected one of {', '.join(FORMATS)}, got {fmt!r}")
+    return tuple(dict.fromkeys(formats))
+
+
+def outputs(document: Document, directory: Path, formats: Iterable[str]) -> dict[Path, Writer]:
+    """A writer for each ``DIRECTORY/NAME.FORMAT``; figure formats share one drawing."""
+    drawing = Drawing(document)
+    return {
+        directory / f"{document.name}.{fmt}": FORMATS[fmt].writer(document, drawing) for fmt in parse_formats(formats)
+    }

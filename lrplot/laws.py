@@ -1,0 +1,48 @@
+"""What a schedule builds: the law its lr follows, for an engine to step.
+
+A spec's ``build`` returns one of these. An engine turns it into a
+:class:`~lrplot.steppers.Stepper`: the torch engine runs any law through the
+real scheduler, the numpy engine evaluates :class:`Multipliers` on arrays. A new
+kind of scheduler (timm, optax, DeepSpeed) adds a law here and a stepper for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .piecewise import Piecewise
+
+if TYPE_CHECKING:
+    from torch.optim import Optimizer
+    from torch.optim.lr_scheduler import LRScheduler
+
+
+@dataclass(frozen=True)
+class Multipliers:
+    """Closed form: group ``g``'s lr at step ``s`` is ``lrs[g] * per_group[g](s)``.
+
+    torch runs them through ``LambdaLR`` (one lambda per param group); numpy
+    evaluates them on whole step arrays.
+    """
+
+    per_group: tuple[Piecewise, ...]
+
+    @classmethod
+    def shared(cls, multiplier: Piecewise, groups: int) -> Multipliers:
+        """The same multiplier for every group (as transformers' schedules do)."""
+        return cls((multiplier,) * groups)
+
+
+@dataclass(frozen=True)
+class TorchScheduler:
+    """One of torch's own schedulers: ``make(optimizer, last_epoch)`` builds it.
+
+    They compute each lr from the previous one, so only torch can step them.
+    """
+
+    make: Callable[[Optimizer, int], LRScheduler]
+
+
+Law = Multipliers | TorchScheduler

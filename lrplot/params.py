@@ -1,0 +1,181 @@
+"""Schedule parameters: their kinds, ranges, defaults and checks.
+
+A :class:`Param` checks one value and says in words what would be valid. The
+kinds cover what schedulers take: numbers, named choices, step counts that may
+be given as a fraction of training, lists of steps (milestones), and nested
+schedules (the children of a composition), given as ``NAME:key=value,...``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .errors import CurveSyntaxError, ParameterError
+
+Kind = Literal["int", "float", "count", "choice", "ints", "schedule"]
+Value = object  # what a parameter holds once checked: int, float, str, tuple[int, ...] or ScheduleRequest
+
+
+class Required:
+    """The default of a parameter the user must give."""
+
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED = Required()
+
+
+@dataclass(frozen=True)
+class ScheduleRequest:
+    """A schedule named by the user, not yet resolved: a child of a composition."""
+
+    name: str
+    params: Mapping[str, Value] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a schedule.
+
+    ``kind`` is one of :data:`Kind`: ``count`` is a whole step count, or a
+    fraction below 1 of the training steps (as transformers' ``warmup_steps``);
+    ``ints`` a list of whole numbers (``100,200``); ``schedule`` a nested
+    schedule (``NAME:key=value,...``). A default of ``None`` means optional and
+    unset; :data:`REQUIRED` means the user must give it. ``low``/``high`` bound
+    numbers and each element of a list.
+    """
+
+    name: str
+    kind: Kind
+    default: Value
+    help: str
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False  # True: the value must be strictly above ``low``
+    high_open: bool = False
+    choices: tuple[str, ...] = ()
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    @property
+    def default_text(self) -> str:
+        """The default for docs: a value, ``required``, or ``-`` (optional, unset)."""
+        if self.required:
+            return "required"
+        return "-" if self.default is None else str(self.default)
+
+    def valid_range(self) -> str:
+        """Words for what is valid, for help text and error messages."""
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        if self.kind == "count":
+            return "a whole step count >= 0, or a fraction in [0, 1) of the training steps"
+        if self.kind == "schedule":
+            return "a schedule, NAME or NAME:key=value,..."
+        noun = {"int": "a whole number", "float": "a finite number", "ints": "a comma-separated list of whole numbers"}
+        return noun[self.kind] + self._bounds()
+
+    def _bounds(self) -> str:
+        bounds = []
+        if self.low is not None:
+            bounds.append(f"{'>' if self.low_open else '>='} {_fmt(self.low)}")
+        if self.high is not None:
+            bounds.append(f"{'<' if self.high_open else '<='} {_fmt(self.high)}")
+        return " " + " and ".join(bounds) if bounds else ""
+
+    def check(self, value: object) -> Value:
+        """The value converted to this kind, or a ParameterError."""
+        if self.kind == "choice":
+            if value not in self.choices:
+                raise self._bad(repr(value))
+            return value
+        if self.kind == "ints":
+            return self._check_ints(value)
+        if self.kind == "schedule":
+            return self._check_schedule(value)
+        return self._check_number(value)
+
+    def _bad(self, got: str) -> ParameterError:
+        return ParameterError(self.name, f"expected {self.valid_range()}, got {got}")
+
+    def _check_number(self, value: object) -> int | float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self._bad(repr(value))
+        if not math.isfinite(value):
+            raise self._bad(str(value))
+        fractional = value != int(value)
+        if (self.kind in ("int", "ints") and fractional) or (self.kind == "count" and value >= 1 and fractional):
+            raise self._bad(str(value))
+        number: int | float = float(value) if self.kind == "float" else value
+        if self.kind in ("int", "ints"):
+            number = int(value)
+        too_low = self.low is not None and (number <= self.low if self.low_open else number < self.low)
+        too_high = self.high is not None and (number >= self.high if self.high_open else number > self.high)
+        if self.kind == "count":
+            too_low, too_high = number < 0, False
+        if too_low or too_high:
+            raise self._bad(_fmt(number))
+        return number
+
+    def _check_ints(self, value: object) -> tuple[int, ...]:
+        items: object = value
+        if isinstance(value, str):
+            items = [parse_value(v.strip()) for v in value.split(",")] if value.strip() else []
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            items = [value]
+        if not isinstance(items, (list, tuple)) or not items:
+            raise self._bad(repr(value))
+        return tuple(int(self._check_number(item)) for item in items)
+
+    def _check_schedule(self, value: object) -> ScheduleRequest:
+        if isinstance(value, ScheduleRequest):
+            return value
+        if isinstance(value, str) and value.strip():
+            return parse_request(value)
+        if isinstance(value, Mapping) and isinstance(value.get("schedule"), str):
+            return ScheduleRequest(value["schedule"], {k: v for k, v in value.items() if k != "schedule"})
+        raise self._bad(repr(value))
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(float(x))
+
+
+# The text form of a schedule and its parameters: NAME:key=value,key=value ----------
+
+
+def parse_request(text: str) -> ScheduleRequest:
+    """``NAME`` or ``NAME:key=value,key=value`` (keys may be hyphenated)."""
+    name, _, rest = text.partition(":")
+    items = parse_assignments(rest, f"curve '{text}'") if rest.strip() else {}
+    return ScheduleRequest(name.strip(), items)
+
+
+def parse_assignments(text: str, where: str) -> dict[str, Value]:
+    """``a=1,b-c=x`` -> ``{"a": 1, "b_c": "x"}``; numbers become int or float."""
+    out: dict[str, Value] = {}
+    for item in text.split(","):
+        key, eq, value = item.partition("=")
+        key = key.strip().lstrip("-").replace("-", "_")
+        if not eq or not key or not value.strip():
+            raise CurveSyntaxError(
+                f"{where}: expected key=value, got {item.strip()!r} (syntax: NAME:key=value,key=value)"
+            )
+        out[key] = parse_value(value.strip())
+    return out
+
+
+def parse_value(text: str) -> int | float | str:
+    """An int, else a float, else the text itself."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text

@@ -1,0 +1,373 @@
+"""transformers' schedules: each formula once, as ``get_scheduler`` builds it.
+
+Notation in the formulas: ``s`` is the step (``last_epoch``), ``W`` the warmup
+steps, ``T`` the training steps, ``p = (s - W) / max(1, T - W)`` the progress
+after warmup. Each multiplier mirrors its source's arithmetic operation by
+operation (see :mod:`lrplot.piecewise`), so the torch engine equals it exactly.
+Every param group gets the first group's multiplier, as in transformers.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..errors import ParameterError
+from ..params import REQUIRED, Param
+from ..piecewise import Arg, Piecewise, with_warmup
+from ..registry import Registry, ScheduleSpec, Values, closed_form
+from .common import NUM_CYCLES_HALF, TRAINING_STEPS, WARMUP
+
+FAMILY = "transformers"
+TRANSFORMERS = "transformers.optimization"
+
+
+def _int(values: Values, key: str) -> int:
+    value = values[key]
+    assert isinstance(value, int), (key, value)
+    return value
+
+
+def _float(values: Values, key: str) -> float:
+    value = values[key]
+    assert isinstance(value, (int, float)), (key, value)
+    return float(value)
+
+
+def _cosine_tail(warmup: int, total: int, num_cycles: float, min_rate: float) -> Piecewise:
+    """``max(0, f * (1 - m) + m)`` with ``f = 0.5 * (1 + cos(2 pi cycles p))``."""
+    k = math.pi * float(num_cycles) * 2.0
+    denom = float(max(1, total - warmup))
+
+    def tail(s: Arg, o: Arg) -> Arg:
+        factor = 0.5 * (1.0 + o.cos(k * (o.float(s - warmup) / denom)))
+        return o.maximum(0, factor * (1 - min_rate) + min_rate)
+
+    return Piecewise([(None, tail)])
+
+
+def _min_rate(values: Values, lr: float) -> float:
+    return _float(values, "min_lr") / lr if values["min_lr"] is not None else _float(values, "min_lr_rate")
+
+
+def _check_min_lr(values: Values, lr: float, steps: int) -> list[str]:
+    if (values["min_lr"] is None) == (values["min_lr_rate"] is None):
+        raise ParameterError("min_lr", "give exactly one of min_lr and min_lr_rate", mentions=("min_lr", "min_lr_rate"))
+    if values["min_lr"] is not None and _float(values, "min_lr") > lr:
+        raise ParameterError("min_lr", f"expected a value <= the lr ({lr!r}), got {values['min_lr']!r}")
+    return []
+
+
+MIN_LR = Param("min_lr", "float", None, "the lr the cosine ends at (or give --min-lr-rate)", low=0)
+MIN_LR_RATE = Param(
+    "min_lr_rate", "float", None, "the end lr as a fraction of the lr (or give --min-lr)", low=0, high=1
+)
+CONSTANT = Piecewise([(None, lambda s, o: 1.0)])
+
+
+# The formulas ---------------------------------------------------------------------
+
+
+def _linear(v: Values, lr: float) -> Piecewise:
+    warmup, total = _int(v, "warmup"), _int(v, "training_steps")
+    denom = float(max(1, total - warmup))
+    return with_warmup(warmup, Piecewise([(None, lambda s, o: o.maximum(0.0, o.float(total - s) / denom))]))
+
+
+def _cosine(v: Values, lr: float) -> Piecewise:
+    warmup = _int(v, "warmup")
+    return with_warmup(warmup, _cosine_tail(warmup, _int(v, "training_steps"), _float(v, "num_cycles"), 0.0))
+
+
+def _cosine_with_restarts(v: Values, lr: float) -> Piecewise:
+    warmup, total, cycles = _int(v, "warmup"), _int(v, "training_steps"), _float(v, "num_cycles")
+    denom = float(max(1, total - warmup))
+
+    def progress(s: Arg, o: Arg) -> Arg:
+        return o.float(s - warmup) / denom
+
+    return with_warmup(
+        warmup,
+        Piecewise(
+            [
+                (lambda s, o: progress(s, o) >= 1.0, lambda s, o: 0.0),
+                (None, lambda s, o: o.maximum(0.0, 0.5 * (1.0 + o.cos(math.pi * ((cycles * progress(s, o)) % 1.0))))),
+            ]
+        ),
+    )
+
+
+def _polynomial(v: Values, lr: float) -> Piecewise:
+    warmup, total = _int(v, "warmup"), _int(v, "training_steps")
+    lr_end, power = _float(v, "lr_end"), _float(v, "power")
+    lr_range, decay_steps = lr - lr_end, float(total - warmup)
+
+    def decay(s: Arg, o: Arg) -> Arg:
+        pct_remaining = 1 - o.float(s - warmup) / decay_steps
+        return (lr_range * pct_remaining**power + lr_end) / lr
+
+    return with_warmup(warmup, Piecewise([(lambda s, o: s > total, lambda s, o: lr_end / lr), (None, decay)]))
+
+
+def _check_polynomial(values: Values, lr: float, steps: int) -> list[str]:
+    if not _float(values, "lr_end") < lr:
+        raise ParameterError("lr_end", f"expected a value below the lr ({lr!r}), got {values['lr_end']!r}")
+    if values["training_steps"] == values["warmup"]:
+        raise ParameterError(
+            "training_steps", f"must differ from the warmup ({values['warmup']}): the decay would divide by zero"
+        )
+    return []
+
+
+def _inverse_sqrt(v: Values, lr: float) -> Piecewise:
+    warmup, timescale = _int(v, "warmup"), _int(v, "timescale")
+    shift, scale = timescale - warmup, float(timescale)
+    return with_warmup(warmup, Piecewise([(None, lambda s, o: 1.0 / o.sqrt(o.float(s + shift) / scale))]))
+
+
+def _check_inverse_sqrt(values: Values, lr: float, steps: int) -> list[str]:
+    if values["timescale"] is None:  # transformers' default
+        values["timescale"] = values["warmup"] or 10_000
+    return []
+
+
+def _cosine_with_min_lr(v: Values, lr: float) -> Piecewise:
+    warmup = _int(v, "warmup")
+    tail = _cosine_tail(warmup, _int(v, "training_steps"), _float(v, "num_cycles"), _min_rate(v, lr))
+    return with_warmup(warmup, tail)
+
+
+def _cosine_warmup_with_min_lr(v: Values, lr: float) -> Piecewise:
+    # transformers computes this one in floats, with the step shifted by one.
+    warmup, total = float(_int(v, "warmup")), float(_int(v, "training_steps"))
+    rate = _min_rate(v, lr)
+    start = None if v["warmup_lr_rate"] is None else _float(v, "warmup_lr_rate")
+    k = math.pi * _float(v, "num_cycles") * 2.0
+    denom = max(1.0, total - warmup)
+
+    def warm(s: Arg, o: Arg) -> Arg:
+        if start is None:
+            return (o.float(s) + 1.0) / max(1.0, warmup)
+        return start + (1.0 - start) * o.float(s) / max(1, warmup - 1)
+
+    def tail(s: Arg, o: Arg) -> Arg:
+        factor = 0.5 * (1.0 + o.cos(k * ((o.float(s) - warmup + 1.0) / denom)))
+        return o.maximum(0, factor * (1 - rate) + rate)
+
+    return Piecewise([(lambda s, o: s < warmup, warm), (None, tail)])
+
+
+SHAPES = ("linear", "cosine", "1-sqrt")
+
+
+def _warmup_stable_decay(v: Values, lr: float) -> Piecewise:
+    warmup, stable, decay = _int(v, "warmup"), _int(v, "stable_steps"), _int(v, "decay_steps")
+    ratio, k = _float(v, "min_lr_ratio"), math.pi * _float(v, "num_cycles") * 2.0
+    warmup_denom, decay_denom = float(max(1, warmup)), float(max(1, decay))
+    rise = {
+        "linear": lambda p, o: p,
+        "cosine": lambda p, o: 0.5 * (1.0 - o.cos(math.pi * p)),
+        "1-sqrt": lambda p, o: 1.0 - o.sqrt(1.0 - p),
+    }[str(v["warmup_type"])]
+    fall = {
+        "linear": lambda p, o: 1.0 - p,
+        "cosine": lambda p, o: 0.5 * (1.0 + o.cos(k * p)),
+        "1-sqrt": lambda p, o: 1.0 - o.sqrt(p),
+    }[str(v["decay_type"])]
+
+    def warm(s: Arg, o: Arg) -> Arg:
+        return o.maximum(0.0, rise(o.float(s) / warmup_denom, o) * (1.0 - ratio) + ratio)
+
+    def cool(s: Arg, o: Arg) -> Arg:
+        return o.maximum(0.0, fall(o.float(s - warmup - stable) / decay_denom, o) * (1.0 - ratio) + ratio)
+
+    return Piecewise(
+        [
+            (lambda s, o: s < warmup, warm),
+            (lambda s, o: s < warmup + stable, lambda s, o: 1.0),
+            (lambda s, o: s < warmup + stable + decay, cool),
+            (None, lambda s, o: ratio),
+        ]
+    )
+
+
+def _check_warmup_stable_decay(values: Values, lr: float, steps: int) -> list[str]:
+    warmup, decay, total = _int(values, "warmup"), _int(values, "decay_steps"), _int(values, "training_steps")
+    if values["stable_steps"] is None:
+        stable = total - warmup - decay
+        if stable < 0:
+            raise ParameterError(
+                "decay_steps",
+                f"warmup ({warmup}) + decay steps ({decay}) exceed the training steps ({total}); "
+                "lower them or raise training_steps",
+                mentions=("training_steps",),
+            )
+        values["stable_steps"] = stable
+        return []
+    end = warmup + _int(values, "stable_steps") + decay
+    if end != total:
+        return [
+            f"warmup + stable + decay steps = {end}, not the training steps ({total}): "
+            f"lr stays at min_lr_ratio from step {end}"
+        ]
+    return []
+
+
+# The specs --------------------------------------------------------------------------
+
+SPECS = (
+    ScheduleSpec(
+        name="constant",
+        family=FAMILY,
+        description="the initial lr at every step",
+        formula="1",
+        params=(),
+        build=closed_form(lambda v, lr: CONSTANT),
+        source=f"{TRANSFORMERS}.get_constant_schedule",
+    ),
+    ScheduleSpec(
+        name="constant_with_warmup",
+        family=FAMILY,
+        description="linear warmup from 0, then the initial lr",
+        formula="s / max(1, W) while s < W, then 1",
+        params=(WARMUP,),
+        build=closed_form(lambda v, lr: with_warmup(_int(v, "warmup"), CONSTANT)),
+        source=f"{TRANSFORMERS}.get_constant_schedule_with_warmup",
+    ),
+    ScheduleSpec(
+        name="linear",
+        family=FAMILY,
+        description="linear warmup, then linear decay to 0 at T",
+        formula="warmup, then max(0, (T - s) / max(1, T - W))",
+        params=(WARMUP, TRAINING_STEPS),
+        build=closed_form(_linear),
+        source=f"{TRANSFORMERS}.get_linear_schedule_with_warmup",
+    ),
+    ScheduleSpec(
+        name="cosine",
+        family=FAMILY,
+        description="linear warmup, then a cosine of num_cycles waves",
+        formula="warmup, then max(0, 0.5 * (1 + cos(pi * 2 * num_cycles * p)))",
+        params=(WARMUP, TRAINING_STEPS, NUM_CYCLES_HALF),
+        build=closed_form(_cosine),
+        source=f"{TRANSFORMERS}.get_cosine_schedule_with_warmup",
+    ),
+    ScheduleSpec(
+        name="cosine_with_restarts",
+        family=FAMILY,
+        description="linear warmup, then num_cycles cosine decays, each restarting at the initial lr",
+        formula="warmup, then 0 once p >= 1, else max(0, 0.5 * (1 + cos(pi * ((num_cycles * p) % 1))))",
+        params=(
+            WARMUP,
+            TRAINING_STEPS,
+            Param("num_cycles", "int", 1, "how many hard restarts (cosine decays) after warmup", low=1),
+        ),
+        build=closed_form(_cosine_with_restarts),
+        aliases=("cosine_with_hard_restarts",),
+        source=f"{TRANSFORMERS}.get_cosine_with_hard_restarts_schedule_with_warmup",
+    ),
+    ScheduleSpec(
+        name="polynomial",
+        family=FAMILY,
+        description="linear warmup, then a polynomial decay to lr_end at T, then lr_end",
+        formula=(
+            "warmup, then ((lr0 - lr_end) * (1 - (s - W) / (T - W)) ** power + lr_end) / lr0; lr_end / lr0 once s > T"
+        ),
+        params=(
+            WARMUP,
+            TRAINING_STEPS,
+            Param("lr_end", "float", 1e-7, "the lr at the end of the decay; must be below --lr", low=0),
+            Param("power", "float", 1.0, "the polynomial's power (1: linear decay)", low=0),
+        ),
+        build=closed_form(_polynomial),
+        check=_check_polynomial,
+        aliases=("polynomial_decay",),
+        source=f"{TRANSFORMERS}.get_polynomial_decay_schedule_with_warmup",
+    ),
+    ScheduleSpec(
+        name="inverse_sqrt",
+        family=FAMILY,
+        description="linear warmup, then decay as the inverse square root of the step",
+        formula="warmup, then 1 / sqrt((s + timescale - W) / timescale)",
+        params=(
+            WARMUP,
+            Param(
+                "timescale", "int", None, "the decay's time scale (default: the warmup, or 10000 without one)", low=1
+            ),
+        ),
+        build=closed_form(_inverse_sqrt),
+        check=_check_inverse_sqrt,
+        source=f"{TRANSFORMERS}.get_inverse_sqrt_schedule",
+    ),
+    ScheduleSpec(
+        name="cosine_with_min_lr",
+        family=FAMILY,
+        description="linear warmup, then a cosine decay that ends at min_lr instead of 0",
+        formula="warmup, then max(0, c * (1 - m) + m), c = 0.5 * (1 + cos(pi * 2 * num_cycles * p)), m = min_lr / lr0",
+        params=(WARMUP, TRAINING_STEPS, NUM_CYCLES_HALF, MIN_LR, MIN_LR_RATE),
+        build=closed_form(_cosine_with_min_lr),
+        check=_check_min_lr,
+        source=f"{TRANSFORMERS}.get_cosine_with_min_lr_schedule_with_warmup",
+    ),
+    ScheduleSpec(
+        name="cosine_warmup_with_min_lr",
+        family=FAMILY,
+        description="warmup from warmup_lr_rate (or one step's worth), then a cosine decay to min_lr",
+        formula=(
+            "(s + 1) / max(1, W) (or r + (1 - r) * s / max(1, W - 1) with r = warmup_lr_rate) while s < W, "
+            "then max(0, c * (1 - m) + m), c = 0.5 * (1 + cos(pi * 2 * num_cycles * (s - W + 1) / max(1, T - W)))"
+        ),
+        params=(
+            WARMUP,
+            TRAINING_STEPS,
+            NUM_CYCLES_HALF,
+            MIN_LR,
+            MIN_LR_RATE,
+            Param("warmup_lr_rate", "float", None, "the lr at step 0 as a fraction of the lr", low=0, high=1),
+        ),
+        build=closed_form(_cosine_warmup_with_min_lr),
+        check=_check_min_lr,
+        source=f"{TRANSFORMERS}.get_cosine_with_min_lr_schedule_with_warmup_lr_rate",
+    ),
+    ScheduleSpec(
+        name="warmup_stable_decay",
+        family=FAMILY,
+        description="warmup, a stable plateau at the initial lr, then a decay to min_lr_ratio",
+        formula=(
+            "r + (1 - r) * rise(s / max(1, W)) while s < W; 1 while s < W + S; "
+            "r + (1 - r) * fall((s - W - S) / max(1, D)) while s < W + S + D; then r "
+            "(rise, fall: linear, cosine or 1-sqrt; r = min_lr_ratio)"
+        ),
+        params=(
+            WARMUP,
+            TRAINING_STEPS,
+            Param(
+                "decay_steps",
+                "count",
+                REQUIRED,
+                "decay steps: a whole count, or a fraction below 1 of the training steps",
+            ),
+            Param("stable_steps", "int", None, "stable steps (default: training steps - warmup - decay steps)", low=0),
+            Param("warmup_type", "choice", "linear", "the warmup's shape", choices=SHAPES),
+            Param("decay_type", "choice", "cosine", "the decay's shape", choices=SHAPES),
+            Param("min_lr_ratio", "float", 0.0, "the lowest lr as a fraction of the lr", low=0, high=1),
+            Param(
+                "num_cycles",
+                "float",
+                0.5,
+                "cosine waves in a cosine decay (0.5: one half-cosine)",
+                low=0,
+                low_open=True,
+            ),
+        ),
+        build=closed_form(_warmup_stable_decay),
+        check=_check_warmup_stable_decay,
+        aliases=("wsd",),
+        source=f"{TRANSFORMERS}.get_wsd_schedule",
+    ),
+)
+
+
+def register(registry: Registry) -> None:
+    """Add transformers' schedules to ``registry``."""
+    for spec in SPECS:
+        registry.register(spec)

@@ -1,0 +1,71 @@
+"""The stepper protocol and the one recording loop every engine shares.
+
+A :class:`Stepper` is anything that advances a schedule and reports values: the
+real torch scheduler (:mod:`lrplot.runner`), the numpy evaluator
+(:mod:`lrplot.vector`), and later a timm ``step_update``, an optax function or a
+DeepSpeed scheduler. :func:`record` reads it ``steps`` times under the step
+convention of :class:`~lrplot.options.RunOptions` and makes the axes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from .options import Record
+from .trace import Array, TrackKey
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+class Stepper(Protocol):
+    """A schedule being stepped.
+
+    Attributes:
+        interval: what one step is: an optimizer ``update``, or an ``epoch``
+            (a scheduler stepped once per epoch).
+        chunk: how many readings one :meth:`take` should ask for (progress is
+            reported between chunks).
+        versions: the packages that compute the values.
+    """
+
+    interval: str
+    chunk: int
+    versions: dict[str, str]
+
+    @property
+    def last_epoch(self) -> int:
+        """The scheduler's ``last_epoch`` now."""
+        ...
+
+    def take(self, n: int, step_first: bool) -> None:
+        """Read every track ``n`` times, stepping before each reading (but the
+        first, when ``step_first`` is false)."""
+        ...
+
+    def tracks(self) -> dict[TrackKey, Array]:
+        """Everything read so far, one array per track, in column order."""
+        ...
+
+
+def record(stepper: Stepper, steps: int, mode: Record, progress: Progress | None = None) -> dict[str, Array]:
+    """Read ``stepper`` ``steps`` times and return the x axes.
+
+    ``before``: read the fresh scheduler, then after each of ``steps - 1``
+    steps (last_epoch 0..N-1 for a new run); ``after``: read after each of
+    ``steps`` steps (1..N), as the source article does.
+    """
+    import numpy as np
+
+    first = stepper.last_epoch + (1 if mode == "after" else 0)
+    done = 0
+    while done < steps:
+        count = min(stepper.chunk, steps - done)
+        stepper.take(count, step_first=mode == "after" or done > 0)
+        done += count
+        if progress is not None:
+            progress(done, steps)
+    # Every scheduler adds one to last_epoch per step; make sure of it.
+    if stepper.last_epoch != first + steps - 1:
+        raise RuntimeError(f"last_epoch ended at {stepper.last_epoch}, expected {first + steps - 1}")
+    return {"step": np.arange(first, first + steps, dtype=np.int64)}
