@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from .trace import QUANTITY_LABELS, Array, Trace
+from .trace import QUANTITY_LABELS, Column, Trace
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -74,7 +74,7 @@ class Legend:
 
     fontsize: float
     headroom: float
-    loc: str = "upper right"  # warmup, marked at the top, is usually on the left
+    loc: Literal["upper right", "upper left"] = "upper right"  # warmup, marked at the top, is usually on the left
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ class FigureModel:
     supylabel: str | None = None
 
 
-def decimate(x: Array, y: Array, bins: int = DECIMATE_BINS) -> tuple[Array, Array]:
+def decimate(x: Column, y: Column, bins: int = DECIMATE_BINS) -> tuple[Column, Column]:
     """At most ``2 * bins + 2`` points that draw like all of them.
 
     The steps are cut into ``bins`` runs (more runs than the figure has pixel

@@ -65,8 +65,11 @@ def draw_panel(ax: Axes, panel: Panel) -> None:
 def draw(ax: Axes, artist: Artist) -> None:
     """Draw one line, mark or note."""
     if isinstance(artist, Line):
-        style = {k: v for k, v in (("color", artist.color), ("linestyle", artist.linestyle)) if v is not None}
-        ax.plot(artist.x, artist.y, label=artist.label, linewidth=artist.linewidth, **style)
+        # None takes the colour cycle and the default line style, as when left out.
+        ax.plot(
+            artist.x, artist.y, label=artist.label, linewidth=artist.linewidth, color=artist.color,
+            linestyle=artist.linestyle,
+        )  # fmt: skip
     elif isinstance(artist, VLine):
         ax.axvline(artist.x, color=artist.color, linestyle=artist.linestyle, linewidth=artist.linewidth)
     elif isinstance(artist, Note):

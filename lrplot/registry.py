@@ -227,10 +227,10 @@ def _count(value: float, horizon: int) -> int:
 
 
 def _check_steps(steps: object) -> int:
-    ok = isinstance(steps, (int, float)) and not isinstance(steps, bool)
-    if not ok or not math.isfinite(steps) or steps != int(steps) or steps < 1:  # type: ignore[arg-type, operator]
-        raise ParameterError("steps", f"expected a whole number >= 1, got {steps!r}")
-    return int(steps)  # type: ignore[call-overload]
+    if isinstance(steps, (int, float)) and not isinstance(steps, bool) and math.isfinite(steps):
+        if steps == int(steps) and steps >= 1:
+            return int(steps)
+    raise ParameterError("steps", f"expected a whole number >= 1, got {steps!r}")
 
 
 def _check_lrs(lr: float | Iterable[float]) -> tuple[float, ...]:

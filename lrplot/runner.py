@@ -8,10 +8,10 @@ from __future__ import annotations
 import sys
 import warnings
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .laws import Multipliers
 from .options import RunOptions
@@ -63,7 +63,7 @@ def build(schedule: Schedule, optimizer: str = "sgd", last_epoch: int = -1) -> t
             group["initial_lr"] = group["lr"]
     factory = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[optimizer]
     with _compiler_not_imported(torch):
-        opt = factory(groups, lr=schedule.lrs[0])  # type: ignore[arg-type]
+        opt = factory(groups, lr=schedule.lrs[0])
     law = schedule.law()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -94,7 +94,8 @@ class TorchStepper:
 
     def take(self, n: int, step_first: bool) -> None:
         appends = [column.append for column in self._columns.values()]
-        step, read = self.scheduler.step, self.scheduler.get_last_lr
+        step = self.scheduler.step
+        read = cast(Callable[[], list[float]], self.scheduler.get_last_lr)  # floats: no lr is a tensor here
         with warnings.catch_warnings():
             # No optimizer.step() is taken, so torch would warn about the order.
             warnings.simplefilter("ignore")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from .options import Record
-from .trace import Array, TrackKey
+from .trace import Array, Axis, TrackKey
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -48,7 +48,7 @@ class Stepper(Protocol):
         ...
 
 
-def record(stepper: Stepper, steps: int, mode: Record, progress: Progress | None = None) -> dict[str, Array]:
+def record(stepper: Stepper, steps: int, mode: Record, progress: Progress | None = None) -> dict[str, Axis]:
     """Read ``stepper`` ``steps`` times and return the x axes.
 
     ``before``: read the fresh scheduler, then after each of ``steps - 1``

@@ -19,7 +19,7 @@ import typer
 from typer.core import TyperGroup
 
 from .. import api, engines
-from ..errors import LrplotError, ParameterError, UnknownScheduleError
+from ..errors import LrplotError, ParameterError
 from ..figures import DEFAULT_TOLERANCE, TraceDocument
 from ..formats import parse_formats
 from ..options import DEFAULT_STEPS, RunOptions
@@ -55,28 +55,21 @@ def fail(message: str, code: int) -> NoReturn:
 class LrplotGroup(TyperGroup):
     """Resolves aliases, suggests close names, and prints every error as one line."""
 
-    def get_command(self, ctx: typer.Context, cmd_name: str) -> typer.core.TyperCommand | None:  # type: ignore[override]
+    # typer.Context is the public name of the Context these receive (Typer vendors Click).
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> object:  # type: ignore[override]
         command = super().get_command(ctx, cmd_name)
-        if command is None:
-            try:
-                command = super().get_command(ctx, REGISTRY.command_name(REGISTRY.get(cmd_name)))
-            except UnknownScheduleError:
-                return None
-        return command  # type: ignore[return-value]
+        if command is None:  # an alias or FAMILY.NAME; an unknown name raises, listing the close ones
+            command = super().get_command(ctx, REGISTRY.command_name(REGISTRY.get(cmd_name)))
+        return command
 
-    def resolve_command(self, ctx: typer.Context, args: list[str]) -> tuple[str | None, object, list[str]]:  # type: ignore[override]
-        if args and not args[0].startswith("-") and self.get_command(ctx, args[0]) is None:
-            REGISTRY.get(args[0])  # raises UnknownScheduleError with the close matches
-        return super().resolve_command(ctx, args)  # type: ignore[return-value]
-
-    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
         if not args:  # bare 'lrplot': the help, as usage text
             typer.echo(ctx.get_help(), err=True)
             raise typer.Exit(2)
         with one_line_errors():
             return super().parse_args(ctx, args)
 
-    def invoke(self, ctx: typer.Context) -> object:
+    def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]
         with one_line_errors():
             return super().invoke(ctx)
 

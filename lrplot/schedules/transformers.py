@@ -13,7 +13,7 @@ import math
 
 from ..errors import ParameterError
 from ..params import REQUIRED, Param
-from ..piecewise import Arg, Piecewise, with_warmup
+from ..piecewise import Arg, Expression, Piecewise, with_warmup
 from ..registry import Registry, ScheduleSpec, Values, closed_form
 from .common import NUM_CYCLES_HALF, TRAINING_STEPS, WARMUP
 
@@ -157,18 +157,19 @@ def _cosine_warmup_with_min_lr(v: Values, lr: float) -> Piecewise:
 
 
 SHAPES = ("linear", "cosine", "1-sqrt")
+Shape = Expression  # a warmup's rise or a decay's fall, of the progress in [0, 1]
 
 
 def _warmup_stable_decay(v: Values, lr: float) -> Piecewise:
     warmup, stable, decay = _int(v, "warmup"), _int(v, "stable_steps"), _int(v, "decay_steps")
     ratio, k = _float(v, "min_lr_ratio"), math.pi * _float(v, "num_cycles") * 2.0
     warmup_denom, decay_denom = float(max(1, warmup)), float(max(1, decay))
-    rise = {
+    rise: Shape = {
         "linear": lambda p, o: p,
         "cosine": lambda p, o: 0.5 * (1.0 - o.cos(math.pi * p)),
         "1-sqrt": lambda p, o: 1.0 - o.sqrt(1.0 - p),
     }[str(v["warmup_type"])]
-    fall = {
+    fall: Shape = {
         "linear": lambda p, o: 1.0 - p,
         "cosine": lambda p, o: 0.5 * (1.0 + o.cos(k * p)),
         "1-sqrt": lambda p, o: 1.0 - o.sqrt(p),
