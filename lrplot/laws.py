@@ -8,15 +8,14 @@ kind of scheduler (timm, optax, DeepSpeed) adds a law here and a stepper for it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .piecewise import Piecewise
 
 if TYPE_CHECKING:
     from torch.optim import Optimizer
-    from torch.optim.lr_scheduler import LRScheduler
 
 
 @dataclass(frozen=True)
@@ -35,14 +34,21 @@ class Multipliers:
         return cls((multiplier,) * groups)
 
 
+def _nothing(optimizer: Optimizer) -> dict[str, object]:
+    return {}
+
+
 @dataclass(frozen=True)
 class TorchScheduler:
-    """One of torch's own schedulers: ``make(optimizer, last_epoch)`` builds it.
+    """One of ``torch.optim.lr_scheduler``'s classes, which the torch engine builds
+    as ``CLASS(optimizer, **kwargs, **from_optimizer(optimizer), last_epoch=...)``.
 
     They compute each lr from the previous one, so only torch can step them.
     """
 
-    make: Callable[[Optimizer, int], LRScheduler]
+    class_name: str
+    kwargs: Mapping[str, object]
+    from_optimizer: Callable[[Optimizer], dict[str, object]] = field(default=_nothing)
 
 
 Law = Multipliers | TorchScheduler

@@ -54,6 +54,7 @@ def build(schedule: Schedule, optimizer: str = "sgd", last_epoch: int = -1) -> t
     ``initial_lr``, as torch requires.
     """
     import torch
+    from torch.optim import lr_scheduler
     from torch.optim.lr_scheduler import LambdaLR
 
     model = torch.nn.ParameterList(torch.nn.Parameter(torch.zeros(1)) for _ in schedule.lrs)
@@ -70,7 +71,8 @@ def build(schedule: Schedule, optimizer: str = "sgd", last_epoch: int = -1) -> t
         if isinstance(law, Multipliers):
             scheduler: LRScheduler = LambdaLR(opt, list(law.per_group), last_epoch=last_epoch)
         else:
-            scheduler = law.make(opt, last_epoch)
+            scheduler_class = getattr(lr_scheduler, law.class_name)
+            scheduler = scheduler_class(opt, **law.kwargs, **law.from_optimizer(opt), last_epoch=last_epoch)
     return opt, scheduler
 
 

@@ -18,7 +18,6 @@ from .common import TRAINING_STEPS
 
 if TYPE_CHECKING:
     from torch.optim import Optimizer
-    from torch.optim.lr_scheduler import LRScheduler
 
 FAMILY = "torch"
 TORCH = "torch.optim.lr_scheduler"
@@ -43,15 +42,7 @@ def torch_spec(
     """
 
     def build(values: Values, lrs: tuple[float, ...]) -> Law:
-        def make(optimizer: Optimizer, last_epoch: int) -> LRScheduler:
-            from torch.optim import lr_scheduler
-
-            kwargs = {keyword: values[param] for param, keyword in keywords.items()}
-            scheduler_class = getattr(lr_scheduler, class_name)
-            scheduler: LRScheduler = scheduler_class(optimizer, **kwargs, **extra(optimizer), last_epoch=last_epoch)
-            return scheduler
-
-        return TorchScheduler(make)
+        return TorchScheduler(class_name, {keyword: values[param] for param, keyword in keywords.items()}, extra)
 
     return ScheduleSpec(
         name=name,
