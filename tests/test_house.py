@@ -1,0 +1,315 @@
+"""The seams the package grows on: families, the naming rule, parameter kinds,
+joins, per-group laws, tracks, steppers, formats, error spelling and imports."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from typer.testing import CliRunner
+
+import lrplot
+from lrplot import api, figure_model, plot, steppers
+from lrplot.cli.app import app
+from lrplot.cli.commandline import option_name
+from lrplot.engines import run
+from lrplot.errors import ParameterError, UnknownScheduleError, plain
+from lrplot.figures import TraceDocument
+from lrplot.formats import FORMATS
+from lrplot.options import RunOptions
+from lrplot.params import Param, ScheduleRequest
+from lrplot.piecewise import Piecewise, join, linear_warmup
+from lrplot.schedules import builtin_registry
+from lrplot.trace import Trace
+
+from . import example_family
+from .oracles import assert_close, optimizer_for, record_values
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "lrplot"
+BOTH = [RunOptions(), RunOptions(engine="numpy")]
+
+
+@pytest.fixture(scope="module")
+def registry() -> lrplot.Registry:
+    registry = builtin_registry()
+    example_family.register(registry)
+    return registry
+
+
+# A family in one module, and the naming rule -------------------------------------------------
+
+
+def test_a_new_family_registers_from_one_module(registry: lrplot.Registry) -> None:
+    names = [registry.command_name(s) for s in registry.specs()]
+    assert names[-4:] == ["milestones", "warmup_then", "layerwise", "example.cosine"]
+    assert len(names) == len(lrplot.list_specs()) + 4
+    assert lrplot.list_specs() == builtin_registry().specs()  # the default registry is untouched
+
+
+def test_colliding_names_stay_with_the_first_family(registry: lrplot.Registry) -> None:
+    assert registry.get("cosine").family == "transformers"
+    assert registry.get("transformers.cosine") is registry.get("cosine")
+    assert registry.get("example.cosine").family == "example"
+    assert registry.get("torch.StepLR").name == "step_lr"
+    with pytest.raises(ValueError, match="'cosine' is already registered in example"):
+        registry.register(example_family.SPECS[-1])
+    with pytest.raises(ValueError, match="may not hold"):
+        registry.register(example_family.SPECS[0].__class__(**{**vars(example_family.SPECS[0]), "family": "a.b"}))
+    with pytest.raises(UnknownScheduleError, match="did you mean example.cosine"):
+        registry.get("example.cosin")
+
+
+@pytest.mark.parametrize("options", BOTH, ids=lambda o: o.engine)
+def test_list_parameter_milestones_equal_torch_multisteplr(registry: lrplot.Registry, options: RunOptions) -> None:
+    schedule = registry.resolve("milestones", 40, [1.0, 0.3], {"milestones": "10,25", "gamma": 0.5})
+    assert schedule.values["milestones"] == (10, 25)
+    opt = optimizer_for([1.0, 0.3])
+    expected = record_values(torch.optim.lr_scheduler.MultiStepLR(opt, [10, 25], gamma=0.5), 2, 40, "before")
+    trace = run(schedule, options)
+    for g in range(2):
+        assert_close(trace.lrs[g], expected[g], what=f"group {g}")
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [("", "comma-separated"), ("10,x", "got 'x'"), ("2.5", "got 2.5"), ("0,3", "got 0"), (True, "got True")],
+)
+def test_list_parameter_errors_name_it(registry: lrplot.Registry, value: object, words: str) -> None:
+    with pytest.raises(ParameterError, match=words) as info:
+        registry.resolve("milestones", 10, params={"milestones": value})
+    assert info.value.param == "milestones"
+
+
+@pytest.mark.parametrize("options", BOTH, ids=lambda o: o.engine)
+def test_nested_schedule_joined_after_warmup(registry: lrplot.Registry, options: RunOptions) -> None:
+    schedule = registry.resolve("warmup_then", 60, 2.0, {"warmup": 10, "then": "cosine:num_cycles=1"})
+    child = schedule.values["then"]
+    assert isinstance(child, lrplot.Schedule) and child.values["num_cycles"] == 1.0
+    assert schedule.describe()["then"] == child.describe()
+    lrs = run(schedule, options).lr.tolist()
+    assert lrs[:10] == [2.0 * s / 10 for s in range(10)]
+    cosine = lrplot.resolve("cosine", 60, 2.0, {"num_cycles": 1}).lr_lambda()
+    assert lrs[10:] == [2.0 * cosine(s) for s in range(10, 60)]
+
+
+def test_nested_schedule_errors_are_located(registry: lrplot.Registry) -> None:
+    with pytest.raises(UnknownScheduleError, match="^then 'cosin': unknown schedule 'cosin'"):
+        registry.resolve("warmup_then", 10, params={"then": "cosin"})
+    with pytest.raises(ParameterError) as info:
+        registry.resolve("warmup_then", 10, params={"then": {"schedule": "cosine", "power": 2}})
+    assert info.value.message(option_name).startswith("then 'cosine': --power: cosine takes no such parameter")
+    assert Param("x", "schedule", None, "").check("linear:warmup=3") == ScheduleRequest("linear", {"warmup": 3})
+
+
+@pytest.mark.parametrize("options", BOTH, ids=lambda o: o.engine)
+def test_per_group_multipliers_in_both_engines(registry: lrplot.Registry, options: RunOptions) -> None:
+    trace = run(registry.resolve("layerwise", 5, [1.0, 1.0, 2.0], {"decay": 0.5}), options)
+    assert trace.lrs.tolist() == [[1.0] * 5, [0.5] * 5, [0.5] * 5]
+
+
+def test_join_switches_at_the_boundary_on_scalars_and_arrays() -> None:
+    joined = join(linear_warmup(4), Piecewise([(lambda s, o: s < 6, lambda s, o: 2.0), (None, lambda s, o: 3.0)]), 4)
+    expected = [0.0, 0.25, 0.5, 0.75, 2.0, 2.0, 3.0, 3.0]
+    assert [joined(s) for s in range(8)] == expected
+    assert joined.evaluate(np.arange(8)).tolist() == expected
+    with pytest.raises(ValueError, match="None condition last"):
+        Piecewise([(lambda s, o: s < 1, lambda s, o: 1.0)])
+
+
+# Traces: a new quantity needs no change in the writers or the figure --------------------------
+
+
+def with_momentum(trace: Trace) -> Trace:
+    momentum = np.linspace(0.95, 0.85, len(trace.steps))
+    return Trace(trace.schedule, trace.axes, {**trace.tracks, ("momentum", 0): momentum}, trace.options)
+
+
+def test_a_new_track_becomes_columns_and_a_panel(tmp_path: Path) -> None:
+    trace = with_momentum(lrplot.curve("cosine", 20, lr=[1.0, 0.5], warmup=4))
+    assert trace.quantities == ["lr", "momentum"]
+    paths = lrplot.write_curve(trace, tmp_path, formats=("csv", "json", "png"))
+    _, header, columns = lrplot.read_csv(paths[0])
+    assert header == ["step", "lr", "lr_group1", "momentum"]
+    assert columns[3] == trace.track("momentum").tolist()
+    assert (tmp_path / "cosine.json").read_text().count('"momentum"') == 1
+    model = figure_model.single(trace)
+    assert [p.ylabel for p in model.panels] == ["learning rate", "momentum"]
+    fig = plot.render(model)
+    assert [ax.get_ylabel() for ax in fig.axes] == ["learning rate", "momentum"]
+    assert fig.axes[0].get_xlabel() == "" and fig.axes[1].get_xlabel().startswith("step")
+
+
+def test_compare_columns_name_each_track_by_curve() -> None:
+    rendered = api.compare(["cosine", "linear"], 10, (1.0, 0.1))
+    header, _ = rendered.table()
+    assert header == ["step", "cosine", "cosine:lr_group1", "linear", "linear:lr_group1"]
+
+
+# The stepper protocol ------------------------------------------------------------------------
+
+
+class Halving:
+    """A stepper of another kind: the lr halves every step (as an optax-like function would give it)."""
+
+    interval = "update"
+    chunk = 3
+    versions: dict[str, str] = {}
+
+    def __init__(self, skip_step: bool = False) -> None:
+        self.epoch, self.values, self.skip_step = 0, [], skip_step
+
+    @property
+    def last_epoch(self) -> int:
+        return self.epoch
+
+    def take(self, n: int, step_first: bool) -> None:
+        for i in range(n):
+            if (step_first or i) and not (self.skip_step and self.epoch == 4):
+                self.epoch += 1
+            self.values.append(0.5**self.epoch)
+
+    def tracks(self) -> dict:
+        return {("lr", 0): np.array(self.values)}
+
+
+def test_any_stepper_is_recorded_under_the_step_convention() -> None:
+    reports = []
+    stepper = Halving()
+    axes = steppers.record(stepper, 7, "before", lambda done, total: reports.append(done))
+    assert axes["step"].tolist() == list(range(7)) and stepper.tracks()[("lr", 0)].tolist() == [
+        0.5**s for s in range(7)
+    ]
+    assert reports == [3, 6, 7]  # a report per chunk
+    after = Halving()
+    assert steppers.record(after, 4, "after")["step"].tolist() == [1, 2, 3, 4]
+    assert after.tracks()[("lr", 0)].tolist() == [0.5, 0.25, 0.125, 0.0625]
+    with pytest.raises(RuntimeError, match="last_epoch ended at 4, expected 6"):  # it stopped stepping at 4
+        steppers.record(Halving(skip_step=True), 7, "before")
+
+
+# Options, formats and errors, each declared once ----------------------------------------------
+
+
+def test_run_options_are_checked_once_into_literals() -> None:
+    assert RunOptions.check("adam", "after", "numpy") == RunOptions("adam", "after", "numpy")
+    with pytest.raises(ParameterError, match="^engine: expected one of torch, numpy, got 'jax'"):
+        RunOptions.check(engine="jax")
+
+
+def test_every_registered_format_is_offered_and_works_for_compare(tmp_path: Path) -> None:
+    cli = CliRunner()
+    for command in (["cosine", "--help"], ["compare", "--help"], ["render", "--help"]):
+        shown = " ".join(cli.invoke(app, command).stdout.split())
+        assert ", ".join(FORMATS) in shown, command
+    result = cli.invoke(
+        app, ["compare", "cosine", "linear", "--steps", "5", "--format", "json", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    data = lrplot.read_csv  # noqa: F841  (the CSV reader is not needed: JSON holds the same columns)
+    import json
+
+    document = json.loads((tmp_path / "compare.json").read_text())
+    assert document["step"] == [0, 1, 2, 3, 4] and document["figure"] == "compare" and len(document["linear"]) == 5
+
+
+def test_errors_name_parameters_as_the_reader_writes_them() -> None:
+    error = ParameterError("min_lr", "give exactly one of min_lr and min_lr_rate", mentions=("min_lr", "min_lr_rate"))
+    assert str(error) == "min_lr: give exactly one of min_lr and min_lr_rate"
+    assert error.message(option_name) == "--min-lr: give exactly one of --min-lr and --min-lr-rate"
+    assert error.located("curve 'x'").message(plain).startswith("curve 'x': min_lr: ")
+
+
+def test_the_regenerate_command_lives_in_the_cli_layer() -> None:
+    trace = lrplot.curve("cosine", 5, engine="numpy", optimizer="adam")
+    assert "command" not in trace.metadata()
+    meta = TraceDocument(trace).metadata()
+    assert "command" not in meta
+    from lrplot.cli.commandline import CLI_SPELLING
+
+    assert TraceDocument(trace, spelling=CLI_SPELLING).metadata()["command"].endswith("--optimizer adam --engine numpy")
+
+
+# Imports point one way -------------------------------------------------------------------------
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def runtime_imports(path: Path, modules: set[str] = frozenset()) -> set[str]:  # type: ignore[assignment]
+    """Every module ``path`` imports when it runs (not those under ``if TYPE_CHECKING:``);
+    ``from P import x`` counts as ``P.x`` when that is one of ``modules``, else as ``P``."""
+    tree = ast.parse(path.read_text())
+    skip = {
+        id(node)
+        for top in ast.walk(tree)
+        if isinstance(top, ast.If) and "TYPE_CHECKING" in ast.unparse(top.test)
+        for node in ast.walk(top)
+    }
+    package = module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+    found = set()
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
+            target = ".".join([*base, *([node.module] if node.module else [])])
+            for alias in node.names:
+                found.add(f"{target}.{alias.name}" if f"{target}.{alias.name}" in modules else target)
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    files = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+    return {
+        name: {m for m in runtime_imports(path, set(files)) if m in files and m != name} for name, path in files.items()
+    }
+
+
+def test_no_import_cycle_among_lrplot_modules() -> None:
+    graph = import_graph()
+    state: dict[str, str] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = "open"
+        for nxt in sorted(graph[node]):
+            assert state.get(nxt) != "open", "import cycle: " + " -> ".join([*trail, node, nxt])
+            if nxt not in state:
+                visit(nxt, [*trail, node])
+        state[node] = "done"
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [])
+
+
+@pytest.mark.parametrize(
+    ("package", "allowed"),
+    [
+        ("torch", {"lrplot.runner"}),
+        ("matplotlib", {"lrplot.plot"}),
+        ("typer", {"lrplot.cli.app", "lrplot.cli.options"}),
+        ("rich", {"lrplot.cli.progress"}),
+    ],
+)
+def test_heavy_packages_are_imported_by_one_layer(package: str, allowed: set[str]) -> None:
+    users = {
+        module_name(p)
+        for p in PACKAGE.rglob("*.py")
+        if any(m == package or m.startswith(package + ".") for m in runtime_imports(p))
+    }
+    assert users == allowed
+
+
+def test_the_core_never_imports_the_cli() -> None:
+    graph = import_graph()
+    core = [name for name in graph if not name.startswith("lrplot.cli") and name not in ("lrplot", "lrplot.__main__")]
+    for name in core:
+        assert not any(m.startswith("lrplot.cli") for m in graph[name]), name
