@@ -15,14 +15,14 @@ from pathlib import Path
 from . import engines, figure_model
 from .errors import LrplotError
 from .figure_model import FigureModel
-from .options import RunOptions
+from .options import DEFAULT_TOLERANCE, RunOptions
 from .params import Value
 from .schedules import REGISTRY
 from .spelling import PLAIN, Spelling
 from .trace import Trace, table
 from .writers import Table, read_csv
 
-DEFAULT_TOLERANCE = 1e-9
+__all__ = ["DEFAULT_TOLERANCE", "CurveSpec", "Drift", "FigureSpec", "RenderedFigure", "TraceDocument", "render"]
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Protocol
 
 from .errors import ParameterError
-from .figure_model import FigureModel
-from .writers import Table, Writer, json_writer, table_writer
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # not at run time: --help reads FORMATS and must stay fast
     from matplotlib.figure import Figure
+
+    from .figure_model import FigureModel
+    from .writers import Table, Writer
 
 
 class Document(Protocol):
@@ -74,10 +75,14 @@ def _figure(fmt: str) -> Callable[[Document, Drawing], Writer]:
 
 
 def _csv(document: Document, drawing: Drawing) -> Writer:
+    from .writers import table_writer
+
     return table_writer(document.metadata(), document.convention, document.table())
 
 
 def _json(document: Document, drawing: Drawing) -> Writer:
+    from .writers import json_writer
+
     return json_writer(document.metadata(), document.table())
 
 

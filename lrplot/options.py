@@ -16,6 +16,7 @@ RECORDS: tuple[Record, ...] = get_args(Record)
 ENGINES: tuple[Engine, ...] = get_args(Engine)
 
 DEFAULT_STEPS = 1000
+DEFAULT_TOLERANCE = 1e-9  # render --check: |new - old| <= tolerance * (|old| + column peak)
 
 # Which scheduler.last_epoch each recorded value belongs to.
 STEP_CONVENTIONS: dict[Record, str] = {

@@ -17,7 +17,7 @@ from .laws import Multipliers
 from .options import RunOptions
 from .registry import Schedule
 from .steppers import Progress, record
-from .trace import Array, Trace, TrackKey
+from .trace import Array, Axis, Trace, TrackKey
 from .version import __version__
 
 if TYPE_CHECKING:
@@ -94,7 +94,8 @@ class TorchStepper:
     def last_epoch(self) -> int:
         return self.scheduler.last_epoch
 
-    def take(self, n: int, step_first: bool) -> None:
+    def take(self, epochs: Axis) -> None:
+        n, step_first = len(epochs), int(epochs[0]) != self.scheduler.last_epoch
         appends = [column.append for column in self._columns.values()]
         step = self.scheduler.step
         read = cast(Callable[[], list[float]], self.scheduler.get_last_lr)  # floats: no lr is a tensor here

@@ -38,9 +38,9 @@ class Stepper(Protocol):
         """The scheduler's ``last_epoch`` now."""
         ...
 
-    def take(self, n: int, step_first: bool) -> None:
-        """Read every track ``n`` times, stepping before each reading (but the
-        first, when ``step_first`` is false)."""
+    def take(self, epochs: Axis) -> None:
+        """Read every track at each of ``epochs``, consecutive ``last_epoch``
+        values from the current one or the next: step to each, then read."""
         ...
 
     def tracks(self) -> dict[TrackKey, Array]:
@@ -58,14 +58,12 @@ def record(stepper: Stepper, steps: int, mode: Record, progress: Progress | None
     import numpy as np
 
     first = stepper.last_epoch + (1 if mode == "after" else 0)
-    done = 0
-    while done < steps:
-        count = min(stepper.chunk, steps - done)
-        stepper.take(count, step_first=mode == "after" or done > 0)
-        done += count
+    epochs = np.arange(first, first + steps, dtype=np.int64)
+    for start in range(0, steps, stepper.chunk):
+        stepper.take(epochs[start : start + stepper.chunk])
         if progress is not None:
-            progress(done, steps)
+            progress(min(start + stepper.chunk, steps), steps)
     # Every scheduler adds one to last_epoch per step; make sure of it.
     if stepper.last_epoch != first + steps - 1:
         raise RuntimeError(f"last_epoch ended at {stepper.last_epoch}, expected {first + steps - 1}")
-    return {"step": np.arange(first, first + steps, dtype=np.int64)}
+    return {"step": epochs}

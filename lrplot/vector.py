@@ -14,7 +14,7 @@ from .laws import Multipliers
 from .options import RunOptions
 from .registry import Schedule
 from .steppers import Progress, record
-from .trace import Array, Trace, TrackKey
+from .trace import Array, Axis, Trace, TrackKey
 from .version import __version__
 
 
@@ -43,22 +43,20 @@ class ArrayStepper:
     def last_epoch(self) -> int:
         return self._last_epoch
 
-    def take(self, n: int, step_first: bool) -> None:
+    def take(self, epochs: Axis) -> None:
         import numpy as np
 
-        first = self._last_epoch + (1 if step_first else 0)
-        steps = np.arange(first, first + n, dtype=np.int64)
         evaluated: dict[int, Array] = {}  # groups that share a multiplier evaluate it once
         part: dict[TrackKey, Array] = {}
         for g in range(len(self.lrs) - 1, -1, -1):  # group 0 last: it may reuse the buffer
             multiplier = self.law.per_group[g]
             if id(multiplier) not in evaluated:
-                evaluated[id(multiplier)] = multiplier.evaluate(steps)
+                evaluated[id(multiplier)] = multiplier.evaluate(epochs)
             values = evaluated[id(multiplier)]
             out = values if g == 0 and all(m is multiplier for m in self.law.per_group) else None
             part[("lr", g)] = np.multiply(values, self.lrs[g], out=out)
         self._parts.append(dict(sorted(part.items())))
-        self._last_epoch = first + n - 1
+        self._last_epoch = int(epochs[-1])
 
     def tracks(self) -> dict[TrackKey, Array]:
         import numpy as np

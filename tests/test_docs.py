@@ -32,3 +32,19 @@ def test_readme_shows_a_figure_and_links_the_gallery() -> None:
 
 def test_ci_checks_the_committed_figures() -> None:
     assert "lrplot render configs/*.toml --check" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_names_every_output_format() -> None:
+    from lrplot.formats import FORMATS
+
+    row = next(line for line in (ROOT / "README.md").read_text().splitlines() if line.startswith("| `--format FMT`"))
+    assert all(f"`{name}`" in row for name in FORMATS)
+
+
+def test_readme_development_says_where_to_add_things() -> None:
+    readme = (ROOT / "README.md").read_text()
+    development = readme[readme.index("## Development") :]
+    for words in ("**Add a schedule family:**", "**Add an output format:**", "**Add a recorded quantity:**"):
+        assert words in development
+    for path in ("lrplot/schedules/__init__.py", "lrplot/formats.py", "tests/example_family.py"):
+        assert f"`{path}`" in development and (ROOT / path).exists()

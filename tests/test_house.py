@@ -166,9 +166,9 @@ class Halving:
     def last_epoch(self) -> int:
         return self.epoch
 
-    def take(self, n: int, step_first: bool) -> None:
-        for i in range(n):
-            if (step_first or i) and not (self.skip_step and self.epoch == 4):
+    def take(self, epochs: np.ndarray) -> None:
+        for epoch in epochs.tolist():
+            if epoch != self.epoch and not (self.skip_step and self.epoch == 4):
                 self.epoch += 1
             self.values.append(0.5**self.epoch)
 

@@ -18,11 +18,9 @@ from typing import Annotated, NoReturn
 import typer
 from typer.core import TyperGroup
 
-from .. import api, engines
 from ..errors import LrplotError, ParameterError
-from ..figures import DEFAULT_TOLERANCE, TraceDocument
 from ..formats import parse_formats
-from ..options import DEFAULT_STEPS, RunOptions
+from ..options import DEFAULT_STEPS, DEFAULT_TOLERANCE, RunOptions
 from ..params import Param, parse_assignments
 from ..registry import ScheduleSpec
 from ..schedules import REGISTRY
@@ -129,6 +127,9 @@ def write_schedule(
     every: Every = 1,
 ) -> None:
     """Run one schedule and write its files (a schedule command's body)."""
+    from .. import api, engines  # the core loads when a command runs, not for --help
+    from ..figures import TraceDocument
+
     formats, options = parse_formats(format), run_options(optimizer, record, engine)
     if every < 1:
         raise ParameterError("every", f"expected a whole number >= 1, got {every}")
@@ -211,6 +212,8 @@ def compare_command(
     log_y: LogY = None,
 ) -> None:
     """Compare schedules on one step axis: an overlay (or --grid) and one CSV column per curve."""
+    from .. import api
+
     formats = parse_formats(format)
     shared = parse_assignments(",".join(param), "--param") if param else {}
     shared.update({k: v for k, v in (("warmup", warmup), ("training_steps", training_steps)) if v is not None})
@@ -252,6 +255,8 @@ def render_command(
 
     --steps, --lr, --optimizer, --record, --engine and --log-y override every figure's.
     """
+    from .. import api
+
     formats = parse_formats(format)
     given = {"steps": steps, "lr": lr, "optimizer": optimizer, "record": record, "engine": engine, "log_y": log_y}
     overrides = {k: v for k, v in given.items() if v is not None}
