@@ -98,7 +98,7 @@ def curve(
 def write_curve(
     trace: Trace,
     out_dir: str | os.PathLike[str] = ".",
-    formats: Iterable[str] = ("png", "csv"),
+    formats: Iterable[str] | None = None,
     stem: str | None = None,
     title: str | None = None,
     log_y: bool = False,
@@ -107,7 +107,7 @@ def write_curve(
     """Write ``trace`` as ``OUT_DIR/STEM.FORMAT`` for each format; the paths written.
 
     Args:
-        formats: any of png, csv, svg, pdf, json.
+        formats: any of png, csv, svg, pdf, json (default: png and csv).
         stem: the file name without extension (default: the schedule's name).
         title: the figure's title (default: the schedule and its parameters).
         every: keep one row in ``every`` in the CSV and JSON.
@@ -116,5 +116,5 @@ def write_curve(
     from .cli.commandline import CLI_SPELLING  # the command in the CSV is a command line
     from .figures import TraceDocument
 
-    document = TraceDocument(trace, stem or "", title, log_y, every, CLI_SPELLING)
+    document = TraceDocument(trace, stem, title, log_y, every, CLI_SPELLING)
     return write(document, out_dir, formats)

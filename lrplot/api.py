@@ -23,7 +23,7 @@ from .writers import Writer, prepare_dir, text_writer, write_atomically
 PathLike = str | os.PathLike[str]
 
 
-def write(document: Document, out: PathLike, formats: Iterable[str]) -> list[Path]:
+def write(document: Document, out: PathLike, formats: Iterable[str] | None = None) -> list[Path]:
     """Write ``document`` as ``OUT/NAME.FORMAT`` for each format, all or nothing."""
     return write_atomically(outputs(document, prepare_dir(out), formats))
 
@@ -84,7 +84,7 @@ def render_sets(
     overrides: Mapping[str, object] | None = None,
     only: str | None = None,
     out: PathLike | None = None,
-    formats: Iterable[str] = ("png", "csv"),
+    formats: Iterable[str] | None = None,
     spelling: Spelling = PLAIN,
 ) -> list[Path]:
     """Render figure sets into their ``out`` folders (or ``out``), with their

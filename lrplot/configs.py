@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .errors import ConfigError, LrplotError, ParameterError, UnknownScheduleError
 from .figures import CurveSpec, FigureSpec
-from .options import RunOptions
+from .options import DEFAULT_STEPS, RunOptions
 from .params import parse_request
 from .schedules import REGISTRY
 
@@ -145,15 +145,13 @@ def _figure(raw: Raw, where: str) -> FigureSpec:
     ):
         raise ConfigError(f"{where}: key 'figsize': expected [width, height] in inches, got {figsize!r}")
     try:
-        options = RunOptions.check(
-            *(str(raw.get(k, d)) for k, d in (("optimizer", "sgd"), ("record", "before"), ("engine", "torch")))
-        )
+        options = RunOptions.check(raw.get("optimizer"), raw.get("record"), raw.get("engine"))
     except ParameterError as e:
         raise ConfigError(f"{where}: key '{e.param}': {e.reason}") from None
     return FigureSpec(
         name=str(raw["name"]),
         curves=curves,
-        steps=int(raw.get("steps", 1000)),  # type: ignore[call-overload]
+        steps=int(raw.get("steps", DEFAULT_STEPS)),  # type: ignore[call-overload]
         lr=_lrs(raw.get("lr", 1.0)),
         shared=shared,
         options=options,
@@ -183,7 +181,7 @@ def _curve(raw: Raw, where: str) -> CurveSpec:
             raise ConfigError(f"{where}: key '{key}': unknown key for {spec.name} (valid: {valid})")
     resume = raw.get("resume_steps")
     return CurveSpec(
-        schedule=spec.name,
+        schedule=REGISTRY.command_name(spec),
         params=params,
         label=str(raw["label"]) if "label" in raw else None,
         lr=_lrs(raw["lr"]) if "lr" in raw else None,
@@ -239,4 +237,4 @@ def parse_curve(text: str) -> CurveSpec:
     if lr is not None and not _is_number(lr):
         raise ParameterError("lr", f"expected a number, got {lr!r}").located(where)
     lrs = (float(lr),) if isinstance(lr, (int, float)) else None
-    return CurveSpec(spec.name, items, str(label) if label is not None else None, lrs)
+    return CurveSpec(REGISTRY.command_name(spec), items, str(label) if label is not None else None, lrs)

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import engines, figure_model
-from .errors import LrplotError
+from .errors import LrplotError, ParameterError
 from .figure_model import FigureModel
-from .options import DEFAULT_TOLERANCE, RunOptions
+from .options import DEFAULT_STEPS, DEFAULT_TOLERANCE, RunOptions
 from .params import Value
 from .schedules import REGISTRY
 from .spelling import PLAIN, Spelling
@@ -30,11 +30,20 @@ class TraceDocument:
     """One schedule's trace as files: ``NAME.csv`` of every (``every``-th) value, its figure."""
 
     trace: Trace
-    stem: str = ""
+    stem: str | None = None
     title: str | None = None
     log_y: bool = False
     every: int = 1
     spelling: Spelling = PLAIN
+    columns_key = None  # JSON: the columns beside the metadata, as lrplot 0.1 wrote them
+
+    def __post_init__(self) -> None:
+        self.check_every(self.every)
+
+    @staticmethod
+    def check_every(every: int) -> None:
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ParameterError("every", f"expected a whole number >= 1, got {every!r}")
 
     @property
     def name(self) -> str:
@@ -87,7 +96,7 @@ class FigureSpec:
 
     name: str
     curves: tuple[CurveSpec, ...]
-    steps: int = 1000
+    steps: int = DEFAULT_STEPS
     lr: tuple[float, ...] = (1.0,)
     shared: Mapping[str, Value] = field(default_factory=dict)  # parameters for every curve that takes them
     options: RunOptions = RunOptions()
@@ -114,6 +123,7 @@ class RenderedFigure:
     curves: dict[str, Trace]
     resumed: Trace | None = None
     spelling: Spelling = PLAIN
+    columns_key = "columns"  # JSON: apart from the metadata, whose keys a curve's label may take
 
     @property
     def name(self) -> str:

@@ -36,6 +36,11 @@ class Document(Protocol):
         """Which ``last_epoch`` each row belongs to."""
         ...
 
+    @property
+    def columns_key(self) -> str | None:
+        """JSON: the key that holds the columns, or ``None`` to put them beside the metadata."""
+        ...
+
     def metadata(self) -> dict[str, object]: ...
 
     def table(self) -> Table: ...
@@ -63,7 +68,8 @@ class Drawing:
 
 @dataclass(frozen=True)
 class Format:
-    """An output format: ``NAME.EXT`` made by ``writer(document, drawing)``."""
+    """An output format: ``NAME.EXT`` made by ``writer(document, drawing)``; ``help``
+    is what ``--format``'s help says of it."""
 
     name: str
     help: str
@@ -83,7 +89,7 @@ def _csv(document: Document, drawing: Drawing) -> Writer:
 def _json(document: Document, drawing: Drawing) -> Writer:
     from .writers import json_writer
 
-    return json_writer(document.metadata(), document.table())
+    return json_writer(document.metadata(), document.table(), document.columns_key)
 
 
 FORMATS = {
@@ -100,8 +106,9 @@ DEFAULT_FORMATS = ("png", "csv")
 
 
 def parse_formats(items: Iterable[str] | None) -> tuple[str, ...]:
-    """Formats from repeated or comma-separated names (default png and csv)."""
-    formats = tuple(f.strip() for item in (items or [",".join(DEFAULT_FORMATS)]) for f in item.split(",") if f.strip())
+    """Formats from repeated or comma-separated names (``None``: png and csv)."""
+    texts = [",".join(DEFAULT_FORMATS)] if items is None else items
+    formats = tuple(f.strip() for item in texts for f in item.split(",") if f.strip())
     if not formats:
         raise ParameterError("format", f"expected at least one of {', '.join(FORMATS)}")
     for fmt in formats:
@@ -110,7 +117,7 @@ def parse_formats(items: Iterable[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(formats))
 
 
-def outputs(document: Document, directory: Path, formats: Iterable[str]) -> dict[Path, Writer]:
+def outputs(document: Document, directory: Path, formats: Iterable[str] | None = None) -> dict[Path, Writer]:
     """A writer for each ``DIRECTORY/NAME.FORMAT``; figure formats share one drawing."""
     drawing = Drawing(document)
     return {

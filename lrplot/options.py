@@ -43,14 +43,17 @@ class RunOptions:
     record: Record = "before"
     engine: Engine = "torch"
 
+    def __post_init__(self) -> None:
+        _choose("optimizer", self.optimizer, OPTIMIZERS)
+        _choose("record", self.record, RECORDS)
+        _choose("engine", self.engine, ENGINES)
+
     @classmethod
-    def check(cls, optimizer: str = "sgd", record: str = "before", engine: str = "torch") -> RunOptions:
-        """Options from untyped input, or a ParameterError naming the bad one."""
-        return cls(
-            optimizer=_choose("optimizer", optimizer, OPTIMIZERS),
-            record=_choose("record", record, RECORDS),
-            engine=_choose("engine", engine, ENGINES),
-        )
+    def check(cls, optimizer: object = None, record: object = None, engine: object = None) -> RunOptions:
+        """Options from untyped input (``None``: the default), or a ParameterError naming the bad one."""
+        given = {"optimizer": optimizer, "record": record, "engine": engine}
+        valid = {"optimizer": OPTIMIZERS, "record": RECORDS, "engine": ENGINES}
+        return cls(**{k: _choose(k, v, valid[k]) for k, v in given.items() if v is not None})  # type: ignore[arg-type]
 
     @property
     def convention(self) -> str:

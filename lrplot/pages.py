@@ -15,8 +15,7 @@ from .configs import FigureSet
 from .errors import Spell, plain
 from .figures import RenderedFigure
 from .params import Param
-from .registry import ScheduleSpec
-from .schedules import REGISTRY
+from .registry import ScheduleSpec, value_text
 
 
 def page_text(figure_set: FigureSet, rendered: Sequence[RenderedFigure], out: Path, spell: Spell = plain) -> str:
@@ -54,14 +53,11 @@ def _figure_section(figure: RenderedFigure, link: str, spell: Spell) -> list[str
         "|---|---|---|",
     ]
     for label, curve in figure.curves.items():
-        values = ", ".join(f"{k}={v}" for k, v in curve.schedule.values.items() if v is not None) or "-"
+        values = ", ".join(f"{k}={value_text(v)}" for k, v in curve.schedule.values.items() if v is not None) or "-"
         lines.append(f"| {label} | `{curve.schedule.name}` | {values} |")
     lines.append("")
-    seen: list[str] = []
-    for curve in figure.curves.values():
-        if curve.schedule.name not in seen:
-            seen.append(curve.schedule.name)
-            lines += schedule_section(REGISTRY.get(curve.schedule.spec.qualified_name), spell)
+    for schedule_spec in dict.fromkeys(curve.schedule.spec for curve in figure.curves.values()):
+        lines += schedule_section(schedule_spec, spell)
     return lines
 
 

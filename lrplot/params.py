@@ -148,27 +148,61 @@ def _fmt(x: float) -> str:
 
 
 # The text form of a schedule and its parameters: NAME:key=value,key=value ----------
+#
+# A list continues over commas (``milestones=100,200``); a nested schedule with
+# parameters of its own goes in parentheses (``then=(cosine:warmup=0,num_cycles=1)``).
 
 
 def parse_request(text: str) -> ScheduleRequest:
-    """``NAME`` or ``NAME:key=value,key=value`` (keys may be hyphenated)."""
-    name, _, rest = text.partition(":")
+    """``NAME`` or ``NAME:key=value,key=value`` (keys may be hyphenated), maybe in parentheses."""
+    inner = _unwrap(text.strip())
+    name, _, rest = inner.partition(":")
     items = parse_assignments(rest, f"curve '{text}'") if rest.strip() else {}
     return ScheduleRequest(name.strip(), items)
 
 
 def parse_assignments(text: str, where: str) -> dict[str, Value]:
-    """``a=1,b-c=x`` -> ``{"a": 1, "b_c": "x"}``; numbers become int or float."""
+    """``a=1,b-c=x,l=1,2`` -> ``{"a": 1, "b_c": "x", "l": "1,2"}``; single numbers
+    become int or float, lists stay text for their parameter to check."""
     out: dict[str, Value] = {}
-    for item in text.split(","):
-        key, eq, value = item.partition("=")
-        key = key.strip().lstrip("-").replace("-", "_")
+    key = ""
+    for item in _split(text, where):
+        name, eq, value = item.partition("=")
+        if not eq and key and item.strip() and "(" not in item:  # the next element of a list
+            out[key] = f"{out[key]},{item.strip()}"
+            continue
+        key = name.strip().lstrip("-").replace("-", "_")
         if not eq or not key or not value.strip():
             raise CurveSyntaxError(
                 f"{where}: expected key=value, got {item.strip()!r} (syntax: NAME:key=value,key=value)"
             )
-        out[key] = parse_value(value.strip())
+        out[key] = parse_value(_unwrap(value.strip()))
     return out
+
+
+def _split(text: str, where: str) -> list[str]:
+    """``text`` cut at the commas outside parentheses."""
+    items, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            break
+        if char == "," and depth == 0:
+            items.append(text[start:i])
+            start = i + 1
+    if depth != 0:
+        raise CurveSyntaxError(f"{where}: unbalanced parentheses in {text!r}")
+    return [*items, text[start:]]
+
+
+def _unwrap(text: str) -> str:
+    """``text`` without one pair of parentheses around the whole of it."""
+    depth = 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and 0 < i < len(text) - 1:
+            return text  # "(a),(b)": not one pair around the whole
+    return text[1:-1] if text.startswith("(") and text.endswith(")") else text
 
 
 def parse_value(text: str) -> int | float | str:

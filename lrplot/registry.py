@@ -118,10 +118,25 @@ class Schedule:
             raise NoClosedFormError(self.name)
         return law.per_group[group]
 
+    def text(self) -> str:
+        """``NAME:key=value,...``: the text form a nested schedule parameter takes."""
+        given = ",".join(f"{k}={value_text(v)}" for k, v in self.values.items() if v is not None)
+        return f"{self.name}:{given}" if given else self.name
+
     def describe(self) -> dict[str, object]:
-        """The resolved parameters, enough to rebuild the same curve."""
+        """The resolved parameters (a nested schedule as its own description)."""
         values = {k: v.describe() if isinstance(v, Schedule) else v for k, v in self.values.items()}
         return {"schedule": self.name, "steps": self.steps, "lr": list(self.lrs), **values}
+
+
+def value_text(value: object) -> str:
+    """A resolved value as text its parameter takes back: a float at full
+    precision, a list as ``2,4``, a nested schedule as ``NAME:key=value,...``."""
+    if isinstance(value, Schedule):
+        return f"({value.text()})"
+    if isinstance(value, tuple):
+        return ",".join(map(value_text, value))
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 class Registry:
@@ -145,6 +160,11 @@ class Registry:
             self._names[f"{spec.family}.{name}"] = spec.qualified_name
         return spec
 
+    def register_all(self, specs: Iterable[ScheduleSpec]) -> None:
+        """Add a family's schedules, in order."""
+        for spec in specs:
+            self.register(spec)
+
     def specs(self) -> list[ScheduleSpec]:
         """Every schedule, in registration order."""
         return list(self._specs.values())
@@ -157,7 +177,11 @@ class Registry:
         """The schedule called ``name`` (an alias, or ``FAMILY.NAME``)."""
         if name in self._names:
             return self._specs[self._names[name]]
-        close = difflib.get_close_matches(name, list(self._names), n=3, cutoff=0.5)
+        matches = difflib.get_close_matches(name, list(self._names), n=len(self._names), cutoff=0.5)
+        best: dict[str, str] = {}  # one suggestion per schedule: the closest of its names
+        for match in matches:
+            best.setdefault(self._names[match], match)
+        close = list(best.values())[:3]
         hint = (
             f"did you mean {', '.join(close)}?"
             if close
@@ -191,7 +215,9 @@ class Registry:
                 raise ParameterError(key, f"{spec.name} takes no such parameter (its parameters: {valid})")
         values: Values = {}
         for p in spec.params:
-            if p.name in given:
+            if isinstance(given.get(p.name), Schedule):  # already resolved (a resumed run's values)
+                values[p.name] = given[p.name]
+            elif p.name in given:
                 values[p.name] = p.check(given[p.name])
             elif p.required:
                 raise ParameterError(p.name, f"{spec.name} needs it: {p.valid_range()}")
@@ -208,6 +234,9 @@ class Registry:
             elif isinstance(value, ScheduleRequest):
                 values[p.name] = self._child(p, value, steps, lrs)
         warnings = list(spec.check(values, lrs[0], steps) if spec.check else [])
+        for key, child in values.items():
+            if isinstance(child, Schedule):
+                warnings += [f"{key} '{child.name}': {warning}" for warning in child.warnings]
         warmup = values.get("warmup")
         if isinstance(warmup, int) and warmup >= horizon:
             what = "training steps" if "training_steps" in values else "steps"

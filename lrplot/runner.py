@@ -10,10 +10,11 @@ import warnings
 from array import array
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from types import ModuleType
 from typing import TYPE_CHECKING, cast
 
-from .laws import Multipliers
+from .laws import Multipliers, TorchScheduler
 from .options import RunOptions
 from .registry import Schedule
 from .steppers import Progress, record
@@ -70,7 +71,7 @@ def build(schedule: Schedule, optimizer: str = "sgd", last_epoch: int = -1) -> t
         warnings.simplefilter("ignore")
         if isinstance(law, Multipliers):
             scheduler: LRScheduler = LambdaLR(opt, list(law.per_group), last_epoch=last_epoch)
-        else:
+        elif isinstance(law, TorchScheduler):
             scheduler_class = getattr(lr_scheduler, law.class_name)
             scheduler = scheduler_class(opt, **law.kwargs, **law.from_optimizer(opt), last_epoch=last_epoch)
     return opt, scheduler
@@ -129,7 +130,7 @@ def run(
         progress: called as ``progress(done, total)`` every 65536 steps and at
             the end, for a progress bar.
     """
-    options = options or RunOptions()
+    options = replace(options or RunOptions(), engine="torch")
     stepper = TorchStepper(schedule, options.optimizer, last_epoch)
     axes = record(stepper, schedule.steps, options.record, progress)
     return Trace(schedule, axes, stepper.tracks(), options, stepper.versions, stepper.interval)

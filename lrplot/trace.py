@@ -90,6 +90,14 @@ class Trace:
         return self.label or self.schedule.name
 
     @property
+    def engine(self) -> str:
+        return self.options.engine
+
+    @property
+    def record(self) -> str:
+        return self.options.record
+
+    @property
     def optimizer(self) -> str:
         """The optimizer the values came through (``none`` for the numpy engine)."""
         return self.options.optimizer if self.options.engine == "torch" else "none"

@@ -9,6 +9,8 @@ same operations.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .errors import NoClosedFormError
 from .laws import Multipliers
 from .options import RunOptions
@@ -73,7 +75,7 @@ def run(
     progress: Progress | None = None,
 ) -> Trace:
     """The trace the torch engine would record, computed on arrays."""
-    options = options or RunOptions(engine="numpy")
+    options = replace(options or RunOptions(), engine="numpy")
     stepper = ArrayStepper(schedule, last_epoch)
     axes = record(stepper, schedule.steps, options.record, progress)
     return Trace(schedule, axes, stepper.tracks(), options, stepper.versions, stepper.interval)

@@ -47,10 +47,12 @@ def table_writer(metadata: Mapping[str, object], convention: str, table: Table) 
     return write
 
 
-def json_writer(metadata: Mapping[str, object], table: Table) -> Writer:
-    """The metadata and every column as one JSON document."""
+def json_writer(metadata: Mapping[str, object], table: Table, columns_key: str | None = None) -> Writer:
+    """The metadata and every column as one JSON document; the columns beside the
+    metadata, or under ``columns_key``."""
     header, columns = table
-    data = {**metadata, **{name: column.tolist() for name, column in zip(header, columns, strict=True)}}
+    named = {name: column.tolist() for name, column in zip(header, columns, strict=True)}
+    data = {**metadata, **named} if columns_key is None else {**metadata, columns_key: named}
     return text_writer(json.dumps(data, indent=1) + "\n")
 
 

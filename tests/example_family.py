@@ -13,7 +13,7 @@ import math
 from lrplot.laws import Law, Multipliers
 from lrplot.params import REQUIRED, Param
 from lrplot.piecewise import Arg, Piecewise, with_warmup
-from lrplot.registry import Registry, Schedule, ScheduleSpec, Values, closed_form
+from lrplot.registry import Schedule, ScheduleSpec, Values, closed_form
 from lrplot.schedules.common import WARMUP
 
 FAMILY = "example"
@@ -96,9 +96,3 @@ SPECS = (
         build=closed_form(_cosine),
     ),
 )
-
-
-def register(registry: Registry) -> None:
-    """Add the example family to ``registry``."""
-    for spec in SPECS:
-        registry.register(spec)

@@ -4,6 +4,8 @@ joins, per-group laws, tracks, steppers, formats, error spelling and imports."""
 from __future__ import annotations
 
 import ast
+import json
+import shlex
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +14,7 @@ import torch
 from typer.testing import CliRunner
 
 import lrplot
-from lrplot import api, figure_model, plot, steppers
+from lrplot import api, configs, figure_model, plot, steppers
 from lrplot.cli.app import app
 from lrplot.cli.commandline import option_name
 from lrplot.engines import run
@@ -36,7 +38,7 @@ BOTH = [RunOptions(), RunOptions(engine="numpy")]
 @pytest.fixture(scope="module")
 def registry() -> lrplot.Registry:
     registry = builtin_registry()
-    example_family.register(registry)
+    registry.register_all(example_family.SPECS)
     return registry
 
 
@@ -204,16 +206,13 @@ def test_every_registered_format_is_offered_and_works_for_compare(tmp_path: Path
     cli = CliRunner()
     for command in (["cosine", "--help"], ["compare", "--help"], ["render", "--help"]):
         shown = " ".join(cli.invoke(app, command).stdout.split())
-        assert ", ".join(FORMATS) in shown, command
-    result = cli.invoke(
-        app, ["compare", "cosine", "linear", "--steps", "5", "--format", "json", "--out", str(tmp_path)]
-    )
+        assert all(f"{f.name} ({f.help})" in shown for f in FORMATS.values()), command
+    args = ["compare", "cosine", "linear:label=figure", "--steps", "5", "--format", "json", "--out", str(tmp_path)]
+    result = cli.invoke(app, args)
     assert result.exit_code == 0, result.output
-    data = lrplot.read_csv  # noqa: F841  (the CSV reader is not needed: JSON holds the same columns)
-    import json
-
     document = json.loads((tmp_path / "compare.json").read_text())
-    assert document["step"] == [0, 1, 2, 3, 4] and document["figure"] == "compare" and len(document["linear"]) == 5
+    assert document["figure"] == "compare"  # the metadata, apart from a curve labelled "figure"
+    assert list(document["columns"]) == ["step", "cosine", "figure"] and document["columns"]["step"] == [0, 1, 2, 3, 4]
 
 
 def test_errors_name_parameters_as_the_reader_writes_them() -> None:
@@ -313,3 +312,72 @@ def test_the_core_never_imports_the_cli() -> None:
     core = [name for name in graph if not name.startswith("lrplot.cli") and name not in ("lrplot", "lrplot.__main__")]
     for name in core:
         assert not any(m.startswith("lrplot.cli") for m in graph[name]), name
+
+
+# What the review of the refactor found ---------------------------------------------------------
+
+
+@pytest.fixture
+def with_example(registry: lrplot.Registry, monkeypatch: pytest.MonkeyPatch) -> lrplot.Registry:
+    """The example family in the registry the compare syntax, figures and the CLI spelling read."""
+    from lrplot import configs, figures
+    from lrplot.cli import commandline
+
+    for module in (configs, figures, commandline):
+        monkeypatch.setattr(module, "REGISTRY", registry)
+    return registry
+
+
+def test_a_shadowed_name_runs_its_own_schedule_in_compare(with_example: lrplot.Registry) -> None:
+    rendered = api.compare(["example.cosine:training_steps=4", "cosine:training_steps=4"], 5)
+    shadowed, bare = rendered.curves.values()
+    assert shadowed.schedule.spec.family == "example" and bare.schedule.spec.family == "transformers"
+    assert list(rendered.curves) == ["example.cosine", "cosine"]
+
+
+def test_list_and_nested_values_have_a_text_form_that_reads_back(with_example: lrplot.Registry) -> None:
+    from lrplot.cli.commandline import command_line
+
+    then = "(milestones:milestones=5,8,gamma=0.5)"  # a list continues over commas; a child goes in parentheses
+    schedule = with_example.resolve("warmup_then", 10, params={"warmup": 3, "then": then})
+    child = schedule.values["then"]
+    assert isinstance(child, lrplot.Schedule) and child.values == {"milestones": (5, 8), "gamma": 0.5}
+    words = shlex.split(command_line(run(schedule)))
+    assert words[words.index("--then") + 1] == then
+    rebuilt = with_example.resolve("warmup_then", 10, params={"warmup": 3, "then": words[words.index("--then") + 1]})
+    assert rebuilt.values["then"].values == child.values
+    assert figure_model.describe_params(run(child)) == "milestones 5,8, gamma 0.5"
+    nested = configs.parse_curve("warmup_then:warmup=2,then=(milestones:milestones=4,gamma=0.5),label=x")
+    assert nested.params == {"warmup": 2, "then": "milestones:milestones=4,gamma=0.5"} and nested.label == "x"
+    # A resumed run passes the resolved child back in.
+    assert with_example.resolve("warmup_then", 4, params=schedule.values).values["then"] is child
+
+
+def test_a_childs_warnings_reach_the_user(registry: lrplot.Registry) -> None:
+    schedule = registry.resolve("warmup_then", 10, params={"then": "linear:warmup=20"})
+    assert schedule.warnings == (
+        "then 'linear': warmup (20) >= training steps (10): the schedule never gets past warmup",
+    )
+
+
+def test_run_options_cannot_be_built_wrong_and_engines_stamp_themselves() -> None:
+    with pytest.raises(ParameterError, match="^optimizer: expected one of sgd, adam, adamw, got 'bad'"):
+        RunOptions(optimizer="bad")  # type: ignore[arg-type]
+    from lrplot import vector
+
+    trace = vector.run(lrplot.resolve("linear", 3), RunOptions())
+    assert trace.metadata()["engine"] == "numpy" and trace.engine == "numpy" and trace.optimizer == "none"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"every": 0}, "every: expected"),
+        ({"every": -1}, "every: expected"),
+        ({"formats": ()}, "format: expected at least one"),
+    ],
+)
+def test_output_options_are_checked_in_the_core(tmp_path: Path, kwargs: dict, words: str) -> None:
+    with pytest.raises(ParameterError, match=words):
+        lrplot.write_curve(lrplot.curve("constant", 3), tmp_path, **kwargs)
+    assert list(tmp_path.iterdir()) == []

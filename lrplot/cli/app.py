@@ -18,7 +18,7 @@ from typing import Annotated, NoReturn
 import typer
 from typer.core import TyperGroup
 
-from ..errors import LrplotError, ParameterError
+from ..errors import LrplotError
 from ..formats import parse_formats
 from ..options import DEFAULT_STEPS, DEFAULT_TOLERANCE, RunOptions
 from ..params import Param, parse_assignments
@@ -83,10 +83,6 @@ app = typer.Typer(
 )
 
 
-def run_options(optimizer: str | None, record: str | None, engine: str | None) -> RunOptions:
-    return RunOptions.check(optimizer or "sgd", record or "before", engine or "torch")
-
-
 def warn(warnings: tuple[str, ...], where: str = "") -> None:
     for warning in warnings:
         typer.echo(f"warning: {where}{warning}", err=True)
@@ -130,10 +126,9 @@ def write_schedule(
     from .. import api, engines  # the core loads when a command runs, not for --help
     from ..figures import TraceDocument
 
-    formats, options = parse_formats(format), run_options(optimizer, record, engine)
-    if every < 1:
-        raise ParameterError("every", f"expected a whole number >= 1, got {every}")
+    formats, options = parse_formats(format), RunOptions.check(optimizer, record, engine)
     schedule = REGISTRY.resolve(name, DEFAULT_STEPS if steps is None else steps, lr or [1.0], params)
+    TraceDocument.check_every(every)  # before the run, which may be long
     warn(schedule.warnings)
     with progress_bar() as progress:
         trace = engines.run(schedule, options, progress=progress)
@@ -219,7 +214,7 @@ def compare_command(
     shared.update({k: v for k, v in (("warmup", warmup), ("training_steps", training_steps)) if v is not None})
     rendered = api.compare(
         curves, DEFAULT_STEPS if steps is None else steps, tuple(lr or [1.0]), shared,
-        run_options(optimizer, record, engine), name=name, title=title, log_y=bool(log_y), grid=grid,
+        RunOptions.check(optimizer, record, engine), name=name, title=title, log_y=bool(log_y), grid=grid,
         spelling=CLI_SPELLING,
     )  # fmt: skip
     for label, trace in rendered.curves.items():

@@ -5,6 +5,9 @@ No Typer here: the Python API writes the same ``command`` into its CSVs.
 
 from __future__ import annotations
 
+import shlex
+
+from ..registry import value_text
 from ..schedules import REGISTRY
 from ..spelling import Spelling
 from ..trace import Trace
@@ -17,15 +20,13 @@ def option_name(param: str) -> str:
 
 def command_line(trace: Trace) -> str:
     """The ``lrplot`` command line that makes the same values."""
-    values = trace.schedule.describe()
-    del values["schedule"]
-    words = ["lrplot", REGISTRY.command_name(trace.schedule.spec), "--steps", str(values.pop("steps"))]
-    for lr in trace.schedule.lrs:
+    schedule = trace.schedule
+    words = ["lrplot", REGISTRY.command_name(schedule.spec), "--steps", str(schedule.steps)]
+    for lr in schedule.lrs:
         words += ["--lr", repr(lr)]
-    del values["lr"]
-    for key, value in values.items():
+    for key, value in schedule.values.items():
         if value is not None:
-            words += [option_name(key), repr(value) if isinstance(value, float) else str(value)]
+            words += [option_name(key), value_text(value)]
     options = trace.options
     if options.optimizer != "sgd":
         words += ["--optimizer", options.optimizer]
@@ -33,7 +34,7 @@ def command_line(trace: Trace) -> str:
         words += ["--record", options.record]
     if options.engine != "torch":
         words += ["--engine", options.engine]
-    return " ".join(words)
+    return " ".join(map(shlex.quote, words))
 
 
 CLI_SPELLING = Spelling(option=option_name, command=command_line)

@@ -14,12 +14,14 @@ import typer
 from ..formats import DEFAULT_FORMATS, FORMATS
 from ..options import DEFAULT_STEPS, ENGINES, OPTIMIZERS
 
+OWN = "render: each figure's own"  # render's options override a figure set's values
+
 Steps = Annotated[
     int | None,
     typer.Option(
         "--steps",
         metavar="N",
-        help=f"how many values to record per curve (CSV rows) [default: {DEFAULT_STEPS}, or a figure set's own]",
+        help=f"how many values to record per curve (CSV rows) [default: {DEFAULT_STEPS}; {OWN}]",
         show_default=False,
     ),
 ]
@@ -28,20 +30,23 @@ Lr = Annotated[
     typer.Option(
         "--lr",
         metavar="LR",
-        help="initial lr; repeat it for more param groups [default: 1.0, so the plot shows the multiplier]",
+        help=f"initial lr; repeat it for more param groups [default: 1.0, so the plot shows the multiplier; {OWN}]",
         show_default=False,
     ),
 ]
 Optimizer = Annotated[
     str | None,
-    typer.Option("--optimizer", metavar="NAME", help=f"{', '.join(OPTIMIZERS)} [default: sgd]", show_default=False),
+    typer.Option(
+        "--optimizer", metavar="NAME", help=f"{', '.join(OPTIMIZERS)} [default: sgd; {OWN}]", show_default=False
+    ),
 ]
 Record = Annotated[
     str | None,
     typer.Option(
         "--record",
         metavar="WHEN",
-        help="read get_last_lr() 'before' scheduler.step() (last_epoch 0..N-1) or 'after' it (1..N) [default: before]",
+        help="read get_last_lr() 'before' scheduler.step() (last_epoch 0..N-1) or 'after' it (1..N) "
+        f"[default: before; {OWN}]",
         show_default=False,
     ),
 ]
@@ -51,14 +56,14 @@ Engine = Annotated[
         "--engine",
         metavar="NAME",
         help=f"{' or '.join(ENGINES)}: 'torch' steps the real scheduler; 'numpy' evaluates the same formulas "
-        "on arrays, much faster for long runs [default: torch]",
+        f"on arrays, much faster for long runs [default: torch; {OWN}]",
         show_default=False,
     ),
 ]
 Out = Annotated[
     Path | None,
     typer.Option(
-        "--out", metavar="DIR", help="output folder [default: ., or a figure set's 'out']", show_default=False
+        "--out", metavar="DIR", help="output folder [default: .; render: each set's 'out']", show_default=False
     ),
 ]
 Formats = Annotated[
@@ -66,7 +71,9 @@ Formats = Annotated[
     typer.Option(
         "--format",
         metavar="FMT",
-        help=f"outputs, repeated or comma-separated: {', '.join(FORMATS)} [default: {','.join(DEFAULT_FORMATS)}]",
+        help="outputs, repeated or comma-separated: "
+        + ", ".join(f"{f.name} ({f.help})" for f in FORMATS.values())
+        + f" [default: {','.join(DEFAULT_FORMATS)}]",
         show_default=False,
     ),
 ]
@@ -78,7 +85,9 @@ Title = Annotated[
 ]
 LogY = Annotated[
     bool | None,
-    typer.Option("--log-y/--linear-y", help="logarithmic (or linear) lr axis [default: linear]", show_default=False),
+    typer.Option(
+        "--log-y/--linear-y", help=f"logarithmic (or linear) lr axis [default: linear; {OWN}]", show_default=False
+    ),
 ]
 Every = Annotated[int, typer.Option("--every", metavar="K", help="keep one CSV/JSON row in K")]
 Warmup = Annotated[

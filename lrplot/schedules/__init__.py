@@ -1,9 +1,9 @@
 """The built-in schedule families, one module each, and the default registry.
 
 To add a family: write ``lrplot/schedules/NAME.py`` with a ``SPECS`` tuple of
-:class:`~lrplot.registry.ScheduleSpec` (each with ``family="NAME"``) and a
-``register(registry)`` that adds them, then list the module in ``FAMILIES``.
-Nothing registers on import: :func:`builtin_registry` calls each family.
+:class:`~lrplot.registry.ScheduleSpec` (each with ``family="NAME"``), then list
+the module in ``FAMILIES``. Nothing registers on import: :func:`builtin_registry`
+registers each family's specs.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ def builtin_registry() -> Registry:
     """A new registry holding every built-in family."""
     registry = Registry()
     for family in FAMILIES:
-        family.register(registry)
+        registry.register_all(family.SPECS)
     return registry
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..errors import ParameterError
 from ..params import Param
 from ..piecewise import Arg, Piecewise
-from ..registry import Registry, ScheduleSpec, Values, closed_form
+from ..registry import ScheduleSpec, Values, closed_form
 
 FAMILY = "paper"
 
@@ -46,9 +46,3 @@ SPECS = (
         source="Vaswani et al. 2017, Attention Is All You Need, section 5.3",
     ),
 )
-
-
-def register(registry: Registry) -> None:
-    """Add the papers' schedules to ``registry``."""
-    for spec in SPECS:
-        registry.register(spec)

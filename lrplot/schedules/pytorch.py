@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ..errors import ParameterError
 from ..laws import Law, TorchScheduler
 from ..params import Param
-from ..registry import Check, Registry, ScheduleSpec, Values
+from ..registry import Check, ScheduleSpec, Values
 from .common import TRAINING_STEPS
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ def torch_spec(
     formula: str,
     params: tuple[Param, ...],
     keywords: Mapping[str, str],
-    extra: Extra = lambda optimizer: {},
+    extra: Extra | None = None,
     check: Check | None = None,
 ) -> ScheduleSpec:
     """The spec of ``torch.optim.lr_scheduler.CLASS_NAME``, named ``name``.
@@ -42,7 +42,8 @@ def torch_spec(
     """
 
     def build(values: Values, lrs: tuple[float, ...]) -> Law:
-        return TorchScheduler(class_name, {keyword: values[param] for param, keyword in keywords.items()}, extra)
+        kwargs = {keyword: values[param] for param, keyword in keywords.items()}
+        return TorchScheduler(class_name, kwargs, extra) if extra else TorchScheduler(class_name, kwargs)
 
     return ScheduleSpec(
         name=name,
@@ -66,7 +67,8 @@ def _check_one_cycle(values: Values, lr: float, steps: int) -> list[str]:
     if isinstance(total, int) and steps > total:
         raise ParameterError(
             "training_steps",
-            f"one_cycle_lr cannot step past its last step ({total}); raise training_steps to at least steps ({steps})",
+            f"one_cycle_lr cannot step past its total_steps ({total}); "
+            f"raise training_steps to at least steps ({steps})",
             mentions=("training_steps", "steps"),
         )
     return []
@@ -168,9 +170,3 @@ SPECS = (
         check=_check_one_cycle,
     ),
 )
-
-
-def register(registry: Registry) -> None:
-    """Add PyTorch's schedulers to ``registry``."""
-    for spec in SPECS:
-        registry.register(spec)

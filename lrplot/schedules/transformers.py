@@ -14,7 +14,7 @@ import math
 from ..errors import ParameterError
 from ..params import REQUIRED, Param
 from ..piecewise import Arg, Expression, Piecewise, with_warmup
-from ..registry import Registry, ScheduleSpec, Values, closed_form
+from ..registry import ScheduleSpec, Values, closed_form
 from .common import NUM_CYCLES_HALF, TRAINING_STEPS, WARMUP
 
 FAMILY = "transformers"
@@ -366,9 +366,3 @@ SPECS = (
         source=f"{TRANSFORMERS}.get_wsd_schedule",
     ),
 )
-
-
-def register(registry: Registry) -> None:
-    """Add transformers' schedules to ``registry``."""
-    for spec in SPECS:
-        registry.register(spec)
