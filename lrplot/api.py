@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .configs import FigureSet, load, parse_curve
 from .errors import ConfigError, LrplotError, ParameterError, plain
 from .figures import DEFAULT_TOLERANCE, Drift, FigureSpec, RenderedFigure, compare_table, render
 from .formats import Document, outputs
@@ -19,6 +19,9 @@ from .params import Value
 from .schedules import REGISTRY
 from .spelling import PLAIN, Spelling
 from .writers import Writer, prepare_dir, text_writer, write_atomically
+
+if TYPE_CHECKING:
+    from .configs import FigureSet
 
 PathLike = str | os.PathLike[str]
 
@@ -49,6 +52,8 @@ def compare(
     ``shared`` parameters apply to every curve whose schedule takes them; a
     curve's own values win.
     """
+    from .configs import parse_curve  # loaded when needed: writing one trace needs no configs
+
     shared = dict(shared or {})
     specs = tuple(parse_curve(text) for text in curves)
     for key in shared:
@@ -139,6 +144,8 @@ def _rendered(
 ) -> Iterator[tuple[FigureSet, list[RenderedFigure], bool]]:
     """Each set that has the chosen figures, its rendered figures, and whether
     its page belongs (the whole set, unmodified, in its own folder)."""
+    from .configs import load
+
     sets = [load(path, overrides) for path in configs]
     if only is not None and not any(f.name == only for s in sets for f in s.figures):
         sets[0].select(only)  # raises, listing the figure names

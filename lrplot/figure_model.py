@@ -25,7 +25,7 @@ LINEWIDTH = 1.6
 TITLE_WIDTH = 70  # characters that fit at 7 inches
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays have no single truth value to compare by
 class Line:
     """A curve. ``color``/``linestyle`` of ``None`` take the renderer's cycle."""
 
