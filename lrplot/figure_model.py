@@ -296,7 +296,7 @@ def _resume_marks(first: Trace, resumed: Trace, quantity: str, saved_epoch: int 
 def grid(
     traces: Mapping[str, Trace], title: str, log_y: bool = False, figsize: tuple[float, float] | None = None
 ) -> FigureModel:
-    """Small multiples with shared axes: one panel per curve, up to three a row."""
+    """Small multiples with shared axes: one panel per curve (its lr), up to three a row."""
     first = next(iter(traces.values()))
     cols = min(3, len(traces))
     rows = -(-len(traces) // cols)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, cast
 from .laws import Multipliers, TorchScheduler
 from .options import RunOptions
 from .registry import Schedule
-from .steppers import Progress, record
+from .steppers import Progress, trace_of
 from .trace import Array, Axis, Trace, TrackKey
 from .version import __version__
 
@@ -131,6 +131,4 @@ def run(
             the end, for a progress bar.
     """
     options = replace(options or RunOptions(), engine="torch")
-    stepper = TorchStepper(schedule, options.optimizer, last_epoch)
-    axes = record(stepper, schedule.steps, options.record, progress)
-    return Trace(schedule, axes, stepper.tracks(), options, stepper.versions, stepper.interval)
+    return trace_of(TorchStepper(schedule, options.optimizer, last_epoch), schedule, options, progress)

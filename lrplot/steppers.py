@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from .options import Record
-from .trace import Array, Axis, TrackKey
+from .options import Record, RunOptions
+from .registry import Schedule
+from .trace import Array, Axis, Trace, TrackKey
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -67,3 +68,9 @@ def record(stepper: Stepper, steps: int, mode: Record, progress: Progress | None
     if stepper.last_epoch != first + steps - 1:
         raise RuntimeError(f"last_epoch ended at {stepper.last_epoch}, expected {first + steps - 1}")
     return {"step": epochs}
+
+
+def trace_of(stepper: Stepper, schedule: Schedule, options: RunOptions, progress: Progress | None = None) -> Trace:
+    """Record ``stepper`` under ``options``' step convention, as the trace of ``schedule``."""
+    axes = record(stepper, schedule.steps, options.record, progress)
+    return Trace(schedule, axes, stepper.tracks(), options, stepper.versions, stepper.interval)

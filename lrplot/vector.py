@@ -15,7 +15,7 @@ from .errors import NoClosedFormError
 from .laws import Multipliers
 from .options import RunOptions
 from .registry import Schedule
-from .steppers import Progress, record
+from .steppers import Progress, trace_of
 from .trace import Array, Axis, Trace, TrackKey
 from .version import __version__
 
@@ -76,6 +76,4 @@ def run(
 ) -> Trace:
     """The trace the torch engine would record, computed on arrays."""
     options = replace(options or RunOptions(), engine="numpy")
-    stepper = ArrayStepper(schedule, last_epoch)
-    axes = record(stepper, schedule.steps, options.record, progress)
-    return Trace(schedule, axes, stepper.tracks(), options, stepper.versions, stepper.interval)
+    return trace_of(ArrayStepper(schedule, last_epoch), schedule, options, progress)

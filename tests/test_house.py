@@ -126,8 +126,10 @@ def test_join_switches_at_the_boundary_on_scalars_and_arrays() -> None:
 
 
 def with_momentum(trace: Trace) -> Trace:
+    """``trace`` with an epoch axis and a momentum track, as a stepper could report them."""
     momentum = np.linspace(0.95, 0.85, len(trace.steps))
-    return Trace(trace.schedule, trace.axes, {**trace.tracks, ("momentum", 0): momentum}, trace.options)
+    axes = {**trace.axes, "epoch": trace.steps // 8}
+    return Trace(trace.schedule, axes, {**trace.tracks, ("momentum", 0): momentum}, trace.options)
 
 
 def test_a_new_track_becomes_columns_and_a_panel(tmp_path: Path) -> None:
@@ -135,8 +137,8 @@ def test_a_new_track_becomes_columns_and_a_panel(tmp_path: Path) -> None:
     assert trace.quantities == ["lr", "momentum"]
     paths = lrplot.write_curve(trace, tmp_path, formats=("csv", "json", "png"))
     _, header, columns = lrplot.read_csv(paths[0])
-    assert header == ["step", "lr", "lr_group1", "momentum"]
-    assert columns[3] == trace.track("momentum").tolist()
+    assert header == ["step", "epoch", "lr", "lr_group1", "momentum"]
+    assert columns[1] == [s // 8 for s in range(20)] and columns[4] == trace.track("momentum").tolist()
     assert (tmp_path / "cosine.json").read_text().count('"momentum"') == 1
     model = figure_model.single(trace)
     assert [p.ylabel for p in model.panels] == ["learning rate", "momentum"]

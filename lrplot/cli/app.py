@@ -143,7 +143,8 @@ def schedule_command(spec: ScheduleSpec) -> Callable[..., None]:
         params = {p.name: options.pop(p.name) for p in spec.params}
         write_schedule(spec.qualified_name, params, **options)  # type: ignore[arg-type]
 
-    shared = list(inspect.signature(write_schedule, eval_str=True).parameters.values())[2:]
+    signature = inspect.signature(write_schedule, eval_str=True)
+    shared = [p for p in signature.parameters.values() if p.kind is inspect.Parameter.KEYWORD_ONLY]
     own = [
         inspect.Parameter(
             p.name,
