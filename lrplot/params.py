@@ -77,7 +77,7 @@ class Param:
         if self.kind == "count":
             return "a whole step count >= 0, or a fraction in [0, 1) of the training steps"
         if self.kind == "schedule":
-            return "a schedule, NAME or NAME:key=value,..."
+            return "a schedule: NAME, or (NAME:key=value,...)"
         noun = {"int": "a whole number", "float": "a finite number", "ints": "a comma-separated list of whole numbers"}
         return noun[self.kind] + self._bounds()
 
