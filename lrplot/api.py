@@ -11,12 +11,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import schedules
 from .errors import ConfigError, LrplotError, ParameterError, plain
 from .figures import DEFAULT_TOLERANCE, Drift, FigureSpec, RenderedFigure, compare_table, render
 from .formats import Document, outputs
 from .options import RunOptions
 from .params import Value
-from .schedules import REGISTRY
 from .spelling import PLAIN, Spelling
 from .writers import Writer, prepare_dir, text_writer, write_atomically
 
@@ -57,7 +57,7 @@ def compare(
     shared = dict(shared or {})
     specs = tuple(parse_curve(text) for text in curves)
     for key in shared:
-        if not any(REGISTRY.get(c.schedule).param(key) for c in specs):
+        if not any(schedules.REGISTRY.get(c.schedule).param(key) for c in specs):
             raise ParameterError(key, "none of the curves' schedules takes it")
     figure = FigureSpec(
         name=name,
@@ -73,12 +73,12 @@ def compare(
     return render(figure, spelling)
 
 
-def compare_title(schedules: Sequence[str], shared: Mapping[str, Value], steps: int) -> str:
+def compare_title(names: Sequence[str], shared: Mapping[str, Value], steps: int) -> str:
     """``a vs b (warmup 300, steps 3000)``."""
-    names = " vs ".join(dict.fromkeys(schedules))
+    joined = " vs ".join(dict.fromkeys(names))
     values = {**shared, "steps": steps}
     common = ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in values.items())
-    return f"{names} ({common})"
+    return f"{joined} ({common})"
 
 
 # Figure sets: render and check ---------------------------------------------------------

@@ -12,11 +12,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import schedules
 from .errors import ConfigError, LrplotError, ParameterError, UnknownScheduleError
 from .figures import CurveSpec, FigureSpec
 from .options import DEFAULT_STEPS, RunOptions
 from .params import parse_request
-from .schedules import REGISTRY
 
 FIGURE_KEYS: dict[str, tuple[type, ...]] = {
     "name": (str,),
@@ -123,7 +123,7 @@ def load(path: str | os.PathLike[str], overrides: Mapping[str, object] | None = 
 
 
 def _figure(raw: Raw, where: str) -> FigureSpec:
-    shared_names = {p.name for s in REGISTRY.specs() for p in s.params}
+    shared_names = {p.name for s in schedules.REGISTRY.specs() for p in s.params}
     shared = {}
     for key, value in raw.items():
         if key in FIGURE_KEYS:
@@ -171,7 +171,7 @@ def _curve(raw: Raw, where: str) -> CurveSpec:
         if key in raw:
             _type(raw[key], kinds, f"{where}: key '{key}'")
     try:
-        spec = REGISTRY.get(str(raw["schedule"]))
+        spec = schedules.REGISTRY.get(str(raw["schedule"]))
     except LrplotError as e:
         raise ConfigError(f"{where}: key 'schedule': {e}") from None
     params = {k: v for k, v in raw.items() if k not in CURVE_KEYS}
@@ -181,7 +181,7 @@ def _curve(raw: Raw, where: str) -> CurveSpec:
             raise ConfigError(f"{where}: key '{key}': unknown key for {spec.name} (valid: {valid})")
     resume = raw.get("resume_steps")
     return CurveSpec(
-        schedule=REGISTRY.command_name(spec),
+        schedule=schedules.REGISTRY.command_name(spec),
         params=params,
         label=str(raw["label"]) if "label" in raw else None,
         lr=_lrs(raw["lr"]) if "lr" in raw else None,
@@ -225,7 +225,7 @@ def parse_curve(text: str) -> CurveSpec:
     where = f"curve '{text}'"
     request = parse_request(text)
     try:
-        spec = REGISTRY.get(request.name)
+        spec = schedules.REGISTRY.get(request.name)
     except UnknownScheduleError as e:
         raise e.located(where) from None
     items = dict(request.params)
@@ -237,4 +237,4 @@ def parse_curve(text: str) -> CurveSpec:
     if lr is not None and not _is_number(lr):
         raise ParameterError("lr", f"expected a number, got {lr!r}").located(where)
     lrs = (float(lr),) if isinstance(lr, (int, float)) else None
-    return CurveSpec(REGISTRY.command_name(spec), items, str(label) if label is not None else None, lrs)
+    return CurveSpec(schedules.REGISTRY.command_name(spec), items, str(label) if label is not None else None, lrs)

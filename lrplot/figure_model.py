@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from .registry import value_text
+from .params import text_of
 from .trace import QUANTITY_LABELS, Column, Trace
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ def describe_params(trace: Trace) -> str:
         if value is None:
             continue
         name = {"training_steps": "T"}.get(key, key)
-        parts.append(f"{name} {value:g}" if isinstance(value, float) else f"{name} {value_text(value)}")
+        parts.append(f"{name} {value:g}" if isinstance(value, float) else f"{name} {text_of(value)}")
     return ", ".join(parts)
 
 

@@ -12,12 +12,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import engines, figure_model
+from . import engines, figure_model, schedules
 from .errors import LrplotError, ParameterError
 from .figure_model import FigureModel
 from .options import DEFAULT_STEPS, DEFAULT_TOLERANCE, RunOptions
 from .params import Value
-from .schedules import REGISTRY
 from .spelling import PLAIN, Spelling
 from .trace import Trace, table
 from .writers import Table, read_csv
@@ -178,13 +177,13 @@ def render(spec: FigureSpec, spelling: Spelling = PLAIN) -> RenderedFigure:
     resumed = None
     for label, curve in zip(spec.labels(), spec.curves, strict=True):
         try:
-            takes = REGISTRY.get(curve.schedule).param
+            takes = schedules.REGISTRY.get(curve.schedule).param
             shared = {k: v for k, v in spec.shared.items() if takes(k) is not None}
             lrs = curve.lr or spec.lr
-            schedule = REGISTRY.resolve(curve.schedule, spec.steps, lrs, {**shared, **curve.params})
+            schedule = schedules.REGISTRY.resolve(curve.schedule, spec.steps, lrs, {**shared, **curve.params})
             curves[label] = replace(engines.run(schedule, spec.options), label=label)
             if curve.resume_steps:
-                again = REGISTRY.resolve(curve.schedule, curve.resume_steps, lrs, schedule.values)
+                again = schedules.REGISTRY.resolve(curve.schedule, curve.resume_steps, lrs, schedule.values)
                 resumed = engines.run(again, spec.options, last_epoch=spec.steps)
         except LrplotError as e:
             raise e.located(f"curve '{label}'") from None

@@ -14,8 +14,8 @@ from pathlib import Path
 from .configs import FigureSet
 from .errors import Spell, plain
 from .figures import RenderedFigure
-from .params import Param
-from .registry import ScheduleSpec, value_text
+from .params import Param, text_of
+from .registry import ScheduleSpec
 
 
 def page_text(figure_set: FigureSet, rendered: Sequence[RenderedFigure], out: Path, spell: Spell = plain) -> str:
@@ -53,7 +53,7 @@ def _figure_section(figure: RenderedFigure, link: str, spell: Spell) -> list[str
         "|---|---|---|",
     ]
     for label, curve in figure.curves.items():
-        values = ", ".join(f"{k}={value_text(v)}" for k, v in curve.schedule.values.items() if v is not None) or "-"
+        values = ", ".join(f"{k}={text_of(v)}" for k, v in curve.schedule.values.items() if v is not None) or "-"
         lines.append(f"| {label} | `{curve.schedule.name}` | {values} |")
     lines.append("")
     for schedule_spec in dict.fromkeys(curve.schedule.spec for curve in figure.curves.values()):

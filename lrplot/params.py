@@ -36,6 +36,11 @@ class ScheduleRequest:
     name: str
     params: Mapping[str, Value] = field(default_factory=dict)
 
+    def text(self) -> str:
+        """``NAME`` or ``NAME:key=value,...``."""
+        given = ",".join(f"{k}={text_of(v)}" for k, v in self.params.items())
+        return f"{self.name}:{given}" if given else self.name
+
 
 @dataclass(frozen=True)
 class Param:
@@ -59,6 +64,15 @@ class Param:
     high_open: bool = False
     choices: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # The default is checked where it is declared, so it is in checked form
+        # (a list as a tuple, a schedule as a request) like any given value.
+        if self.default is not None and not self.required:
+            try:
+                object.__setattr__(self, "default", self.check(self.default))
+            except ParameterError as e:
+                raise ValueError(f"the default of parameter {self.name!r} is not valid: {e.reason}") from None
+
     @property
     def required(self) -> bool:
         return self.default is REQUIRED
@@ -68,7 +82,7 @@ class Param:
         """The default for docs: a value, ``required``, or ``-`` (optional, unset)."""
         if self.required:
             return "required"
-        return "-" if self.default is None else str(self.default)
+        return "-" if self.default is None else text_of(self.default)
 
     def valid_range(self) -> str:
         """Words for what is valid, for help text and error messages."""
@@ -143,6 +157,18 @@ class Param:
         raise self._bad(repr(value))
 
 
+def text_of(value: Value) -> str:
+    """A value as text its parameter takes back: a list as ``2,4``, a schedule
+    (anything with a ``text()``) as ``NAME`` or ``(NAME:key=value,...)``."""
+    if isinstance(value, tuple):
+        return ",".join(map(text_of, value))
+    text = getattr(value, "text", None)
+    if callable(text):
+        words = str(text())
+        return f"({words})" if ":" in words else words
+    return repr(value) if isinstance(value, float) else str(value)
+
+
 def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(float(x))
 
@@ -168,7 +194,7 @@ def parse_assignments(text: str, where: str) -> dict[str, Value]:
     key = ""
     for item in _split(text, where):
         name, eq, value = item.partition("=")
-        if not eq and key and item.strip() and "(" not in item:  # the next element of a list
+        if not eq and key and _is_number(item.strip()):  # the next element of a list (lists are numbers)
             out[key] = f"{out[key]},{item.strip()}"
             continue
         key = name.strip().lstrip("-").replace("-", "_")
@@ -203,6 +229,10 @@ def _unwrap(text: str) -> str:
         if depth == 0 and 0 < i < len(text) - 1:
             return text  # "(a),(b)": not one pair around the whole
     return text[1:-1] if text.startswith("(") and text.endswith(")") else text
+
+
+def _is_number(text: str) -> bool:
+    return not isinstance(parse_value(text), str)
 
 
 def parse_value(text: str) -> int | float | str:

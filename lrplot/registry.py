@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from .errors import NoClosedFormError, ParameterError, UnknownScheduleError
 from .laws import Law, Multipliers
-from .params import Param, ScheduleRequest, Value
+from .params import Param, ScheduleRequest, Value, text_of
 from .piecewise import Piecewise
 
 Values = dict[str, Value]
@@ -90,6 +90,8 @@ class Schedule:
         steps: how many values a run records.
         lrs: the initial lr of each param group; the first is the optimizer's.
         warnings: legal but suspicious choices, one line each.
+        reference: the name that reaches the spec in the registry that resolved
+            it: bare, or ``FAMILY.NAME`` when a family before it has that name.
     """
 
     spec: ScheduleSpec
@@ -97,10 +99,12 @@ class Schedule:
     steps: int
     lrs: tuple[float, ...]
     warnings: tuple[str, ...] = field(default=())
+    reference: str = ""
 
     @property
     def name(self) -> str:
-        return self.spec.name
+        """The name written out (files, metadata, commands, titles); it reads back as this schedule."""
+        return self.reference or self.spec.name
 
     @property
     def warmup(self) -> int:
@@ -120,23 +124,13 @@ class Schedule:
 
     def text(self) -> str:
         """``NAME:key=value,...``: the text form a nested schedule parameter takes."""
-        given = ",".join(f"{k}={value_text(v)}" for k, v in self.values.items() if v is not None)
+        given = ",".join(f"{k}={text_of(v)}" for k, v in self.values.items() if v is not None)
         return f"{self.name}:{given}" if given else self.name
 
     def describe(self) -> dict[str, object]:
         """The resolved parameters (a nested schedule as its own description)."""
         values = {k: v.describe() if isinstance(v, Schedule) else v for k, v in self.values.items()}
         return {"schedule": self.name, "steps": self.steps, "lr": list(self.lrs), **values}
-
-
-def value_text(value: object) -> str:
-    """A resolved value as text its parameter takes back: a float at full
-    precision, a list as ``2,4``, a nested schedule as ``NAME:key=value,...``."""
-    if isinstance(value, Schedule):
-        return f"({value.text()})"
-    if isinstance(value, tuple):
-        return ",".join(map(value_text, value))
-    return repr(value) if isinstance(value, float) else str(value)
 
 
 class Registry:
@@ -148,8 +142,8 @@ class Registry:
 
     def register(self, spec: ScheduleSpec) -> ScheduleSpec:
         """Add a schedule; its names must be new within its family."""
-        if "." in spec.family or "." in spec.name:
-            raise ValueError(f"family and schedule names may not hold '.': {spec.qualified_name!r}")
+        if any("." in name for name in (spec.family, *spec.all_names)):
+            raise ValueError(f"family, schedule and alias names may not hold '.': {spec.qualified_name!r}")
         for other in self._specs.values():
             taken = set(other.all_names) & set(spec.all_names)
             if other.family == spec.family and taken:
@@ -241,7 +235,7 @@ class Registry:
         if isinstance(warmup, int) and warmup >= horizon:
             what = "training steps" if "training_steps" in values else "steps"
             warnings.append(f"warmup ({warmup}) >= {what} ({horizon}): the schedule never gets past warmup")
-        return Schedule(spec, values, steps, lrs, tuple(warnings))
+        return Schedule(spec, values, steps, lrs, tuple(warnings), self.command_name(spec))
 
     def _child(self, param: Param, request: ScheduleRequest, steps: int, lrs: tuple[float, ...]) -> Schedule:
         try:

@@ -74,6 +74,8 @@ def build(schedule: Schedule, optimizer: str = "sgd", last_epoch: int = -1) -> t
         elif isinstance(law, TorchScheduler):
             scheduler_class = getattr(lr_scheduler, law.class_name)
             scheduler = scheduler_class(opt, **law.kwargs, **law.from_optimizer(opt), last_epoch=last_epoch)
+        else:
+            raise TypeError(f"the torch engine cannot step a {type(law).__name__}")
     return opt, scheduler
 
 

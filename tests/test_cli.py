@@ -114,6 +114,7 @@ def test_list_shows_names_aliases_descriptions_and_parameters() -> None:
         (["wsd"], 2, "--decay-steps: warmup_stable_decay needs it"),
         (["cosine", "--format", "gif"], 2, "--format: expected one of png, csv, svg, pdf, json"),
         (["cosine", "--optimizer", "lion"], 2, "--optimizer: expected one of sgd, adam, adamw"),
+        (["cosine", "--every", "0", "--steps", "0"], 2, "--every: expected a whole number >= 1, got 0"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args: list[str], code: int, message: str, tmp_path: Path) -> None:
@@ -158,6 +159,9 @@ def test_python_dash_m_reports_errors_with_the_exit_code() -> None:
     result = subprocess.run([sys.executable, "-m", "lrplot", "cosin"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr == "Error: unknown schedule 'cosin'; did you mean cosine? (see 'lrplot list')\n"
+    result = subprocess.run([sys.executable, "-m", "lrplot", "cosine", "--bad"], capture_output=True, text=True)
+    assert result.returncode == 2  # usage text says lrplot, as the console script does
+    assert result.stderr == "Error: No such option: --bad (see 'lrplot cosine --help')\n"
 
 
 def test_bare_lrplot_shows_usage() -> None:

@@ -22,7 +22,7 @@ from lrplot.errors import ParameterError, UnknownScheduleError, plain
 from lrplot.figures import TraceDocument
 from lrplot.formats import FORMATS
 from lrplot.options import RunOptions
-from lrplot.params import Param, ScheduleRequest
+from lrplot.params import Param, ScheduleRequest, parse_request
 from lrplot.piecewise import Piecewise, join, linear_warmup
 from lrplot.schedules import builtin_registry
 from lrplot.trace import Trace
@@ -61,6 +61,8 @@ def test_colliding_names_stay_with_the_first_family(registry: lrplot.Registry) -
         registry.register(example_family.SPECS[-1])
     with pytest.raises(ValueError, match="may not hold"):
         registry.register(example_family.SPECS[0].__class__(**{**vars(example_family.SPECS[0]), "family": "a.b"}))
+    with pytest.raises(ValueError, match="may not hold"):
+        registry.register(example_family.SPECS[0].__class__(**{**vars(example_family.SPECS[0]), "aliases": ("a.b",)}))
     with pytest.raises(UnknownScheduleError, match="did you mean example.cosine"):
         registry.get("example.cosin")
 
@@ -321,12 +323,8 @@ def test_the_core_never_imports_the_cli() -> None:
 
 @pytest.fixture
 def with_example(registry: lrplot.Registry, monkeypatch: pytest.MonkeyPatch) -> lrplot.Registry:
-    """The example family in the registry the compare syntax, figures and the CLI spelling read."""
-    from lrplot import configs, figures
-    from lrplot.cli import commandline
-
-    for module in (configs, figures, commandline):
-        monkeypatch.setattr(module, "REGISTRY", registry)
+    """The example family in the default registry, which the core reads in one place."""
+    monkeypatch.setattr(lrplot.schedules, "REGISTRY", registry)
     return registry
 
 
@@ -383,3 +381,49 @@ def test_output_options_are_checked_in_the_core(tmp_path: Path, kwargs: dict, wo
     with pytest.raises(ParameterError, match=words):
         lrplot.write_curve(lrplot.curve("constant", 3), tmp_path, **kwargs)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_shadowed_name_is_written_out_as_it_reads_back(with_example: lrplot.Registry, tmp_path: Path) -> None:
+    from lrplot.cli.commandline import command_line
+
+    schedule = with_example.resolve("warmup_then", 10, params={"then": "example.cosine:training_steps=10"})
+    child = schedule.values["then"]
+    assert isinstance(child, lrplot.Schedule) and child.name == "example.cosine"
+    assert schedule.text() == "warmup_then:warmup=0,then=(example.cosine:training_steps=10)"
+    assert schedule.describe()["then"] == {"schedule": "example.cosine", "steps": 10, "lr": [1.0], "training_steps": 10}
+    again = with_example.resolve("warmup_then", 10, params={"then": child.text()})
+    assert again.values["then"].spec is child.spec  # not transformers' cosine
+    trace = run(with_example.resolve("example.cosine", 5))
+    (path,) = lrplot.write_curve(trace, tmp_path, formats=("csv",))
+    metadata, _, _ = lrplot.read_csv(path)
+    assert path.name == "example.cosine.csv" and metadata["params"]["schedule"] == "example.cosine"
+    assert command_line(trace).startswith("lrplot example.cosine --steps 5")
+    assert lrplot.resolve("cosine", 5).name == "cosine"  # an unshadowed name stays bare
+
+
+def test_defaults_are_checked_where_they_are_declared() -> None:
+    milestones = Param("milestones", "ints", "10,20", "")
+    then = Param("then", "schedule", "linear:warmup=2", "")
+    assert milestones.default == (10, 20) and milestones.default_text == "10,20"
+    assert then.default == ScheduleRequest("linear", {"warmup": 2}) and then.default_text == "(linear:warmup=2)"
+    spec = example_family.SPECS[1]
+    with_default = spec.__class__(**{**vars(spec), "name": "warmup_then_linear", "params": (spec.params[0], then)})
+    registry = builtin_registry()
+    registry.register(with_default)
+    child = registry.resolve("warmup_then_linear", 6).values["then"]
+    assert isinstance(child, lrplot.Schedule) and child.name == "linear" and child.values["warmup"] == 2
+    with pytest.raises(ValueError, match="the default of parameter 'gamma' is not valid: expected a finite number > 0"):
+        Param("gamma", "float", -1.0, "", low=0, low_open=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("cosine:label=a,oops", "expected key=value, got 'oops'"),
+        ("cosine:warmup=2,num_cycles", "expected key=value, got 'num_cycles'"),
+    ],
+)
+def test_only_numbers_continue_a_list(text: str, words: str) -> None:
+    with pytest.raises(lrplot.LrplotError, match=words):
+        configs.parse_curve(text)
+    assert parse_request("milestones:milestones=5,8,gamma=0.5").params == {"milestones": "5,8", "gamma": 0.5}

@@ -127,8 +127,8 @@ def write_schedule(
     from ..figures import TraceDocument
 
     formats, options = parse_formats(format), RunOptions.check(optimizer, record, engine)
-    schedule = REGISTRY.resolve(name, DEFAULT_STEPS if steps is None else steps, lr or [1.0], params)
     TraceDocument.check_every(every)  # before the run, which may be long
+    schedule = REGISTRY.resolve(name, DEFAULT_STEPS if steps is None else steps, lr or [1.0], params)
     warn(schedule.warnings)
     with progress_bar() as progress:
         trace = engines.run(schedule, options, progress=progress)
@@ -170,7 +170,7 @@ def _metavar(p: Param) -> str:
 
 
 def _option_help(p: Param) -> str:
-    default = "required" if p.required else f"default: {p.default}" if p.default is not None else "optional"
+    default = "required" if p.required else f"default: {p.default_text}" if p.default is not None else "optional"
     return f"{p.help} [{default}; {p.valid_range()}]"
 
 
@@ -279,7 +279,7 @@ def main() -> None:
     and does nothing for a process that is about to end.
     """
     try:
-        app()
+        app(prog_name="lrplot")  # also under "python -m lrplot", whose usage text says lrplot
         code = 0
     except SystemExit as e:
         if isinstance(e.code, str):

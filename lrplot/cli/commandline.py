@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import shlex
 
-from ..registry import value_text
-from ..schedules import REGISTRY
+from ..params import text_of
 from ..spelling import Spelling
 from ..trace import Trace
 
@@ -21,12 +20,12 @@ def option_name(param: str) -> str:
 def command_line(trace: Trace) -> str:
     """The ``lrplot`` command line that makes the same values."""
     schedule = trace.schedule
-    words = ["lrplot", REGISTRY.command_name(schedule.spec), "--steps", str(schedule.steps)]
+    words = ["lrplot", schedule.name, "--steps", str(schedule.steps)]
     for lr in schedule.lrs:
         words += ["--lr", repr(lr)]
     for key, value in schedule.values.items():
         if value is not None:
-            words += [option_name(key), value_text(value)]
+            words += [option_name(key), text_of(value)]
     options = trace.options
     if options.optimizer != "sgd":
         words += ["--optimizer", options.optimizer]

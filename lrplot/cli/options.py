@@ -14,7 +14,7 @@ import typer
 from ..formats import DEFAULT_FORMATS, FORMATS
 from ..options import DEFAULT_STEPS, ENGINES, OPTIMIZERS
 
-OWN = "render: each figure's own"  # render's options override a figure set's values
+OWN = "with render: each figure's own"  # render's options override a figure set's values
 
 Steps = Annotated[
     int | None,

@@ -67,7 +67,7 @@ def _check_one_cycle(values: Values, lr: float, steps: int) -> list[str]:
     if isinstance(total, int) and steps > total:
         raise ParameterError(
             "training_steps",
-            f"one_cycle_lr cannot step past its total_steps ({total}); "
+            f"one_cycle_lr cannot step past its total steps ({total}); "
             f"raise training_steps to at least steps ({steps})",
             mentions=("training_steps", "steps"),
         )
