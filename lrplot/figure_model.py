@@ -158,8 +158,11 @@ def default_title(trace: Trace) -> str:
     return title
 
 
+X_LABELS = {"step": "step (scheduler.last_epoch)", "update": "optimizer update"}
+
+
 def x_label(trace: Trace) -> str:
-    return f"{'epoch' if trace.interval == 'epoch' else 'step'} (scheduler.last_epoch)"
+    return X_LABELS.get(trace.x_name, trace.x_name)
 
 
 def y_label(quantity: str) -> str:
@@ -176,7 +179,7 @@ def trace_lines(
         name = label if label is not None else trace.name
         if len(keys) > 1:
             name = f"{name} (group {key[1]}, lr {trace.schedule.lrs[key[1]]:g})"
-        x, y = decimate(trace.steps, trace.tracks[key])
+        x, y = decimate(trace.x, trace.tracks[key])
         lines.append(Line(x, y, name, color, linestyle))
     return lines
 
@@ -186,9 +189,11 @@ def warmup_marks(trace: Trace, text: bool = True) -> list[Artist]:
     warmup = trace.schedule.values.get("warmup")
     if not isinstance(warmup, int) or not warmup or not trace.steps[0] < warmup <= trace.steps[-1]:
         return []
-    marks: list[Artist] = [VLine(warmup, color="0.45", linestyle="--", linewidth=1)]
+    # Warmup counts scheduler steps: mark the first x at which last_epoch reaches it.
+    x = warmup if trace.x is trace.steps else int(trace.x[trace.steps.searchsorted(warmup)])
+    marks: list[Artist] = [VLine(x, color="0.45", linestyle="--", linewidth=1)]
     if text:
-        marks.append(Note(f" warmup end ({warmup})", warmup, 1, y_in_axes=True))
+        marks.append(Note(f" warmup end ({warmup})", x, 1, y_in_axes=True))
     return marks
 
 

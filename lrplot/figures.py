@@ -151,16 +151,16 @@ class RenderedFigure:
         return meta
 
     def table(self) -> Table:
-        """One column per curve, or ``step,lr,run`` for a splice."""
+        """One column per curve; a splice's two runs one after the other, and a ``run`` column (1, 2)."""
         import numpy as np
 
         if self.resumed is None:
             return table(self.curves)
         (first,) = self.curves.values()
-        steps = np.concatenate([first.steps, self.resumed.steps])
-        lrs = np.concatenate([first.lr, self.resumed.lr])
-        runs = np.repeat([1, 2], [len(first.steps), len(self.resumed.steps)])
-        return ["step", "lr", "run"], [steps, lrs, runs]
+        header, before = table({"": first})
+        _, after = table({"": self.resumed})
+        runs = np.repeat([1, 2], [len(before[0]), len(after[0])])
+        return [*header, "run"], [*map(np.concatenate, zip(before, after, strict=True)), runs]
 
     def figure(self) -> FigureModel:
         spec = self.spec

@@ -82,7 +82,6 @@ def build(schedule: Schedule, optimizer: str = "sgd", last_epoch: int = -1) -> t
 class TorchStepper:
     """The real scheduler (and its optimizer, kept for quantities beyond the lr)."""
 
-    interval = "update"
     chunk = 1 << 16  # steps between progress reports
 
     def __init__(self, schedule: Schedule, optimizer: str = "sgd", last_epoch: int = -1) -> None:

@@ -3,8 +3,10 @@
 A :class:`Stepper` is anything that advances a schedule and reports values: the
 real torch scheduler (:mod:`lrplot.runner`), the numpy evaluator
 (:mod:`lrplot.vector`), and later a timm ``step_update``, an optax function or a
-DeepSpeed scheduler. :func:`record` reads it ``steps`` times under the step
-convention of :class:`~lrplot.options.RunOptions` and makes the axes.
+DeepSpeed scheduler. :func:`record` reads it under the step convention of
+:class:`~lrplot.options.RunOptions`, and :func:`trace_of` makes the trace: one
+value per optimizer update, whether the scheduler steps every update or once an
+epoch (the stepping interval, decided here once).
 """
 
 from __future__ import annotations
@@ -23,14 +25,11 @@ class Stepper(Protocol):
     """A schedule being stepped.
 
     Attributes:
-        interval: what one step is: an optimizer ``update``, or an ``epoch``
-            (a scheduler stepped once per epoch).
         chunk: how many readings one :meth:`take` should ask for (progress is
             reported between chunks).
         versions: the packages that compute the values.
     """
 
-    interval: str
     chunk: int
     versions: dict[str, str]
 
@@ -49,8 +48,8 @@ class Stepper(Protocol):
         ...
 
 
-def record(stepper: Stepper, steps: int, mode: Record, progress: Progress | None = None) -> dict[str, Axis]:
-    """Read ``stepper`` ``steps`` times and return the x axes.
+def record(stepper: Stepper, steps: int, mode: Record, progress: Progress | None = None) -> Axis:
+    """Read ``stepper`` ``steps`` times; the ``last_epoch`` of each reading.
 
     ``before``: read the fresh scheduler, then after each of ``steps - 1``
     steps (last_epoch 0..N-1 for a new run); ``after``: read after each of
@@ -67,10 +66,25 @@ def record(stepper: Stepper, steps: int, mode: Record, progress: Progress | None
     # Every scheduler adds one to last_epoch per step; make sure of it.
     if stepper.last_epoch != first + steps - 1:
         raise RuntimeError(f"last_epoch ended at {stepper.last_epoch}, expected {first + steps - 1}")
-    return {"step": epochs}
+    return epochs
 
 
 def trace_of(stepper: Stepper, schedule: Schedule, options: RunOptions, progress: Progress | None = None) -> Trace:
-    """Record ``stepper`` under ``options``' step convention, as the trace of ``schedule``."""
-    axes = record(stepper, schedule.steps, options.record, progress)
-    return Trace(schedule, axes, stepper.tracks(), options, stepper.versions, stepper.interval)
+    """The trace of ``schedule``: one value per optimizer update, under ``options``.
+
+    Stepped every update, the axis is ``step`` (the scheduler's last_epoch).
+    Stepped once an epoch of K updates, the scheduler is read once an epoch and
+    each value holds for the epoch's K updates; the axes are ``update``,
+    ``epoch`` and ``step``.
+    """
+    per = options.updates_per_step
+    epochs = record(stepper, -(-schedule.steps // per), options.record, progress)
+    tracks = stepper.tracks()
+    if per == 1:
+        return Trace(schedule, {"step": epochs}, tracks, options, stepper.versions)
+    import numpy as np
+
+    n = schedule.steps
+    update = np.arange(n, dtype=np.int64)
+    axes = {"update": update, "epoch": update // per, "step": np.repeat(epochs, per)[:n]}
+    return Trace(schedule, axes, {k: np.repeat(v, per)[:n] for k, v in tracks.items()}, options, stepper.versions)

@@ -1,7 +1,8 @@
 """Trace: what a run recorded, as axes and tracks.
 
-A trace has x axes (``step``, the scheduler's ``last_epoch``; later ``epoch``
-where known) and tracks keyed by (quantity, param group): ``("lr", 0)`` always,
+A trace has x axes (``step``, the scheduler's ``last_epoch``; with a scheduler
+stepped once an epoch, ``update`` and ``epoch`` too) and tracks keyed by
+(quantity, param group): ``("lr", 0)`` always,
 and whatever else a stepper reports (momentum, a metric). Writers and figures
 derive their columns and panels from the tracks, so a new quantity needs no
 change there.
@@ -43,12 +44,13 @@ class Trace:
 
     Attributes:
         schedule: the resolved schedule that made it.
-        axes: x axes by name, each of the same length; ``step`` (the
-            scheduler's ``last_epoch`` of each value) comes first.
+        axes: x axes by name, each of the same length; the first is the
+            figures' x: ``step`` (the scheduler's ``last_epoch`` of each
+            value), or ``update`` (the optimizer update) when the scheduler
+            steps once an epoch, followed by ``epoch`` and ``step``.
         tracks: float64 arrays by (quantity, param group), in column order.
         options: how the run was made.
         versions: package versions that made the values.
-        interval: what one scheduler step is: an optimizer ``update`` or an ``epoch``.
         label: a name for legends; defaults to the schedule's name.
     """
 
@@ -57,13 +59,21 @@ class Trace:
     tracks: dict[TrackKey, Array]
     options: RunOptions = field(default_factory=RunOptions)
     versions: dict[str, str] = field(default_factory=dict)
-    interval: str = "update"
     label: str = ""
 
     @property
     def steps(self) -> Axis:
         """The ``last_epoch`` of each value."""
         return self.axes["step"]
+
+    @property
+    def x_name(self) -> str:
+        """The axis figures draw along: ``step``, or ``update`` for a scheduler stepped per epoch."""
+        return next(iter(self.axes))
+
+    @property
+    def x(self) -> Axis:
+        return self.axes[self.x_name]
 
     @property
     def quantities(self) -> list[str]:
@@ -104,11 +114,13 @@ class Trace:
 
     def metadata(self) -> dict[str, object]:
         """Everything needed to regenerate these values (the caller may add a ``command``)."""
+        per_epoch = {"interval": "epoch", "steps_per_epoch": self.options.steps_per_epoch}
         return {
             "params": self.schedule.describe(),
             "engine": self.options.engine,
             "optimizer": self.optimizer,
             "record": self.options.record,
+            **(per_epoch if self.options.interval == "epoch" else {}),
             "step_convention": self.options.convention,
             "versions": self.versions,
         }

@@ -27,7 +27,6 @@ class ArrayStepper:
     one (to 0 for a new run, to ``last_epoch + 1`` when resuming).
     """
 
-    interval = "update"
     chunk = 1 << 62  # one call: Piecewise.evaluate bounds its own memory
 
     def __init__(self, schedule: Schedule, last_epoch: int = -1) -> None:

@@ -35,15 +35,23 @@ def test_main_job_writes_png_and_csv_equal_to_transformers(tmp_path: Path) -> No
     assert meta["command"].startswith("lrplot cosine --steps 3000 --lr 1.0 --warmup 300")
 
 
-def test_regenerate_command_in_the_csv_reproduces_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["wsd", "--decay-steps", "0.3", "--warmup", "0.1", "--steps", "50", "--lr", "0.5", "--lr", "0.05"],
+        ["cosine", "--warmup", "2", "--training-steps", "8", "--steps", "40", "--interval", "epoch",
+         "--steps-per-epoch", "5", "--engine", "numpy"],
+    ],
+    ids=["groups", "per-epoch"],
+)  # fmt: skip
+def test_regenerate_command_in_the_csv_reproduces_it(args: list[str], tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
-    invoke("wsd", "--decay-steps", "0.3", "--warmup", "0.1", "--steps", "50", "--lr", "0.5", "--lr", "0.05",
-           "--format", "csv", "--out", str(first))  # fmt: skip
-    meta, *_ = lrplot.read_csv(first / "warmup_stable_decay.csv")
+    invoke(*args, "--format", "csv", "--out", str(first))
+    (path,) = first.iterdir()
+    meta, *_ = lrplot.read_csv(path)
     result = invoke(*meta["command"].split()[1:], "--format", "csv", "--out", str(second))
     assert result.exit_code == 0, result.output
-    old = (first / "warmup_stable_decay.csv").read_text()
-    assert (second / "warmup_stable_decay.csv").read_text() == old
+    assert (second / path.name).read_text() == path.read_text()
 
 
 def test_multiple_param_groups_get_columns(tmp_path: Path) -> None:
@@ -115,6 +123,8 @@ def test_list_shows_names_aliases_descriptions_and_parameters() -> None:
         (["cosine", "--format", "gif"], 2, "--format: expected one of png, csv, svg, pdf, json"),
         (["cosine", "--optimizer", "lion"], 2, "--optimizer: expected one of sgd, adam, adamw"),
         (["cosine", "--every", "0", "--steps", "0"], 2, "--every: expected a whole number >= 1, got 0"),
+        (["cosine", "--interval", "epoch"], 2, "--steps-per-epoch: --interval epoch needs it: a whole number >= 1"),
+        (["cosine", "--steps-per-epoch", "4"], 2, "--steps-per-epoch: only with --interval epoch"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args: list[str], code: int, message: str, tmp_path: Path) -> None:

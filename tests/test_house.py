@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from torch.optim.lr_scheduler import LambdaLR
 from typer.testing import CliRunner
 
 import lrplot
@@ -149,6 +150,18 @@ def test_a_new_track_becomes_columns_and_a_panel(tmp_path: Path) -> None:
     assert fig.axes[0].get_xlabel() == "" and fig.axes[1].get_xlabel().startswith("step")
 
 
+def test_a_splice_keeps_every_track() -> None:
+    from lrplot.figures import CurveSpec, FigureSpec, RenderedFigure
+
+    first = with_momentum(lrplot.curve("cosine", 6, lr=[1.0, 0.5]))
+    resumed = with_momentum(run(lrplot.resolve("cosine", 3, [1.0, 0.5]), last_epoch=6))
+    spliced = RenderedFigure(FigureSpec("f", (CurveSpec("cosine"),), steps=6), {"cosine": first}, resumed)
+    header, columns = spliced.table()
+    assert header == ["step", "epoch", "lr", "lr_group1", "momentum", "run"]
+    assert columns[0].tolist() == [0, 1, 2, 3, 4, 5, 7, 8, 9] and columns[-1].tolist() == [1] * 6 + [2] * 3
+    assert columns[3].tolist() == [*first.track("lr", 1).tolist(), *resumed.track("lr", 1).tolist()]
+
+
 def test_compare_columns_name_each_track_by_curve() -> None:
     rendered = api.compare(["cosine", "linear"], 10, (1.0, 0.1))
     header, _ = rendered.table()
@@ -161,7 +174,6 @@ def test_compare_columns_name_each_track_by_curve() -> None:
 class Halving:
     """A stepper of another kind: the lr halves every step (as an optax-like function would give it)."""
 
-    interval = "update"
     chunk = 3
     versions: dict[str, str] = {}
 
@@ -185,16 +197,71 @@ class Halving:
 def test_any_stepper_is_recorded_under_the_step_convention() -> None:
     reports = []
     stepper = Halving()
-    axes = steppers.record(stepper, 7, "before", lambda done, total: reports.append(done))
-    assert axes["step"].tolist() == list(range(7)) and stepper.tracks()[("lr", 0)].tolist() == [
-        0.5**s for s in range(7)
-    ]
+    epochs = steppers.record(stepper, 7, "before", lambda done, total: reports.append(done))
+    assert epochs.tolist() == list(range(7)) and stepper.tracks()[("lr", 0)].tolist() == [0.5**s for s in range(7)]
     assert reports == [3, 6, 7]  # a report per chunk
     after = Halving()
-    assert steppers.record(after, 4, "after")["step"].tolist() == [1, 2, 3, 4]
+    assert steppers.record(after, 4, "after").tolist() == [1, 2, 3, 4]
     assert after.tracks()[("lr", 0)].tolist() == [0.5, 0.25, 0.125, 0.0625]
     with pytest.raises(RuntimeError, match="last_epoch ended at 4, expected 6"):  # it stopped stepping at 4
         steppers.record(Halving(skip_step=True), 7, "before")
+
+
+def per_epoch_by_hand(scheduler: torch.optim.lr_scheduler.LRScheduler, updates: int, k: int) -> list[list[float]]:
+    """The lr each optimizer update uses when the scheduler steps once every ``k`` updates."""
+    values = []
+    for update in range(updates):
+        values.append(scheduler.get_last_lr())
+        scheduler.optimizer.step()  # no gradients: nothing moves, but the loop is the real one
+        if (update + 1) % k == 0:
+            scheduler.step()
+    return [list(group) for group in zip(*values, strict=True)]
+
+
+@pytest.mark.parametrize("options", BOTH, ids=lambda o: o.engine)
+def test_a_scheduler_stepped_once_an_epoch_is_recorded_per_update(options: RunOptions) -> None:
+    per_epoch = RunOptions(engine=options.engine, interval="epoch", steps_per_epoch=3)
+    schedule = lrplot.resolve("cosine", 20, [1.0, 0.5], {"warmup": 2, "training_steps": 7})
+    trace = run(schedule, per_epoch)
+    assert list(trace.axes) == ["update", "epoch", "step"] and trace.x_name == "update"
+    assert trace.axes["update"].tolist() == list(range(20))
+    assert trace.axes["epoch"].tolist() == trace.steps.tolist() == [u // 3 for u in range(20)]
+    expected = per_epoch_by_hand(LambdaLR(optimizer_for([1.0, 0.5]), schedule.lr_lambda()), 20, 3)
+    for g in range(2):
+        assert_close(trace.lrs[g], expected[g], what=f"group {g}")
+    model = figure_model.single(trace)
+    *lines, mark, _ = model.panels[0].artists
+    assert (
+        model.panels[0].xlabel == "optimizer update"
+        and [list(np.asarray(line.x)) for line in lines] == [list(range(20))] * 2
+    )
+    assert isinstance(mark, figure_model.VLine) and mark.x == 6  # warmup 2 epochs end at update 6
+    assert "once every 3 updates" in trace.metadata()["step_convention"]
+    assert trace.metadata()["steps_per_epoch"] == 3
+
+
+def test_a_torch_class_stepped_once_an_epoch_equals_the_hand_loop() -> None:
+    trace = run(lrplot.resolve("step_lr", 25, 1.0, {"step_size": 2, "gamma": 0.5}), RunOptions(interval="epoch",
+                steps_per_epoch=4))  # fmt: skip
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer_for([1.0]), step_size=2, gamma=0.5)
+    assert trace.lr.tolist() == per_epoch_by_hand(scheduler, 25, 4)[0]
+    header, columns = lrplot.trace.table({"": trace})
+    assert header == ["update", "epoch", "step", "lr"] and len(columns[0]) == 25
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"interval": "epoch"}, "^steps_per_epoch: interval epoch needs it: a whole number >= 1, got None"),
+        ({"interval": "epoch", "steps_per_epoch": 0}, "^steps_per_epoch: interval epoch needs it"),
+        ({"steps_per_epoch": 3}, "^steps_per_epoch: only with interval epoch"),
+        ({"interval": "epoch", "steps_per_epoch": 3, "record": "after"}, "^record: interval epoch reads each update"),
+        ({"interval": "week"}, "^interval: expected one of update, epoch, got 'week'"),
+    ],
+)
+def test_the_interval_is_checked_with_its_epoch_length(kwargs: dict, words: str) -> None:
+    with pytest.raises(ParameterError, match=words):
+        RunOptions.check(**kwargs)
 
 
 # Options, formats and errors, each declared once ----------------------------------------------

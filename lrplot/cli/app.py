@@ -25,7 +25,22 @@ from ..params import Param, parse_assignments
 from ..registry import ScheduleSpec
 from ..schedules import REGISTRY
 from .commandline import CLI_SPELLING, option_name
-from .options import Engine, Every, Formats, LogY, Lr, Optimizer, Out, Record, Steps, Title, TrainingSteps, Warmup
+from .options import (
+    Engine,
+    Every,
+    Formats,
+    Interval,
+    LogY,
+    Lr,
+    Optimizer,
+    Out,
+    Record,
+    Steps,
+    StepsPerEpoch,
+    Title,
+    TrainingSteps,
+    Warmup,
+)
 from .progress import progress_bar
 
 PARAM_TYPES: dict[str, type] = {"int": int, "float": float, "count": float, "choice": str, "ints": str, "schedule": str}
@@ -116,6 +131,8 @@ def write_schedule(
     optimizer: Optimizer = None,
     record: Record = None,
     engine: Engine = None,
+    interval: Interval = None,
+    steps_per_epoch: StepsPerEpoch = None,
     out: Out = None,
     format: Formats = None,
     title: Title = None,
@@ -126,7 +143,7 @@ def write_schedule(
     from .. import api, engines  # the core loads when a command runs, not for --help
     from ..figures import TraceDocument
 
-    formats, options = parse_formats(format), RunOptions.check(optimizer, record, engine)
+    formats, options = parse_formats(format), RunOptions.check(optimizer, record, engine, interval, steps_per_epoch)
     TraceDocument.check_every(every)  # before the run, which may be long
     schedule = REGISTRY.resolve(name, DEFAULT_STEPS if steps is None else steps, lr or [1.0], params)
     warn(schedule.warnings)
@@ -202,6 +219,8 @@ def compare_command(
     optimizer: Optimizer = None,
     record: Record = None,
     engine: Engine = None,
+    interval: Interval = None,
+    steps_per_epoch: StepsPerEpoch = None,
     out: Out = None,
     format: Formats = None,
     title: Title = None,
@@ -213,10 +232,10 @@ def compare_command(
     formats = parse_formats(format)
     shared = parse_assignments(",".join(param), "--param") if param else {}
     shared.update({k: v for k, v in (("warmup", warmup), ("training_steps", training_steps)) if v is not None})
+    options = RunOptions.check(optimizer, record, engine, interval, steps_per_epoch)
     rendered = api.compare(
-        curves, DEFAULT_STEPS if steps is None else steps, tuple(lr or [1.0]), shared,
-        RunOptions.check(optimizer, record, engine), name=name, title=title, log_y=bool(log_y), grid=grid,
-        spelling=CLI_SPELLING,
+        curves, DEFAULT_STEPS if steps is None else steps, tuple(lr or [1.0]), shared, options, name=name,
+        title=title, log_y=bool(log_y), grid=grid, spelling=CLI_SPELLING,
     )  # fmt: skip
     for label, trace in rendered.curves.items():
         warn(trace.schedule.warnings, f"curve '{label}': ")

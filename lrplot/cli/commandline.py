@@ -33,6 +33,8 @@ def command_line(trace: Trace) -> str:
         words += ["--record", options.record]
     if options.engine != "torch":
         words += ["--engine", options.engine]
+    if options.interval != "update":
+        words += ["--interval", options.interval, "--steps-per-epoch", str(options.steps_per_epoch)]
     return " ".join(map(shlex.quote, words))
 
 

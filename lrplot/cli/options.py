@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from ..formats import DEFAULT_FORMATS, FORMATS
-from ..options import DEFAULT_STEPS, ENGINES, OPTIMIZERS
+from ..options import DEFAULT_STEPS, ENGINES, INTERVALS, OPTIMIZERS
 
 OWN = "with render: each figure's own"  # render's options override a figure set's values
 
@@ -58,6 +58,22 @@ Engine = Annotated[
         help=f"{' or '.join(ENGINES)}: 'torch' steps the real scheduler; 'numpy' evaluates the same formulas "
         f"on arrays, much faster for long runs [default: torch; {OWN}]",
         show_default=False,
+    ),
+]
+Interval = Annotated[
+    str | None,
+    typer.Option(
+        "--interval",
+        metavar="WHEN",
+        help=f"{' or '.join(INTERVALS)}: step the scheduler every optimizer update, or once an epoch of "
+        "--steps-per-epoch updates; the curve has one value per update either way [default: update]",
+        show_default=False,
+    ),
+]
+StepsPerEpoch = Annotated[
+    int | None,
+    typer.Option(
+        "--steps-per-epoch", metavar="K", help="optimizer updates per epoch (with --interval epoch)", show_default=False
     ),
 ]
 Out = Annotated[
