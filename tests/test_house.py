@@ -284,6 +284,14 @@ def test_every_registered_format_is_offered_and_works_for_compare(tmp_path: Path
     document = json.loads((tmp_path / "compare.json").read_text())
     assert document["figure"] == "compare"  # the metadata, apart from a curve labelled "figure"
     assert list(document["columns"]) == ["step", "cosine", "figure"] and document["columns"]["step"] == [0, 1, 2, 3, 4]
+    every = tmp_path / "every"
+    result = cli.invoke(app, ["compare", "cosine", "linear", "--steps", "5", "--format", ",".join(FORMATS), "--out",
+                              str(every)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in every.iterdir()) == sorted(f"compare.{name}" for name in FORMATS)
+    starts = {"png": b"\x89PNG", "pdf": b"%PDF", "svg": b"<?xml", "csv": b"# lrplot: ", "json": b"{"}
+    for name in FORMATS:
+        assert (every / f"compare.{name}").read_bytes().startswith(starts[name]), name
 
 
 def test_errors_name_parameters_as_the_reader_writes_them() -> None:
