@@ -4,8 +4,9 @@
 
 A refactor must not make lrplot slower. This exports ``REF`` (any git commit)
 to a temporary folder and runs the same commands from both trees alternately
-(``python -m lrplot`` with ``PYTHONPATH`` set to each tree, in this
-interpreter, so both use the same torch, numpy and matplotlib), flipping the
+(the console script's entry point, ``lrplot.cli.main``, with ``PYTHONPATH``
+set to each tree, in this interpreter, so both use the same torch, numpy and
+matplotlib), flipping the
 order every round. It prints the median wall time and peak memory of each, and
 the ratio. Run by hand, never by pytest: timings on a shared machine are noisy.
 """
@@ -26,7 +27,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 TREE = HERE.parent
 
-# (what, arguments after 'python -m lrplot'); {out} is a scratch folder.
+ENTRY = "import sys; sys.argv[0] = 'lrplot'; from lrplot.cli import main; main()"  # what the console script runs
+# (what, arguments after 'lrplot'); {out} is a scratch folder.
 JOBS = [
     ("--help", ["--help"]),
     ("list", ["list"]),
@@ -52,12 +54,12 @@ def export(ref: str, into: Path) -> Path:
     return into / "ref"
 
 
-def process(tree: Path, args: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak resident MB of ``python -m lrplot ARGS`` from ``tree``."""
+def process(tree: Path, args: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of ``lrplot ARGS`` with ``tree``'s lrplot, run in ``cwd``."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
     start = time.perf_counter()
     child = subprocess.Popen(
-        [sys.executable, "-m", "lrplot", *args], cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [sys.executable, "-c", ENTRY, *args], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     _, status, usage = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - start
@@ -84,7 +86,7 @@ def main() -> None:
             for r in range(args.runs):
                 for name in list(trees)[:: -1 if r % 2 else 1]:
                     out = scratch / f"out-{name}"
-                    results[name].append(process(trees[name], [w.format(out=out) for w in words]))
+                    results[name].append(process(trees[name], [w.format(out=out) for w in words], scratch))
             base_s, this_s = (statistics.median(t for t, _ in results[name]) for name in trees)
             base_mb, this_mb = (statistics.median(m for _, m in results[name]) for name in trees)
             print(
