@@ -7,6 +7,7 @@ code: 2 for bad input, 1 for an output that cannot be written.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 import sys
@@ -153,6 +154,13 @@ def write_schedule(
     echo_paths(api.write(document, out or ".", formats))
 
 
+@functools.cache  # evaluating the annotations once, not once per schedule command
+def shared_options() -> list[inspect.Parameter]:
+    """``write_schedule``'s keyword-only options: the ones every schedule command takes."""
+    signature = inspect.signature(write_schedule, eval_str=True)
+    return [p for p in signature.parameters.values() if p.kind is inspect.Parameter.KEYWORD_ONLY]
+
+
 def schedule_command(spec: ScheduleSpec) -> Callable[..., None]:
     """A command for ``spec``: one option per parameter, then the shared ones."""
 
@@ -160,8 +168,7 @@ def schedule_command(spec: ScheduleSpec) -> Callable[..., None]:
         params = {p.name: options.pop(p.name) for p in spec.params}
         write_schedule(spec.qualified_name, params, **options)  # type: ignore[arg-type]
 
-    signature = inspect.signature(write_schedule, eval_str=True)
-    shared = [p for p in signature.parameters.values() if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    shared = shared_options()
     own = [
         inspect.Parameter(
             p.name,
