@@ -190,7 +190,7 @@ def warmup_marks(trace: Trace, text: bool = True) -> list[Artist]:
     if not isinstance(warmup, int) or not warmup or not trace.steps[0] < warmup <= trace.steps[-1]:
         return []
     # Warmup counts scheduler steps: mark the first x at which last_epoch reaches it.
-    x = warmup if trace.x is trace.steps else int(trace.x[trace.steps.searchsorted(warmup)])
+    x = warmup if trace.x_name == "step" else int(trace.x[trace.steps.searchsorted(warmup)])
     marks: list[Artist] = [VLine(x, color="0.45", linestyle="--", linewidth=1)]
     if text:
         marks.append(Note(f" warmup end ({warmup})", x, 1, y_in_axes=True))
