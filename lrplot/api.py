@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING
 from . import schedules
 from .errors import ConfigError, LrplotError, ParameterError, plain
 from .figures import DEFAULT_TOLERANCE, Drift, FigureSpec, RenderedFigure, compare_table, render
+from .files import Writer, prepare_dir, write_atomically
 from .formats import Document, outputs
 from .options import RunOptions
 from .params import Value
 from .spelling import PLAIN, Spelling
-from .writers import Writer, prepare_dir, text_writer, write_atomically
+from .writers import text_writer
 
 if TYPE_CHECKING:
     from .configs import FigureSet

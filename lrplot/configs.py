@@ -15,6 +15,8 @@ from pathlib import Path
 from . import schedules
 from .errors import ConfigError, LrplotError, ParameterError, UnknownScheduleError
 from .figures import CurveSpec, FigureSpec
+from .files import check_stem
+from .limits import MAX_CONFIG_BYTES, check_text
 from .options import DEFAULT_STEPS, RunOptions
 from .params import parse_request
 
@@ -80,13 +82,22 @@ def load(path: str | os.PathLike[str], overrides: Mapping[str, object] | None = 
 
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with open(path, "rb") as f:
+            content = f.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file") from None
     except OSError as e:
         raise ConfigError(f"{path}: cannot read it: {e.strerror or e}") from None
+    if len(content) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KiB, the most a figure set may be")
+    try:
+        data = tomllib.loads(content.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {e.start + 1} is not)") from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: not valid TOML: {e}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
     where = str(path)
     _no_unknown(data, TOP_KEYS, where)
     defaults = _table(data.get("defaults", {}), f"{where}: [defaults]")
@@ -97,8 +108,10 @@ def load(path: str | os.PathLike[str], overrides: Mapping[str, object] | None = 
     for i, raw in enumerate(figures, start=1):
         raw = {**defaults, **_table(raw, f"{where}: figure {i}"), **(overrides or {})}
         name = raw.get("name")
-        if not isinstance(name, str) or not name:
-            raise ConfigError(f"{where}: figure {i}: key 'name': expected a text name (it names the files)")
+        try:
+            check_stem(name, "name")
+        except ParameterError as e:
+            raise ConfigError(f"{where}: figure {i}: key 'name': {e.reason} (it names the files)") from None
         specs.append(_figure(raw, f"{where}: figure '{name}'"))
     names = [s.name for s in specs]
     for name in names:
@@ -109,9 +122,8 @@ def load(path: str | os.PathLike[str], overrides: Mapping[str, object] | None = 
     for key, value in (("out", out), ("page", page)):
         if value is not None and not isinstance(value, str):
             raise ConfigError(f"{where}: key '{key}': expected a path, got {value!r}")
-    for key in ("title", "description"):
-        if not isinstance(data.get(key, ""), str):
-            raise ConfigError(f"{where}: key '{key}': expected text")
+    for key, limit in (("title", None), ("description", MAX_CONFIG_BYTES)):
+        _text(data.get(key, ""), f"{where}: key '{key}'", limit)
     return FigureSet(
         path=path,
         figures=tuple(specs),
@@ -141,27 +153,27 @@ def _figure(raw: Raw, where: str) -> FigureSpec:
         raise ConfigError(f"{where}: key 'resume_steps': a resumed curve must be the figure's only curve")
     figsize = raw.get("figsize")
     if figsize is not None and (
-        not isinstance(figsize, list) or len(figsize) != 2 or not all(_is_number(v) and v > 0 for v in figsize)
+        not isinstance(figsize, list) or len(figsize) != 2 or not all(map(_is_number, figsize))
     ):
         raise ConfigError(f"{where}: key 'figsize': expected [width, height] in inches, got {figsize!r}")
     try:
         options = RunOptions.check(raw.get("optimizer"), raw.get("record"), raw.get("engine"))
-    except ParameterError as e:
+        return FigureSpec(
+            name=str(raw["name"]),
+            curves=curves,
+            steps=int(raw.get("steps", DEFAULT_STEPS)),  # type: ignore[call-overload]
+            lr=_lrs(raw.get("lr", 1.0)),
+            shared=shared,
+            options=options,
+            title=raw.get("title"),  # type: ignore[arg-type]
+            figsize=(float(figsize[0]), float(figsize[1])) if isinstance(figsize, list) else None,
+            legend_fontsize=raw.get("legend_fontsize", 10.0),  # type: ignore[arg-type]
+            log_y=bool(raw.get("log_y", False)),
+            grid=bool(raw.get("grid", False)),
+            note=str(raw.get("note", "")),
+        )
+    except ParameterError as e:  # the keys are the figure's own
         raise ConfigError(f"{where}: key '{e.param}': {e.reason}") from None
-    return FigureSpec(
-        name=str(raw["name"]),
-        curves=curves,
-        steps=int(raw.get("steps", DEFAULT_STEPS)),  # type: ignore[call-overload]
-        lr=_lrs(raw.get("lr", 1.0)),
-        shared=shared,
-        options=options,
-        title=raw.get("title"),  # type: ignore[arg-type]
-        figsize=(float(figsize[0]), float(figsize[1])) if isinstance(figsize, list) else None,
-        legend_fontsize=float(raw.get("legend_fontsize", 10)),  # type: ignore[arg-type]
-        log_y=bool(raw.get("log_y", False)),
-        grid=bool(raw.get("grid", False)),
-        note=str(raw.get("note", "")),
-    )
 
 
 def _curve(raw: Raw, where: str) -> CurveSpec:
@@ -180,13 +192,16 @@ def _curve(raw: Raw, where: str) -> CurveSpec:
             valid = ", ".join([*CURVE_KEYS, *(p.name for p in spec.params)])
             raise ConfigError(f"{where}: key '{key}': unknown key for {spec.name} (valid: {valid})")
     resume = raw.get("resume_steps")
-    return CurveSpec(
-        schedule=schedules.REGISTRY.command_name(spec),
-        params=params,
-        label=str(raw["label"]) if "label" in raw else None,
-        lr=_lrs(raw["lr"]) if "lr" in raw else None,
-        resume_steps=resume if isinstance(resume, int) else None,
-    )
+    try:
+        return CurveSpec(
+            schedule=schedules.REGISTRY.command_name(spec),
+            params=params,
+            label=str(raw["label"]) if "label" in raw else None,
+            lr=_lrs(raw["lr"]) if "lr" in raw else None,
+            resume_steps=resume if isinstance(resume, int) else None,
+        )
+    except ParameterError as e:
+        raise ConfigError(f"{where}: key '{e.param}': {e.reason}") from None
 
 
 def _lrs(value: object) -> tuple[float, ...]:
@@ -204,6 +219,13 @@ def _type(value: object, kinds: tuple[type, ...], where: str) -> None:
     if not ok:
         names = " or ".join(TYPE_NAMES[k] for k in kinds)
         raise ConfigError(f"{where}: expected {names}, got {value!r}")
+
+
+def _text(value: object, where: str, limit: int | None = None) -> None:
+    try:
+        check_text("text", value, *([limit] if limit else []))
+    except ParameterError as e:
+        raise ConfigError(f"{where}: {e.reason}") from None
 
 
 def _is_number(value: object) -> bool:

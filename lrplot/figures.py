@@ -15,6 +15,17 @@ from pathlib import Path
 from . import engines, figure_model, schedules
 from .errors import LrplotError, ParameterError
 from .figure_model import FigureModel
+from .files import check_stem
+from .limits import (
+    FIGSIZE_INCHES,
+    FONT_SIZE,
+    MAX_CONFIG_BYTES,
+    MAX_CURVES,
+    MAX_GRID_PANELS,
+    check_magnitude,
+    check_range,
+    check_text,
+)
 from .options import DEFAULT_STEPS, DEFAULT_TOLERANCE, RunOptions
 from .params import Value
 from .spelling import PLAIN, Spelling
@@ -43,6 +54,7 @@ class TraceDocument:
     def check_every(every: int) -> None:
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ParameterError("every", f"expected a whole number >= 1, got {every!r}")
+        check_magnitude("every", every)
 
     @property
     def name(self) -> str:
@@ -83,6 +95,14 @@ class CurveSpec:
     lr: tuple[float, ...] | None = None
     resume_steps: int | None = None
 
+    def __post_init__(self) -> None:
+        if self.label is not None:
+            check_text("label", self.label)
+        if self.resume_steps is not None:
+            if isinstance(self.resume_steps, bool) or not isinstance(self.resume_steps, int) or self.resume_steps < 1:
+                raise ParameterError("resume_steps", f"expected a whole number >= 1, got {self.resume_steps!r}")
+            check_magnitude("resume_steps", self.resume_steps)
+
     def auto_label(self, keys: Iterable[str]) -> str:
         """The schedule's name and its own values of ``keys``."""
         own = ", ".join(f"{k}={_text(v)}" for k, v in self.params.items() if k in keys)
@@ -105,6 +125,21 @@ class FigureSpec:
     log_y: bool = False
     grid: bool = False
     note: str = ""
+
+    def __post_init__(self) -> None:
+        check_stem(self.name, "name")
+        if not self.curves or len(self.curves) > MAX_CURVES:
+            raise ParameterError("curve", f"expected 1 to {MAX_CURVES} curves in a figure, got {len(self.curves)}")
+        if self.grid and len(self.curves) > MAX_GRID_PANELS:
+            raise ParameterError(
+                "grid", f"a grid draws at most {MAX_GRID_PANELS} panels, got {len(self.curves)} curves (use an overlay)"
+            )
+        if self.title is not None:
+            check_text("title", self.title)
+        check_text("note", self.note, MAX_CONFIG_BYTES)
+        check_range("legend_fontsize", self.legend_fontsize, FONT_SIZE, "points")
+        for side in self.figsize or ():
+            check_range("figsize", side, FIGSIZE_INCHES, "inches")
 
     def labels(self) -> list[str]:
         """One distinct legend label per curve: its name and the parameters that differ."""

@@ -2,7 +2,7 @@
 
 A :class:`Document` is what a run made (a schedule's trace, or a figure of
 several): its name, metadata, table and figure model. Each :class:`Format`
-turns a document into a :data:`~lrplot.writers.Writer`. The CLI's ``--format``,
+turns a document into a :data:`~lrplot.files.Writer`. The CLI's ``--format``,
 its help and the docs read :data:`FORMATS`; to add a format, write its writer
 and add one entry here.
 """
@@ -20,7 +20,8 @@ if TYPE_CHECKING:  # not at run time: --help reads FORMATS and must stay fast
     from matplotlib.figure import Figure
 
     from .figure_model import FigureModel
-    from .writers import Table, Writer
+    from .files import Writer
+    from .writers import Table
 
 
 class Document(Protocol):

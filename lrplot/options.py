@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal, TypeVar, get_args
 
 from .errors import ParameterError
+from .limits import check_magnitude
 
 Optimizer = Literal["sgd", "adam", "adamw"]
 Record = Literal["before", "after"]
@@ -70,6 +71,7 @@ class RunOptions:
                     f"interval epoch needs it: a whole number >= 1, got {k!r}",
                     mentions=("interval",),
                 )
+            check_magnitude("steps_per_epoch", k)
             if self.record != "before":
                 raise ParameterError(
                     "record", "interval epoch reads each update's lr before the scheduler steps: use before",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .errors import CurveSyntaxError, ParameterError
+from .limits import check_magnitude
 
 Kind = Literal["int", "float", "count", "choice", "ints", "schedule"]
 Value = object  # what a parameter holds once checked: int, float, str, tuple[int, ...] or ScheduleRequest
@@ -123,6 +124,7 @@ class Param:
             raise self._bad(repr(value))
         if not math.isfinite(value):
             raise self._bad(str(value))
+        check_magnitude(self.name, value)
         fractional = value != int(value)
         if (self.kind in ("int", "ints") and fractional) or (self.kind == "count" and value >= 1 and fractional):
             raise self._bad(str(value))

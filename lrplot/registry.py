@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from .errors import NoClosedFormError, ParameterError, UnknownScheduleError
 from .laws import Law, Multipliers
+from .limits import check_magnitude
 from .params import Param, ScheduleRequest, Value, text_of
 from .piecewise import Piecewise
 
@@ -252,6 +253,7 @@ def _count(value: float, horizon: int) -> int:
 def _check_steps(steps: object) -> int:
     if isinstance(steps, (int, float)) and not isinstance(steps, bool) and math.isfinite(steps):
         if steps == int(steps) and steps >= 1:
+            check_magnitude("steps", steps)
             return int(steps)
     raise ParameterError("steps", f"expected a whole number >= 1, got {steps!r}")
 
@@ -264,4 +266,5 @@ def _check_lrs(lr: float | Iterable[float]) -> tuple[float, ...]:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
         if not ok or not math.isfinite(value) or value <= 0:
             raise ParameterError("lr", f"expected a finite number > 0, got {value!r}")
+        check_magnitude("lr", value)
     return tuple(float(v) for v in lrs)

@@ -1,28 +1,21 @@
-"""CSV and JSON tables, and writing every output of a run atomically.
-
-Every output is first written to a temporary file beside its target and only
-renamed into place once *all* outputs of a run are complete, so a failed or
-interrupted run leaves no partial file and keeps earlier outputs intact.
-"""
+"""CSV and JSON tables: writers for :mod:`lrplot.files`, and reading a CSV back."""
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
-import tempfile
-from collections.abc import Callable, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 from typing import IO
 
-from .errors import OutputError
+from .files import Writer
 from .trace import Column
 
 METADATA_PREFIX = "# lrplot: "
 CSV_CHUNK = 1 << 16  # rows formatted at a time
 
-Writer = Callable[[IO[bytes]], None]
 Table = tuple[list[str], list[Column]]  # header, columns
 
 
@@ -66,65 +59,36 @@ def text_writer(text: str) -> Writer:
 
 
 def read_csv(path: str | os.PathLike[str]) -> tuple[dict[str, object], list[str], list[list[float]]]:
-    """A CSV written by lrplot: (metadata, column names, columns of numbers)."""
+    """A CSV written by lrplot: (metadata, column names, columns of numbers).
+
+    The header is read as CSV (a label may hold commas, quotes or newlines).
+    A malformed file raises ValueError naming the line, never quoting it: the
+    file may not be what it claims to be.
+    """
     metadata: dict[str, object] = {}
-    header: list[str] = []
     rows: list[list[float]] = []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
+    with open(path, encoding="utf-8", newline="") as f:
+        lines = enumerate(f, start=1)
+        for number, line in lines:
             if line.startswith(METADATA_PREFIX):
-                metadata = json.loads(line[len(METADATA_PREFIX) :])
-            elif line.startswith("#"):
+                try:
+                    metadata = json.loads(line[len(METADATA_PREFIX) :])
+                except ValueError:
+                    raise ValueError(f"line {number}: the metadata is not valid JSON") from None
+            elif not line.startswith("#"):
+                break
+        else:
+            return metadata, [], []
+        header = next(csv.reader(itertools.chain([line], (text for _, text in lines))))
+        for number, line in lines:
+            if not line.strip():
                 continue
-            elif not header:
-                header = next(csv.reader([line]))
-            elif line.strip():
-                rows.append([float(x) for x in line.split(",")])
+            try:
+                row = [float(x) for x in line.split(",")]
+            except ValueError:
+                raise ValueError(f"line {number}: expected {len(header)} numbers") from None
+            if len(row) != len(header):
+                raise ValueError(f"line {number}: {len(row)} values, but the header names {len(header)} columns")
+            rows.append(row)
     columns = [list(col) for col in zip(*rows, strict=True)] if rows else [[] for _ in header]
     return metadata, header, columns
-
-
-def prepare_dir(out_dir: str | os.PathLike[str]) -> Path:
-    """The output folder, created if needed, or an OutputError naming it."""
-    path = Path(out_dir)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise OutputError(f"cannot create output folder {str(path)!r}: {e.strerror or e}") from None
-    if not os.access(path, os.W_OK | os.X_OK):
-        raise OutputError(f"cannot write to output folder {str(path)!r}: permission denied")
-    return path
-
-
-def write_atomically(outputs: Mapping[Path, Writer]) -> list[Path]:
-    """Write every file to a temporary sibling, then rename all into place.
-
-    If any writer fails (or the run is interrupted), the temporaries are
-    removed and no target is touched.
-    """
-    done: list[tuple[str, Path]] = []
-    target = Path()
-    try:
-        for target, writer in outputs.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            done.append((tmp, target))
-            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
-            with os.fdopen(fd, "wb") as f:
-                writer(f)
-                f.flush()
-                os.fsync(f.fileno())
-        for tmp, target in done:
-            os.replace(tmp, target)
-    except OSError as e:
-        raise OutputError(f"cannot write {str(target)!r}: {e.strerror or e}") from None
-    finally:
-        for tmp, _ in done:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    return [target for _, target in done]
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

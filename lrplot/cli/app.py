@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -54,11 +55,26 @@ def one_line_errors() -> Iterator[None]:
         yield
     except LrplotError as e:
         fail(e.message(option_name), e.exit_code)
+    except KeyboardInterrupt as e:  # Ctrl-C, or a signal main() turns into one: temporaries are gone by now
+        signum = e.signum if isinstance(e, Interrupted) else signal.SIGINT
+        fail(f"interrupted by {signal.Signals(signum).name}", 128 + signum)
     except typer.TyperException as e:  # Typer's usage errors: a bad option or value
         ctx = getattr(e, "ctx", None)
         hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
         format_message = getattr(e, "format_message", None)
         fail((format_message() if format_message else str(e)) + hint, getattr(e, "exit_code", 2))
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where the program is, so that it unwinds as for Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum: int, frame: object) -> NoReturn:
+    raise Interrupted(signum)
 
 
 def fail(message: str, code: int) -> NoReturn:
@@ -300,10 +316,15 @@ for _spec in REGISTRY.specs():
 def main() -> None:
     """Run the app, then end the process at once.
 
+    SIGTERM and SIGHUP unwind the program as Ctrl-C does (temporaries removed,
+    older files kept) and exit with 128 + the signal's number (143 for SIGTERM).
     Once the command is done (its files written and synced), the process ends
     with ``os._exit``: tearing down torch at interpreter exit costs about 0.4 s
     and does nothing for a process that is about to end.
     """
+    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signum is not None:  # CI cancels, timeout and docker stop send SIGTERM; a closed terminal SIGHUP
+            signal.signal(signum, _interrupt)
     try:
         app(prog_name="lrplot")  # also under "python -m lrplot", whose usage text says lrplot
         code = 0

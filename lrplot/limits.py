@@ -1,0 +1,130 @@
+"""How big a request may be: every limit lrplot enforces, in one place.
+
+A request that cannot complete is refused before any work starts, with a
+message that names the option and the largest value that fits. The limits are
+listed in the README ("Limits").
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+from .errors import ParameterError
+
+MAX_MAGNITUDE = 10**15  # any number a parameter takes: beyond it, int64 arithmetic and float steps lose exactness
+MAX_TEXT = 500  # characters in a title or label
+MAX_CONFIG_BYTES = 1 << 20  # a figure-set file
+FIGSIZE_INCHES = (1.0, 50.0)  # each side; 50 inches at 150 dpi is 7500 pixels
+FONT_SIZE = (1.0, 100.0)  # points
+MAX_CURVES = 100  # in one figure
+MAX_GRID_PANELS = 36  # small multiples: 6 by 6 (a 64-panel grid takes 7 s to draw, 300 take 30 s)
+
+# Bytes a run holds per recorded value, measured (benchmarks/limits.py): the
+# step axis and each track are float64/int64 arrays; a JSON column becomes
+# Python floats, then text, then bytes.
+ARRAY_BYTES = 8
+JSON_BYTES = 160
+WORKING_FACTOR = 2  # temporaries: decimation, chunked evaluation, per-epoch repeats
+BASE_BYTES = 400 << 20  # torch, numpy and matplotlib imported
+
+
+def check_magnitude(name: str, value: float) -> None:
+    """A ParameterError if ``|value|`` is beyond :data:`MAX_MAGNITUDE`."""
+    if abs(value) > MAX_MAGNITUDE:
+        raise ParameterError(name, f"{_number(value)} is beyond the largest value lrplot takes (1e15)")
+
+
+def check_text(key: str, value: object, limit: int = MAX_TEXT) -> str:
+    """``value`` if it is text of at most ``limit`` characters with no control
+    characters but newline and tab."""
+    if not isinstance(value, str):
+        raise ParameterError(key, f"expected text, got {value!r}")
+    if len(value) > limit:
+        raise ParameterError(key, f"expected at most {limit} characters, got {len(value)}")
+    bad = next((c for c in value if (ord(c) < 32 and c not in "\n\t") or ord(c) == 127), None)
+    if bad is not None:
+        raise ParameterError(key, f"expected text without control characters, got {bad!r} in {value!r}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ParameterError(key, f"expected valid text, got {value!r}") from None
+    return value
+
+
+def check_range(key: str, value: float, bounds: tuple[float, float], unit: str) -> float:
+    low, high = bounds
+    if not (isinstance(value, (int, float)) and not isinstance(value, bool)) or not low <= value <= high:
+        raise ParameterError(key, f"expected a number of {unit} from {low:g} to {high:g}, got {value!r}")
+    return float(value)
+
+
+def bytes_per_step(groups: int, axes: int = 1, json: bool = False) -> int:
+    """What one recorded step costs a run of ``groups`` param groups with ``axes`` x axes."""
+    columns = groups + axes
+    return WORKING_FACTOR * ARRAY_BYTES * columns + (JSON_BYTES * columns if json else 0)
+
+
+def check_run_size(
+    steps: int, groups: int, curves: int = 1, per_epoch: bool = False, formats: Iterable[str] = (), key: str = "steps"
+) -> None:
+    """A ParameterError naming ``key`` if the run cannot fit in the memory there is.
+
+    The estimate is :func:`bytes_per_step` times the steps of every curve; the
+    message gives the most steps that fit.
+    """
+    json = "json" in formats
+    per_step = curves * bytes_per_step(groups, 3 if per_epoch else 1, json)
+    available = available_memory()
+    if steps * per_step + BASE_BYTES <= available:
+        return
+    fits = max(0, (available - BASE_BYTES) // per_step)
+    what = f"{steps} steps" + (f" of {curves} curves" if curves > 1 else "")
+    hint = "; csv needs much less than json, and --every thins it" if json else ""
+    raise ParameterError(
+        key,
+        f"{what} need about {_size(steps * per_step)} of memory and {_size(available)} is available: "
+        f"at most {fits} steps fit{hint}",
+    )
+
+
+def available_memory() -> int:
+    """Bytes this process may still allocate: the kernel's estimate, within the
+    container's limit when there is one."""
+    candidates = []
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    candidates.append(int(line.split()[1]) * 1024)
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        with open("/sys/fs/cgroup/memory.max") as f:
+            limit = f.read().strip()
+        with open("/sys/fs/cgroup/memory.current") as f:
+            used = int(f.read().strip())
+        if limit != "max":
+            candidates.append(int(limit) - used)
+    except (OSError, ValueError):
+        pass
+    if not candidates:
+        try:
+            candidates.append(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES"))
+        except (AttributeError, OSError, ValueError):
+            candidates.append(8 << 30)  # nothing to read: assume a small machine
+    return max(0, min(candidates))
+
+
+def _size(n: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB"):
+        if n < 1000 or unit == "PB":
+            return f"{n:.3g} {unit}" if unit != "bytes" else f"{int(n)} bytes"
+        n /= 1000
+    raise AssertionError  # pragma: no cover
+
+
+def _number(value: float) -> str:
+    if isinstance(value, int) and len(str(abs(value))) > 20:
+        return f"a number of {len(str(abs(value)))} digits"
+    return f"{value:g}" if isinstance(value, float) else str(value)

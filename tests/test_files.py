@@ -1,0 +1,144 @@
+"""Writing files: all or nothing, temporaries that the next run cleans, signals, plain stems."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from lrplot import files
+from lrplot.errors import OutputError, ParameterError
+from lrplot.writers import text_writer
+
+
+def _outputs(folder: Path, *names: str) -> dict[Path, files.Writer]:
+    return {folder / name: text_writer(f"new {name}\n") for name in names}
+
+
+def _old_files(folder: Path, *names: str) -> None:
+    for name in names:
+        (folder / name).write_text(f"old {name}\n")
+
+
+def test_a_failed_last_swap_puts_every_earlier_file_back(tmp_path: Path, monkeypatch) -> None:
+    _old_files(tmp_path, "a.png", "b.csv")  # c.json is new
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if Path(dst).name == "c.json":
+            raise PermissionError(13, "Permission denied")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(files.os, "replace", replace)
+    with pytest.raises(OutputError, match=r"cannot write '.*c\.json': Permission denied; no file was changed"):
+        files.write_atomically(_outputs(tmp_path, "a.png", "b.csv", "c.json"))
+    assert sorted(os.listdir(tmp_path)) == ["a.png", "b.csv"]  # no temporary, no kept copy
+    assert (tmp_path / "a.png").read_text() == "old a.png\n" and (tmp_path / "b.csv").read_text() == "old b.csv\n"
+
+
+def test_a_failed_swap_removes_the_files_it_created(tmp_path: Path, monkeypatch) -> None:
+    real_replace = os.replace
+    monkeypatch.setattr(files.os, "replace", lambda s, d: real_replace(s, d) if not d.name.startswith("b") else 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        files.write_atomically(_outputs(tmp_path, "a.png", "b.csv"))
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_folder_in_a_targets_place_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    _old_files(tmp_path, "a.png")
+    (tmp_path / "b.csv").mkdir()
+    with pytest.raises(OutputError, match="b.csv': a folder has that name"):
+        files.write_atomically(_outputs(tmp_path, "a.png", "b.csv"))
+    assert (tmp_path / "a.png").read_text() == "old a.png\n" and sorted(os.listdir(tmp_path)) == ["a.png", "b.csv"]
+
+
+def test_a_successful_write_replaces_every_file_and_leaves_no_temporary(tmp_path: Path) -> None:
+    _old_files(tmp_path, "a.png")
+    files.write_atomically(_outputs(tmp_path, "a.png", "b.csv"))
+    assert sorted(os.listdir(tmp_path)) == ["a.png", "b.csv"]
+    assert (tmp_path / "a.png").read_text() == "new a.png\n"
+
+
+def test_a_symlinked_output_is_replaced_not_written_through(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me\n")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "a.csv").symlink_to(outside)
+    files.write_atomically(_outputs(tmp_path / "out", "a.csv"))
+    assert outside.read_text() == "keep me\n" and (tmp_path / "out" / "a.csv").read_text() == "new a.csv\n"
+
+
+def _dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_temporaries_of_killed_runs_are_removed_by_the_next_run(tmp_path: Path) -> None:
+    dead, alive = _dead_pid(), os.getppid()
+    stale = [tmp_path / f".a.png.lrplot-{dead}.x1y2.tmp", tmp_path / f".b.csv.lrplot-{dead}.abcd.old"]
+    running = tmp_path / f".a.png.lrplot-{alive}.zzzz.tmp"  # another run, still going
+    mine = tmp_path / ".notes.tmp"  # not lrplot's
+    for path in [*stale, running, mine]:
+        path.write_text("")
+    files.write_atomically(_outputs(tmp_path, "a.png"))
+    assert sorted(os.listdir(tmp_path)) == sorted(["a.png", running.name, mine.name])
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_during_the_write_keeps_old_files_and_removes_temporaries(
+    tmp_path: Path, sig: signal.Signals, code: int
+) -> None:
+    (tmp_path / "cosine.csv").write_text("old csv\n")
+    # 5M rows of CSV take seconds to write: long enough to be caught in the middle.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lrplot", "cosine", "--engine", "numpy", "--steps", "5000000", "--format", "csv",
+         "--out", str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not any(name.endswith(".tmp") for name in os.listdir(tmp_path)):
+        assert process.poll() is None and time.monotonic() < deadline, "no temporary appeared"
+        time.sleep(0.01)
+    process.send_signal(sig)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == code, stderr
+    assert stderr.strip() == f"Error: interrupted by {sig.name}"
+    assert os.listdir(tmp_path) == ["cosine.csv"] and (tmp_path / "cosine.csv").read_text() == "old csv\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("../escaped", "folder separator"),
+        ("/etc/passwd", "folder separator"),
+        ("a\\b", "folder separator"),
+        ("..", "starts with '.'"),
+        (".hidden", "starts with '.'"),
+        ("a\x00b", "control character"),
+        ("two\nlines", "control character"),
+        ("x" * 201, "longer than 200 bytes"),
+        ("bad\udcff", "not valid text"),
+    ],
+)
+def test_stems_that_are_not_a_plain_file_name_are_refused(name: str, problem: str) -> None:
+    with pytest.raises(ParameterError, match=f"^name: expected a plain file name .*: .*{re.escape(problem)}"):
+        files.check_stem(name, "name")
+
+
+@pytest.mark.parametrize("name", ["", "  ", None])
+def test_an_empty_stem_is_refused(name: object) -> None:
+    with pytest.raises(ParameterError, match="^name: expected a file name without extension"):
+        files.check_stem(name, "name")
+
+
+def test_plain_stems_pass() -> None:
+    assert [files.check_stem(n, "name") for n in ("cosine", "fig 1 (a)", "学习率", "a.b")] == [
+        "cosine", "fig 1 (a)", "学习率", "a.b",
+    ]  # fmt: skip
