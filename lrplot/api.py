@@ -6,13 +6,14 @@ same way. Nothing here prints; problems are :class:`~lrplot.errors.LrplotError`.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import schedules
-from .errors import ConfigError, LrplotError, ParameterError, plain
+from .errors import ConfigError, LrplotError, OutsideError, ParameterError, plain
 from .figures import DEFAULT_TOLERANCE, Drift, FigureSpec, RenderedFigure, compare_table, render
 from .files import Writer, prepare_dir, write_atomically
 from .formats import Document, outputs
@@ -92,22 +93,38 @@ def render_sets(
     out: PathLike | None = None,
     formats: Iterable[str] | None = None,
     spelling: Spelling = PLAIN,
+    allow_outside: bool = False,
 ) -> list[Path]:
     """Render figure sets into their ``out`` folders (or ``out``), with their
-    pages when the whole set is rendered as the file says; the paths written."""
-    written: list[Path] = []
+    pages when the whole set is rendered as the file says; the paths written.
+
+    Everything is rendered before anything is written, and then every file of
+    every set is written or none is. A set writes only within its folder tree
+    (:func:`lrplot.configs.write_root`) unless ``allow_outside``; ``out``, the
+    caller's choice, may be anywhere. No output may replace a config read.
+    """
+    inputs = {os.path.realpath(config): Path(config) for config in configs}
+    files: dict[Path, Writer] = {}
     for figure_set, rendered, whole in _rendered(configs, overrides, only, out, spelling):
-        directory = prepare_dir(out or figure_set.out)
-        files: dict[Path, Writer] = {}
+        directory = Path(out) if out is not None else _confined(figure_set, figure_set.out, "out", allow_outside)
+        planned = {}
         for figure in rendered:
-            files.update(outputs(figure, directory, formats))
+            planned.update(outputs(figure, directory, formats))
         if whole and figure_set.page is not None:
             from .pages import page_text
 
-            prepare_dir(figure_set.page.parent)
-            files[figure_set.page] = text_writer(page_text(figure_set, rendered, directory, spelling.option))
-        written += write_atomically(files)
-    return written
+            page = _confined(figure_set, figure_set.page, "page", allow_outside)
+            planned[page] = text_writer(page_text(figure_set, rendered, directory, spelling.option))
+        for path in planned:
+            real = os.path.realpath(path)
+            if real in inputs:
+                raise ConfigError(f"{figure_set.path}: {path} would replace the config {inputs[real]}, an input")
+            if path in files:
+                raise ConfigError(f"{figure_set.path}: {path} is written by another figure of this run too")
+        files.update(planned)
+    for folder in dict.fromkeys(path.parent for path in files):
+        prepare_dir(folder)
+    return write_atomically(files)
 
 
 def check_sets(
@@ -117,23 +134,62 @@ def check_sets(
     out: PathLike | None = None,
     tolerance: float = DEFAULT_TOLERANCE,
     spelling: Spelling = PLAIN,
+    allow_outside: bool = False,
 ) -> tuple[list[Drift], int]:
     """Regenerate in memory and compare with the committed CSVs (and pages);
-    the drifts and how many figures were checked. Writes nothing."""
+    the drifts and how many figures were checked. Writes nothing, and reads
+    nothing outside the set's folder tree (or ``out``) unless ``allow_outside``."""
+    check_tolerance(tolerance)
     drifts: list[Drift] = []
     checked = 0
     for figure_set, rendered, whole in _rendered(configs, overrides, only, out, spelling):
+        tree = Path(os.path.realpath(out)) if out is not None else figure_set.root
         directory = Path(out or figure_set.out)
-        drifts += [d for f in rendered if (d := compare_table(f.name, f, directory / f"{f.name}.csv", tolerance))]
+        for figure in rendered:
+            csv = directory / f"{figure.name}.csv"
+            outside = not allow_outside and not _within(csv, tree)
+            drift = Drift(figure.name, f"{csv} leads outside {tree}; not read") if outside else None
+            if drift := drift or compare_table(figure.name, figure, csv, tolerance):
+                drifts.append(drift)
         checked += len(rendered)
         page = figure_set.page
         if whole and page is not None:
             from .pages import page_text
 
+            if not allow_outside and not _within(page, tree):
+                drifts.append(Drift(str(page), f"the page leads outside {tree}; not read"))
+                continue
             fresh = page_text(figure_set, rendered, directory, spelling.option)
-            if not page.exists() or page.read_text(encoding="utf-8") != fresh:
+            if not page.is_file() or _read_text(page) != fresh:
                 drifts.append(Drift(str(page), "the page differs from what the config and registry give"))
     return drifts, checked
+
+
+def check_tolerance(tolerance: object) -> float:
+    """``tolerance`` if it is a finite number >= 0."""
+    if isinstance(tolerance, (int, float)) and not isinstance(tolerance, bool):
+        if math.isfinite(tolerance) and tolerance >= 0:
+            return float(tolerance)
+    raise ParameterError("tolerance", f"expected a finite number >= 0, got {tolerance!r}")
+
+
+def _confined(figure_set: FigureSet, path: Path, key: str, allow_outside: bool) -> Path:
+    if not allow_outside and not _within(path, figure_set.root):
+        tree = figure_set.root
+        raise OutsideError(f"{figure_set.path}: key '{key}': {path} is outside {tree}, the set's folder tree")
+    return path
+
+
+def _within(path: Path, tree: Path) -> bool:
+    """Whether ``path``, links resolved, lies in ``tree``."""
+    return Path(os.path.realpath(path)).is_relative_to(tree)
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _rendered(

@@ -43,12 +43,16 @@ CURVE_KEYS: dict[str, tuple[type, ...]] = {
 }
 TYPE_NAMES = {int: "integer", float: "number", str: "text", list: "list", bool: "true/false"}
 TOP_KEYS = {"title", "description", "out", "page", "defaults", "figure"}
+PROJECT_MARKERS = (".git", "pyproject.toml")  # a folder holding one is the root of a project
 Raw = dict[str, object]
 
 
 @dataclass(frozen=True)
 class FigureSet:
-    """A parsed figure-set file."""
+    """A parsed figure-set file.
+
+    ``root`` is the folder tree it may write in (see :func:`write_root`).
+    """
 
     path: Path
     figures: tuple[FigureSpec, ...]
@@ -56,6 +60,7 @@ class FigureSet:
     title: str = ""
     description: str = ""
     page: Path | None = None
+    root: Path = Path()
 
     def select(self, only: str | None) -> tuple[FigureSpec, ...]:
         if only is None:
@@ -120,8 +125,10 @@ def load(path: str | os.PathLike[str], overrides: Mapping[str, object] | None = 
     base = path.parent
     page, out = data.get("page"), data.get("out", ".")
     for key, value in (("out", out), ("page", page)):
-        if value is not None and not isinstance(value, str):
+        if value is not None and (not isinstance(value, str) or not value.strip() or "\0" in value):
             raise ConfigError(f"{where}: key '{key}': expected a path, got {value!r}")
+    if isinstance(page, str) and not page.endswith(".md"):
+        raise ConfigError(f"{where}: key 'page': expected a markdown file ending in .md, got {page!r}")
     for key, limit in (("title", None), ("description", MAX_CONFIG_BYTES)):
         _text(data.get(key, ""), f"{where}: key '{key}'", limit)
     return FigureSet(
@@ -131,7 +138,28 @@ def load(path: str | os.PathLike[str], overrides: Mapping[str, object] | None = 
         title=data.get("title", ""),
         description=data.get("description", ""),
         page=Path(os.path.normpath(base / page)) if page else None,
+        root=write_root(path),
     )
+
+
+def write_root(config: Path) -> Path:
+    """The folder tree a figure set may write in: the project that holds it.
+
+    That is the closest folder above the config (or its own) with a ``.git`` or
+    ``pyproject.toml``, below the home folder; without one, the config's own
+    folder. Symbolic links are resolved, so a link cannot lead out of it.
+    """
+    folder = Path(os.path.realpath(config)).parent
+    try:
+        home: Path | None = Path(os.path.realpath(Path.home()))
+    except (KeyError, RuntimeError):  # no home folder known
+        home = None
+    for candidate in (folder, *folder.parents):
+        if candidate == home or candidate == candidate.parent:
+            break
+        if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
+            return candidate
+    return folder
 
 
 def _figure(raw: Raw, where: str) -> FigureSpec:

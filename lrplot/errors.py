@@ -100,6 +100,13 @@ class ConfigError(UsageError):
     """A figure-set file is malformed; the message names file, figure and key."""
 
 
+class OutsideError(ConfigError):
+    """A figure set would write (or ``--check`` would read) outside its folder tree."""
+
+    def text(self, spell: Spell = plain) -> str:
+        return f"{self.args[0]} ({spell('allow_outside')} permits it)"
+
+
 class CurveSyntaxError(UsageError):
     """A curve that does not read as ``NAME:key=value,...``."""
 

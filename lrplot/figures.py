@@ -49,6 +49,10 @@ class TraceDocument:
 
     def __post_init__(self) -> None:
         self.check_every(self.every)
+        if self.stem is not None:
+            check_stem(self.stem, "stem")
+        if self.title is not None:
+            check_text("title", self.title)
 
     @staticmethod
     def check_every(every: int) -> None:

@@ -120,6 +120,9 @@ def parse_formats(items: Iterable[str] | None) -> tuple[str, ...]:
 
 def outputs(document: Document, directory: Path, formats: Iterable[str] | None = None) -> dict[Path, Writer]:
     """A writer for each ``DIRECTORY/NAME.FORMAT``; figure formats share one drawing."""
+    from .files import check_stem
+
+    check_stem(document.name, "name")  # whatever made the document, its files stay in ``directory``
     drawing = Drawing(document)
     return {
         directory / f"{document.name}.{fmt}": FORMATS[fmt].writer(document, drawing) for fmt in parse_formats(formats)

@@ -159,6 +159,7 @@ def test_missing_or_reshaped_csv_is_a_drift(committed: Path) -> None:
 def test_stale_page_is_a_drift(tmp_path: Path) -> None:
     config = tmp_path / "configs" / "set.toml"
     config.parent.mkdir()
+    (tmp_path / ".git").mkdir()  # a project: the set may write beside its configs folder
     config.write_text(
         'out = "../figs"\npage = "../docs/set.md"\n'
         '[[figure]]\nname = "a"\nsteps = 5\ncurve = [{ schedule = "constant" }]\n'

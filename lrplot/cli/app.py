@@ -281,6 +281,14 @@ def render_command(
             "--tolerance", metavar="X", help="--check: a value drifts when |new - old| > X * (|old| + column peak)"
         ),
     ] = DEFAULT_TOLERANCE,
+    allow_outside: Annotated[
+        bool,
+        typer.Option(
+            "--allow-outside",
+            help="let a set's 'out' and 'page' (and --check's reads) lie outside its project folder "
+            "(the closest folder above the config with .git or pyproject.toml, else the config's own)",
+        ),
+    ] = False,
     steps: Steps = None,
     lr: Lr = None,
     optimizer: Optimizer = None,
@@ -296,12 +304,13 @@ def render_command(
     from .. import api
 
     formats = parse_formats(format)
+    api.check_tolerance(tolerance)
     given = {"steps": steps, "lr": lr, "optimizer": optimizer, "record": record, "engine": engine, "log_y": log_y}
     overrides = {k: v for k, v in given.items() if v is not None}
     if not check:
-        echo_paths(api.render_sets(configs, overrides, only, out, formats, CLI_SPELLING))
+        echo_paths(api.render_sets(configs, overrides, only, out, formats, CLI_SPELLING, allow_outside))
         return
-    drifts, checked = api.check_sets(configs, overrides, only, out, tolerance, CLI_SPELLING)
+    drifts, checked = api.check_sets(configs, overrides, only, out, tolerance, CLI_SPELLING, allow_outside)
     for drift in drifts:
         typer.echo(f"drift: {drift}", err=True)
     if drifts:
