@@ -168,7 +168,7 @@ def check_sets(
 def check_tolerance(tolerance: object) -> float:
     """``tolerance`` if it is a finite number >= 0."""
     if isinstance(tolerance, (int, float)) and not isinstance(tolerance, bool):
-        if math.isfinite(tolerance) and tolerance >= 0:
+        if (isinstance(tolerance, int) or math.isfinite(tolerance)) and tolerance >= 0:
             return float(tolerance)
     raise ParameterError("tolerance", f"expected a finite number >= 0, got {tolerance!r}")
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from .errors import UsageError
+from .limits import check_run_size
 from .options import RunOptions
 from .registry import Schedule
 from .steppers import Progress
-from .trace import Trace
+from .trace import Trace, track_name
 
 
 def run(
@@ -19,13 +23,38 @@ def run(
     ``torch`` steps the real optimizer and scheduler (:mod:`lrplot.runner`);
     ``numpy`` evaluates the same closed-form multipliers on whole step arrays
     without importing torch (:mod:`lrplot.vector`), and refuses schedules that
-    have none.
+    have none. A run that cannot fit in memory is refused before it starts; one
+    whose values are not numbers is an error, and one that overflows to
+    infinity carries a warning.
     """
     options = options or RunOptions()
-    if options.engine == "numpy":
-        from . import vector
+    check_run_size(schedule.steps, len(schedule.lrs), per_epoch=options.interval == "epoch")
+    try:
+        if options.engine == "numpy":
+            from . import vector
 
-        return vector.run(schedule, options, last_epoch, progress)
-    from . import runner
+            trace = vector.run(schedule, options, last_epoch, progress)
+        else:
+            from . import runner
 
-    return runner.run(schedule, options, last_epoch, progress)
+            trace = runner.run(schedule, options, last_epoch, progress)
+    except (ArithmeticError, ValueError) as e:  # a formula pushed past what floats hold (math domain error)
+        raise UsageError(f"{schedule.name} cannot be computed with these parameters: {e}") from None
+    return replace(trace, warnings=non_finite(trace))
+
+
+def non_finite(trace: Trace) -> tuple[str, ...]:
+    """Warnings for tracks that overflow to infinity; a UsageError for NaN."""
+    import numpy as np
+
+    warnings = []
+    for key, values in trace.tracks.items():
+        finite = np.isfinite(values)
+        if finite.all():
+            continue
+        first = int(np.argmin(finite))
+        where = f"{trace.x_name} {int(trace.x[first])}"
+        if np.isnan(values[first]):
+            raise UsageError(f"{trace.schedule.name}: {track_name(key)} is not a number (NaN) from {where} on")
+        warnings.append(f"{track_name(key)} overflows to {values[first]} from {where} on (figures leave it out)")
+    return tuple(warnings)

@@ -111,5 +111,9 @@ class CurveSyntaxError(UsageError):
     """A curve that does not read as ``NAME:key=value,...``."""
 
 
+class LrplotWarning(UserWarning):
+    """Legal but suspicious: the CLI prints it as one ``warning:`` line."""
+
+
 class OutputError(LrplotError):
     """An output path cannot be written."""

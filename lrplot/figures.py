@@ -24,6 +24,7 @@ from .limits import (
     MAX_GRID_PANELS,
     check_magnitude,
     check_range,
+    check_run_size,
     check_text,
 )
 from .options import DEFAULT_STEPS, DEFAULT_TOLERANCE, RunOptions
@@ -214,6 +215,8 @@ def render(spec: FigureSpec, spelling: Spelling = PLAIN) -> RenderedFigure:
     """Run every curve of ``spec``; errors are located in the curve."""
     curves: dict[str, Trace] = {}
     resumed = None
+    groups = max(len(c.lr or spec.lr) for c in spec.curves)
+    check_run_size(spec.steps, groups, len(spec.curves), per_epoch=spec.options.interval == "epoch")
     for label, curve in zip(spec.labels(), spec.curves, strict=True):
         try:
             takes = schedules.REGISTRY.get(curve.schedule).param

@@ -59,14 +59,21 @@ def check_range(key: str, value: float, bounds: tuple[float, float], unit: str) 
     return float(value)
 
 
-def bytes_per_step(groups: int, axes: int = 1, json: bool = False) -> int:
-    """What one recorded step costs a run of ``groups`` param groups with ``axes`` x axes."""
+def bytes_per_step(groups: int, axes: int = 1, json_every: int | None = None) -> float:
+    """What one recorded step costs a run of ``groups`` param groups with ``axes``
+    x axes, and a JSON file of every ``json_every``-th row."""
     columns = groups + axes
-    return WORKING_FACTOR * ARRAY_BYTES * columns + (JSON_BYTES * columns if json else 0)
+    return WORKING_FACTOR * ARRAY_BYTES * columns + (JSON_BYTES * columns / json_every if json_every else 0)
 
 
 def check_run_size(
-    steps: int, groups: int, curves: int = 1, per_epoch: bool = False, formats: Iterable[str] = (), key: str = "steps"
+    steps: int,
+    groups: int,
+    curves: int = 1,
+    per_epoch: bool = False,
+    formats: Iterable[str] = (),
+    every: int = 1,
+    key: str = "steps",
 ) -> None:
     """A ParameterError naming ``key`` if the run cannot fit in the memory there is.
 
@@ -74,11 +81,11 @@ def check_run_size(
     message gives the most steps that fit.
     """
     json = "json" in formats
-    per_step = curves * bytes_per_step(groups, 3 if per_epoch else 1, json)
+    per_step = curves * bytes_per_step(groups, 3 if per_epoch else 1, every if json else None)
     available = available_memory()
     if steps * per_step + BASE_BYTES <= available:
         return
-    fits = max(0, (available - BASE_BYTES) // per_step)
+    fits = max(0, int((available - BASE_BYTES) // per_step))
     what = f"{steps} steps" + (f" of {curves} curves" if curves > 1 else "")
     hint = "; csv needs much less than json, and --every thins it" if json else ""
     raise ParameterError(

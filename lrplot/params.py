@@ -122,7 +122,7 @@ class Param:
     def _check_number(self, value: object) -> int | float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self._bad(repr(value))
-        if not math.isfinite(value):
+        if isinstance(value, float) and not math.isfinite(value):  # an int is finite (and may be too big for a float)
             raise self._bad(str(value))
         check_magnitude(self.name, value)
         fractional = value != int(value)

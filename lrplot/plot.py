@@ -1,22 +1,94 @@
 """The matplotlib renderer of a figure model: the only module that imports matplotlib.
 
 Figures are built with the object API on the Agg canvas: no pyplot state,
-nothing to close.
+nothing to close. Every text is drawn as written (a ``$`` is a dollar sign,
+not mathtext), and a CJK font, when one is installed, draws the characters
+the default font lacks. matplotlib's own warnings do not reach the user: a
+missing glyph becomes one :class:`~lrplot.errors.LrplotWarning`.
 """
 
 from __future__ import annotations
 
+import logging
+import re
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
 from typing import IO, TYPE_CHECKING
 
+from .errors import LrplotWarning
 from .figure_model import Artist, FigureModel, Line, Note, Panel, VLine
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+# Fonts that draw Chinese, Japanese and Korean text, in order of preference;
+# the first installed one backs up the default font (DejaVu Sans) glyph by glyph.
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Droid Sans Fallback",
+    "AR PL UMing CN",
+)
+MISSING_GLYPH = re.compile(r"Glyph (\d+) .*missing from font")
+
+
+@cache
+def font_family() -> tuple[str, ...]:
+    """The font matplotlib would use, then the installed CJK fonts of
+    :data:`CJK_FONTS` (matplotlib falls back along a list of named fonts,
+    not along a generic family); empty when none is installed."""
+    from matplotlib import font_manager
+
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    fallbacks = tuple(name for name in CJK_FONTS if name in installed)
+    if not fallbacks:
+        return ()
+    default = font_manager.get_font(font_manager.findfont(font_manager.FontProperties())).family_name
+    return (default, *fallbacks)
+
+
+@contextmanager
+def _drawing() -> Iterator[None]:
+    """matplotlib settings for drawing, and its warnings turned into lrplot's."""
+    import matplotlib
+
+    fonts_log = logging.getLogger("matplotlib.font_manager")  # it logs font-weight guesses to stderr
+    level = fonts_log.level
+    fonts_log.setLevel(logging.ERROR)
+    try:
+        with (
+            warnings.catch_warnings(record=True) as caught,
+            matplotlib.rc_context({"font.family": list(font_family())} if font_family() else None),
+        ):
+            warnings.simplefilter("always")
+            yield
+    finally:
+        fonts_log.setLevel(level)
+    missing = dict.fromkeys(chr(int(m.group(1))) for w in caught if (m := MISSING_GLYPH.search(str(w.message))))
+    if missing:
+        shown = "".join(list(missing)[:8])
+        warnings.warn(
+            LrplotWarning(
+                f"no installed font can draw {shown!r}: they show as boxes; install a CJK font "
+                "(Debian and Ubuntu: apt install fonts-noto-cjk)"
+            ),
+            stacklevel=1,
+        )
+
 
 def render(model: FigureModel) -> Figure:
     """Draw ``model`` on a new matplotlib figure."""
+    with _drawing():
+        return _render(model)
+
+
+def _render(model: FigureModel) -> Figure:
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=model.figsize, layout="constrained")
@@ -29,11 +101,11 @@ def render(model: FigureModel) -> Figure:
     for ax, panel in zip(axes, model.panels, strict=True):
         draw_panel(ax, panel)
     if model.supxlabel:
-        fig.supxlabel(model.supxlabel)
+        fig.supxlabel(model.supxlabel, parse_math=False)
     if model.supylabel:
-        fig.supylabel(model.supylabel)
+        fig.supylabel(model.supylabel, parse_math=False)
     if model.suptitle:
-        fig.suptitle(model.suptitle)
+        fig.suptitle(model.suptitle, parse_math=False)
     return fig
 
 
@@ -45,13 +117,13 @@ def draw_panel(ax: Axes, panel: Panel) -> None:
     for artist in panel.artists:
         draw(ax, artist)
     if panel.xlabel is not None:
-        ax.set_xlabel(panel.xlabel)
+        ax.set_xlabel(panel.xlabel, parse_math=False)
     if panel.ylabel is not None:
-        ax.set_ylabel(panel.ylabel)
+        ax.set_ylabel(panel.ylabel, parse_math=False)
     if panel.title_fontsize is None:  # matplotlib's title size, not the text default
-        ax.set_title(panel.title)
+        ax.set_title(panel.title, parse_math=False)
     else:
-        ax.set_title(panel.title, fontsize=panel.title_fontsize)
+        ax.set_title(panel.title, fontsize=panel.title_fontsize, parse_math=False)
     ax.grid(True, alpha=0.3)
     if panel.log_y:
         ax.set_yscale("log")
@@ -59,7 +131,9 @@ def draw_panel(ax: Axes, panel: Panel) -> None:
         if not panel.log_y:
             low, high = ax.get_ylim()
             ax.set_ylim(low, high + panel.legend.headroom * (high - low))
-        ax.legend(fontsize=panel.legend.fontsize, loc=panel.legend.loc)
+        legend = ax.legend(fontsize=panel.legend.fontsize, loc=panel.legend.loc)
+        for text in legend.get_texts():
+            text.set_parse_math(False)
 
 
 def draw(ax: Axes, artist: Artist) -> None:
@@ -82,13 +156,15 @@ def draw(ax: Axes, artist: Artist) -> None:
             va=artist.va,
             fontsize=artist.fontsize,
             color=artist.color,
+            parse_math=False,
             **offset,  # type: ignore[arg-type]
         )
 
 
 def save(fig: Figure, file: IO[bytes], fmt: str, dpi: int = 150) -> None:
     """Write ``fig`` to an open binary file in ``fmt`` (png, svg or pdf)."""
-    fig.savefig(file, format=fmt, dpi=dpi, metadata=_METADATA.get(fmt))
+    with _drawing():
+        fig.savefig(file, format=fmt, dpi=dpi, metadata=_METADATA.get(fmt))
 
 
 # Fixed metadata keeps the files byte-stable from run to run.

@@ -160,6 +160,9 @@ class Registry:
         for spec in specs:
             self.register(spec)
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
     def specs(self) -> list[ScheduleSpec]:
         """Every schedule, in registration order."""
         return list(self._specs.values())
@@ -251,7 +254,7 @@ def _count(value: float, horizon: int) -> int:
 
 
 def _check_steps(steps: object) -> int:
-    if isinstance(steps, (int, float)) and not isinstance(steps, bool) and math.isfinite(steps):
+    if isinstance(steps, (int, float)) and not isinstance(steps, bool) and not _infinite(steps):
         if steps == int(steps) and steps >= 1:
             check_magnitude("steps", steps)
             return int(steps)
@@ -264,7 +267,12 @@ def _check_lrs(lr: float | Iterable[float]) -> tuple[float, ...]:
         raise ParameterError("lr", "expected at least one learning rate")
     for value in lrs:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if not ok or not math.isfinite(value) or value <= 0:
+        if not ok or _infinite(value) or value <= 0:
             raise ParameterError("lr", f"expected a finite number > 0, got {value!r}")
         check_magnitude("lr", value)
     return tuple(float(v) for v in lrs)
+
+
+def _infinite(value: float) -> bool:
+    """Whether a float is inf or nan (an int, however big, is neither)."""
+    return isinstance(value, float) and not math.isfinite(value)

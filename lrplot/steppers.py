@@ -84,7 +84,7 @@ def trace_of(stepper: Stepper, schedule: Schedule, options: RunOptions, progress
         return Trace(schedule, {"step": epochs}, tracks, options, stepper.versions)
     import numpy as np
 
-    n = schedule.steps
-    update = np.arange(n, dtype=np.int64)
-    axes = {"update": update, "epoch": update // per, "step": np.repeat(epochs, per)[:n]}
-    return Trace(schedule, axes, {k: np.repeat(v, per)[:n] for k, v in tracks.items()}, options, stepper.versions)
+    update = np.arange(schedule.steps, dtype=np.int64)
+    epoch = update // per  # each update reads its epoch's value (indexing: no array of epochs * K)
+    axes = {"update": update, "epoch": epoch, "step": epochs[epoch]}
+    return Trace(schedule, axes, {k: v[epoch] for k, v in tracks.items()}, options, stepper.versions)

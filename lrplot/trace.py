@@ -52,6 +52,7 @@ class Trace:
         options: how the run was made.
         versions: package versions that made the values.
         label: a name for legends; defaults to the schedule's name.
+        warnings: what the values show that a reader should know (an overflow).
     """
 
     schedule: Schedule
@@ -60,6 +61,7 @@ class Trace:
     options: RunOptions = field(default_factory=RunOptions)
     versions: dict[str, str] = field(default_factory=dict)
     label: str = ""
+    warnings: tuple[str, ...] = ()
 
     @property
     def steps(self) -> Axis:

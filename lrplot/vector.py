@@ -52,10 +52,12 @@ class ArrayStepper:
         for g in range(len(self.lrs) - 1, -1, -1):  # group 0 last: it may reuse the buffer
             multiplier = self.law.per_group[g]
             if id(multiplier) not in evaluated:
-                evaluated[id(multiplier)] = multiplier.evaluate(epochs)
+                with np.errstate(all="ignore"):  # an overflow is reported once, in lrplot's words (engines)
+                    evaluated[id(multiplier)] = multiplier.evaluate(epochs)
             values = evaluated[id(multiplier)]
             out = values if g == 0 and all(m is multiplier for m in self.law.per_group) else None
-            part[("lr", g)] = np.multiply(values, self.lrs[g], out=out)
+            with np.errstate(all="ignore"):
+                part[("lr", g)] = np.multiply(values, self.lrs[g], out=out)
         self._parts.append(dict(sorted(part.items())))
         self._last_epoch = int(epochs[-1])
 

@@ -110,8 +110,23 @@ def test_list_shows_names_aliases_descriptions_and_parameters() -> None:
         (["cosine", "--warmup", "-5"], 2, "--warmup: expected a whole step count >= 0"),
         (["cosine", "--num-cycles", "nan"], 2, "--num-cycles: expected a finite number > 0, got nan"),
         (["cosine", "--lr", "inf"], 2, "--lr: expected a finite number > 0, got inf"),
-        (["cosine", "--warmpu", "3"], 2, "No such option: --warmpu"),
-        (["cosine", "--lr-end", "3"], 2, "No such option: --lr-end"),
+        (["cosine", "--warmpu", "3"], 2, "no such option: --warmpu; did you mean --warmup?"),
+        (["cosine", "--lr-end", "3"], 2, "cosine takes no --lr-end; polynomial does"),
+        (["cosine", "--bogus"], 2, "Error: no such option: --bogus (see 'lrplot cosine --help')"),
+        (["cosine", "--warmup"], 2, "Error: --warmup: expected a value after it, and none was given"),
+        (["constant", "--warmup", "5"], 2, "Error: constant takes no --warmup; constant_with_warmup does"),
+        (["step_lr", "--warmup", "5"], 2, "Error: step_lr takes no --warmup; 10 other schedules do (see 'lrplot step_lr --help')"),
+        (["compare", "cosine", "--num-cycles", "2"], 2, "no such option: --num-cycles; give it to every curve that"),
+        (["cosine", "--title", "a\nb\x00c\x1b[31m"], 2, r"got '\x00' in 'a\nb\x00c\x1b[31m'"),
+        (["cosine", "--title", "x" * 501], 2, "--title: expected at most 500 characters, got 501"),
+        (["cosine", "--steps", "9" * 400], 2, "--steps: a number of 400 digits is beyond the largest value"),
+        (["cosine", "--num-cycles", "1e308"], 2, "--num-cycles: 1e+308 is beyond the largest value lrplot takes"),
+        (["cosine", "--num-cycles", "1e308", "--engine", "numpy"], 2, "--num-cycles: 1e+308 is beyond"),
+        (["inverse_sqrt", "--timescale", "9" * 30, "--engine", "numpy"], 2, "--timescale: a number of 30 digits"),
+        (["linear", "--training-steps", "9" * 30, "--engine", "numpy"], 2, "--training-steps: a number of 30 digits"),
+        (["cosine", "--interval", "epoch", "--steps-per-epoch", "9" * 300], 2, "--steps-per-epoch: a number of 300"),
+        (["cosine", "--every", "9" * 300], 2, "--every: a number of 300 digits"),
+        (["cosine", "--lr", "1e300"], 2, "--lr: 1e+300 is beyond the largest value lrplot takes (1e15)"),
         (["polynomial", "--lr-end", "1"], 2, "--lr-end: expected a value below the lr (1.0), got 1.0"),
         (
             ["cosine-with-min-lr", "--min-lr", "0.1", "--min-lr-rate", "0.1"],
@@ -128,7 +143,7 @@ def test_list_shows_names_aliases_descriptions_and_parameters() -> None:
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args: list[str], code: int, message: str, tmp_path: Path) -> None:
-    result = invoke(*args, "--out", str(tmp_path))
+    result = invoke(*args[:1], "--out", str(tmp_path), *args[1:])  # the args last: an option may lack its value
     assert result.exit_code == code, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], result.stderr
@@ -171,7 +186,7 @@ def test_python_dash_m_reports_errors_with_the_exit_code() -> None:
     assert result.stderr == "Error: unknown schedule 'cosin'; did you mean cosine? (see 'lrplot list')\n"
     result = subprocess.run([sys.executable, "-m", "lrplot", "cosine", "--bad"], capture_output=True, text=True)
     assert result.returncode == 2  # usage text says lrplot, as the console script does
-    assert result.stderr == "Error: No such option: --bad (see 'lrplot cosine --help')\n"
+    assert result.stderr == "Error: no such option: --bad (see 'lrplot cosine --help')\n"
 
 
 def test_bare_lrplot_shows_usage() -> None:

@@ -373,7 +373,7 @@ def test_no_import_cycle_among_lrplot_modules() -> None:
     [
         ("torch", {"lrplot.runner"}),
         ("matplotlib", {"lrplot.plot"}),
-        ("typer", {"lrplot.cli.app", "lrplot.cli.options"}),
+        ("typer", {"lrplot.cli.app", "lrplot.cli.messages", "lrplot.cli.options"}),
         ("rich", {"lrplot.cli.progress"}),
     ],
 )

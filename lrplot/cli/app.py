@@ -12,21 +12,21 @@ import inspect
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from typer.core import TyperGroup
 
-from ..errors import LrplotError
 from ..formats import parse_formats
+from ..limits import check_run_size, check_text
 from ..options import DEFAULT_STEPS, DEFAULT_TOLERANCE, RunOptions
 from ..params import Param, parse_assignments
 from ..registry import ScheduleSpec
 from ..schedules import REGISTRY
 from .commandline import CLI_SPELLING, option_name
+from .messages import interrupt, one_line_errors, own_warnings
 from .options import (
     Engine,
     Every,
@@ -48,40 +48,6 @@ from .progress import progress_bar
 PARAM_TYPES: dict[str, type] = {"int": int, "float": float, "count": float, "choice": str, "ints": str, "schedule": str}
 
 
-@contextmanager
-def one_line_errors() -> Iterator[None]:
-    """Every error as ``Error: ...`` on one line of stderr, and its exit code."""
-    try:
-        yield
-    except LrplotError as e:
-        fail(e.message(option_name), e.exit_code)
-    except KeyboardInterrupt as e:  # Ctrl-C, or a signal main() turns into one: temporaries are gone by now
-        signum = e.signum if isinstance(e, Interrupted) else signal.SIGINT
-        fail(f"interrupted by {signal.Signals(signum).name}", 128 + signum)
-    except typer.TyperException as e:  # Typer's usage errors: a bad option or value
-        ctx = getattr(e, "ctx", None)
-        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-        format_message = getattr(e, "format_message", None)
-        fail((format_message() if format_message else str(e)) + hint, getattr(e, "exit_code", 2))
-
-
-class Interrupted(KeyboardInterrupt):
-    """SIGTERM or SIGHUP, raised where the program is, so that it unwinds as for Ctrl-C."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _interrupt(signum: int, frame: object) -> NoReturn:
-    raise Interrupted(signum)
-
-
-def fail(message: str, code: int) -> NoReturn:
-    typer.echo(f"Error: {message}", err=True)
-    raise typer.Exit(code)
-
-
 class LrplotGroup(TyperGroup):
     """Resolves aliases, suggests close names, and prints every error as one line."""
 
@@ -100,7 +66,7 @@ class LrplotGroup(TyperGroup):
             return super().parse_args(ctx, args)
 
     def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]
-        with one_line_errors():
+        with one_line_errors(), own_warnings():
             return super().invoke(ctx)
 
 
@@ -162,10 +128,15 @@ def write_schedule(
 
     formats, options = parse_formats(format), RunOptions.check(optimizer, record, engine, interval, steps_per_epoch)
     TraceDocument.check_every(every)  # before the run, which may be long
+    if title is not None:
+        check_text("title", title)
     schedule = REGISTRY.resolve(name, DEFAULT_STEPS if steps is None else steps, lr or [1.0], params)
+    per_epoch = options.interval == "epoch"
+    check_run_size(schedule.steps, len(schedule.lrs), per_epoch=per_epoch, formats=formats, every=every)
     warn(schedule.warnings)
     with progress_bar() as progress:
         trace = engines.run(schedule, options, progress=progress)
+    warn(trace.warnings)
     document = TraceDocument(trace, title=title, log_y=bool(log_y), every=every, spelling=CLI_SPELLING)
     echo_paths(api.write(document, out or ".", formats))
 
@@ -256,12 +227,14 @@ def compare_command(
     shared = parse_assignments(",".join(param), "--param") if param else {}
     shared.update({k: v for k, v in (("warmup", warmup), ("training_steps", training_steps)) if v is not None})
     options = RunOptions.check(optimizer, record, engine, interval, steps_per_epoch)
+    if isinstance(steps, int) and "json" in formats:  # JSON costs far more memory a value than the run
+        check_run_size(steps, len(lr or [1.0]), len(curves), options.interval == "epoch", formats)
     rendered = api.compare(
         curves, DEFAULT_STEPS if steps is None else steps, tuple(lr or [1.0]), shared, options, name=name,
         title=title, log_y=bool(log_y), grid=grid, spelling=CLI_SPELLING,
     )  # fmt: skip
     for label, trace in rendered.curves.items():
-        warn(trace.schedule.warnings, f"curve '{label}': ")
+        warn(trace.schedule.warnings + trace.warnings, f"curve '{label}': ")
     echo_paths(api.write(rendered, out or ".", formats))
 
 
@@ -333,7 +306,7 @@ def main() -> None:
     """
     for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
         if signum is not None:  # CI cancels, timeout and docker stop send SIGTERM; a closed terminal SIGHUP
-            signal.signal(signum, _interrupt)
+            signal.signal(signum, interrupt)
     try:
         app(prog_name="lrplot")  # also under "python -m lrplot", whose usage text says lrplot
         code = 0
