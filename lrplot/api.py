@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import schedules
-from .errors import ConfigError, LrplotError, OutsideError, ParameterError, plain
+from .errors import ConfigError, LrplotError, LrplotWarning, OutsideError, ParameterError, plain
 from .figures import DEFAULT_TOLERANCE, Drift, FigureSpec, RenderedFigure, compare_table, render
 from .files import Writer, prepare_dir, write_atomically
 from .formats import Document, outputs
@@ -58,9 +59,12 @@ def compare(
 
     shared = dict(shared or {})
     specs = tuple(parse_curve(text) for text in curves)
+    known = {p.name for spec in schedules.REGISTRY.specs() for p in spec.params}
     for key in shared:
+        if key not in known:
+            raise ParameterError(key, "no schedule takes it (see 'lrplot list')")
         if not any(schedules.REGISTRY.get(c.schedule).param(key) for c in specs):
-            raise ParameterError(key, "none of the curves' schedules takes it")
+            warnings.warn(LrplotWarning(f"{spelling.option(key)}: none of the curves takes it; ignored"), stacklevel=2)
     figure = FigureSpec(
         name=name,
         curves=specs,

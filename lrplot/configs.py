@@ -8,12 +8,13 @@ the key (or the curve).
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import schedules
-from .errors import ConfigError, LrplotError, ParameterError, UnknownScheduleError
+from .errors import ConfigError, LrplotError, LrplotWarning, ParameterError, UnknownScheduleError
 from .figures import CurveSpec, FigureSpec
 from .files import check_stem
 from .limits import MAX_CONFIG_BYTES, check_text
@@ -110,14 +111,18 @@ def load(path: str | os.PathLike[str], overrides: Mapping[str, object] | None = 
     if not isinstance(figures, list) or not figures:
         raise ConfigError(f"{where}: key 'figure': expected one or more [[figure]] tables")
     specs = []
-    for i, raw in enumerate(figures, start=1):
-        raw = {**defaults, **_table(raw, f"{where}: figure {i}"), **(overrides or {})}
+    for i, table in enumerate(figures, start=1):
+        own = _table(table, f"{where}: figure {i}")
+        raw = {**defaults, **own, **(overrides or {})}
         name = raw.get("name")
         try:
             check_stem(name, "name")
         except ParameterError as e:
             raise ConfigError(f"{where}: figure {i}: key 'name': {e.reason} (it names the files)") from None
-        specs.append(_figure(raw, f"{where}: figure '{name}'"))
+        specs.append(_figure(raw, f"{where}: figure '{name}'", set(own)))
+    for key in defaults:  # a default need not suit every figure, but should suit one
+        if key in _param_names() and not any(key in s.shared and _taken(key, s.curves) for s in specs):
+            warnings.warn(LrplotWarning(f"{where}: [defaults] key '{key}': no curve takes it; ignored"), stacklevel=2)
     names = [s.name for s in specs]
     for name in names:
         if names.count(name) > 1:
@@ -162,8 +167,17 @@ def write_root(config: Path) -> Path:
     return folder
 
 
-def _figure(raw: Raw, where: str) -> FigureSpec:
-    shared_names = {p.name for s in schedules.REGISTRY.specs() for p in s.params}
+def _param_names() -> set[str]:
+    return {p.name for s in schedules.REGISTRY.specs() for p in s.params}
+
+
+def _taken(key: str, curves: Iterable[CurveSpec]) -> bool:
+    return any(schedules.REGISTRY.get(c.schedule).param(key) for c in curves)
+
+
+def _figure(raw: Raw, where: str, own: set[str]) -> FigureSpec:
+    """A figure from its keys (``own``: those its own table gives, not the defaults)."""
+    shared_names = _param_names()
     shared = {}
     for key, value in raw.items():
         if key in FIGURE_KEYS:
@@ -177,6 +191,10 @@ def _figure(raw: Raw, where: str) -> FigureSpec:
     if not curves_raw:
         raise ConfigError(f"{where}: key 'curve': expected one or more [[figure.curve]] tables")
     curves = tuple(_curve(_table(c, f"{where}: curve {i}"), f"{where}: curve {i}") for i, c in enumerate(curves_raw, 1))
+    for key in shared:
+        if key in own and not _taken(key, curves):
+            message = f"{where}: key '{key}': no curve of the figure takes it; ignored"
+            warnings.warn(LrplotWarning(message), stacklevel=2)
     if any(c.resume_steps for c in curves) and len(curves) > 1:
         raise ConfigError(f"{where}: key 'resume_steps': a resumed curve must be the figure's only curve")
     figsize = raw.get("figsize")

@@ -29,6 +29,7 @@ from .limits import (
 )
 from .options import DEFAULT_STEPS, DEFAULT_TOLERANCE, RunOptions
 from .params import Value
+from .registry import Schedule
 from .spelling import PLAIN, Spelling
 from .trace import Trace, table
 from .writers import Table, read_csv
@@ -225,11 +226,21 @@ def render(spec: FigureSpec, spelling: Spelling = PLAIN) -> RenderedFigure:
             schedule = schedules.REGISTRY.resolve(curve.schedule, spec.steps, lrs, {**shared, **curve.params})
             curves[label] = replace(engines.run(schedule, spec.options), label=label)
             if curve.resume_steps:
-                again = schedules.REGISTRY.resolve(curve.schedule, curve.resume_steps, lrs, schedule.values)
-                resumed = engines.run(again, spec.options, last_epoch=spec.steps)
+                resumed = _resume(curve, curve.resume_steps, lrs, schedule, spec)
         except LrplotError as e:
             raise e.located(f"curve '{label}'") from None
     return RenderedFigure(spec, curves, resumed, spelling)
+
+
+def _resume(curve: CurveSpec, steps: int, lrs: tuple[float, ...], first: Schedule, spec: FigureSpec) -> Trace:
+    """The second run of a splice: the same schedule, from the saved ``last_epoch``."""
+    try:
+        again = schedules.REGISTRY.resolve(curve.schedule, steps, lrs, first.values)
+        return engines.run(again, spec.options, last_epoch=spec.steps)
+    except ParameterError as e:
+        if e.param != "steps":
+            raise
+        raise ParameterError("resume_steps", e.reason) from None
 
 
 # Checking against committed CSVs -------------------------------------------------

@@ -9,11 +9,12 @@ schedules (the children of a composition), given as ``NAME:key=value,...``.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .errors import CurveSyntaxError, ParameterError
+from .errors import CurveSyntaxError, LrplotWarning, ParameterError
 from .limits import check_magnitude
 
 Kind = Literal["int", "float", "count", "choice", "ints", "schedule"]
@@ -204,6 +205,8 @@ def parse_assignments(text: str, where: str) -> dict[str, Value]:
             raise CurveSyntaxError(
                 f"{where}: expected key=value, got {item.strip()!r} (syntax: NAME:key=value,key=value)"
             )
+        if key in out:
+            warnings.warn(LrplotWarning(f"{where}: {key} is given twice; the last value is used"), stacklevel=2)
         out[key] = parse_value(_unwrap(value.strip()))
     return out
 

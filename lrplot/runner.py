@@ -51,32 +51,42 @@ def _compiler_not_imported(torch: ModuleType) -> Iterator[None]:
 def build(schedule: Schedule, optimizer: str = "sgd", last_epoch: int = -1) -> tuple[Optimizer, LRScheduler]:
     """A dummy model's optimizer (one param group per lr) and the real scheduler.
 
-    With ``last_epoch >= 0`` (resuming), each param group carries its
-    ``initial_lr``, as torch requires.
+    With ``last_epoch >= 0`` (resuming), each param group carries what the
+    scheduler's first construction put there (``initial_lr``; OneCycleLR's
+    ``max_lr`` and ``min_lr``), as a checkpoint's optimizer state would.
     """
     import torch
-    from torch.optim import lr_scheduler
-    from torch.optim.lr_scheduler import LambdaLR
 
     model = torch.nn.ParameterList(torch.nn.Parameter(torch.zeros(1)) for _ in schedule.lrs)
-    groups: list[dict[str, object]] = [{"params": [p], "lr": lr} for p, lr in zip(model, schedule.lrs, strict=True)]
-    if last_epoch >= 0:
-        for group in groups:
-            group["initial_lr"] = group["lr"]
     factory = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[optimizer]
-    with _compiler_not_imported(torch):
-        opt = factory(groups, lr=schedule.lrs[0])
-    law = schedule.law()
+
+    def new_optimizer() -> Optimizer:
+        groups = [{"params": [p], "lr": lr} for p, lr in zip(model, schedule.lrs, strict=True)]
+        with _compiler_not_imported(torch):
+            return cast("Optimizer", factory(groups, lr=schedule.lrs[0]))
+
+    opt = new_optimizer()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        if isinstance(law, Multipliers):
-            scheduler: LRScheduler = LambdaLR(opt, list(law.per_group), last_epoch=last_epoch)
-        elif isinstance(law, TorchScheduler):
-            scheduler_class = getattr(lr_scheduler, law.class_name)
-            scheduler = scheduler_class(opt, **law.kwargs, **law.from_optimizer(opt), last_epoch=last_epoch)
-        else:
-            raise TypeError(f"the torch engine cannot step a {type(law).__name__}")
+        if last_epoch >= 0:  # what the first run's constructor stored in each group
+            first = new_optimizer()
+            _scheduler(first, schedule, -1)
+            for group, stored in zip(opt.param_groups, first.param_groups, strict=True):
+                group.update({k: v for k, v in stored.items() if k not in group})
+        scheduler = _scheduler(opt, schedule, last_epoch)
     return opt, scheduler
+
+
+def _scheduler(opt: Optimizer, schedule: Schedule, last_epoch: int) -> LRScheduler:
+    from torch.optim import lr_scheduler
+
+    law = schedule.law()
+    if isinstance(law, Multipliers):
+        return lr_scheduler.LambdaLR(opt, list(law.per_group), last_epoch=last_epoch)
+    if isinstance(law, TorchScheduler):
+        scheduler_class = getattr(lr_scheduler, law.class_name)
+        return cast("LRScheduler", scheduler_class(opt, **law.kwargs, **law.from_optimizer(opt), last_epoch=last_epoch))
+    raise TypeError(f"the torch engine cannot step a {type(law).__name__}")
 
 
 class TorchStepper:

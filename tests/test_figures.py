@@ -328,7 +328,7 @@ def test_compare_errors_name_the_curve_and_write_nothing(tmp_path: Path) -> None
         (["cosine", "polynomial:lr_end=2"], "curve 'polynomial (lr_end=2)': --lr-end: expected a value below the lr"),
         (["cosine", "polynomial:power"], "curve 'polynomial:power': expected key=value"),
         (["cosine", "cosin"], "curve 'cosin': unknown schedule"),
-        (["cosine", "--param", "gamma=2"], "--gamma: none of the curves' schedules takes it"),
+        (["cosine", "--param", "gammma=2"], "--gammma: no schedule takes it (see 'lrplot list')"),
     ]:
         result = invoke("compare", *args, "--out", tmp_path)
         assert result.exit_code == 2, (args, result.output)

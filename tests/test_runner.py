@@ -92,3 +92,30 @@ def test_building_the_optimizer_does_not_import_the_compiler_and_leaves_torch_as
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "DYNAMO False SLOT False" in result.stdout
+
+
+def test_one_cycle_resumes_as_from_a_checkpoint_of_its_optimizer() -> None:
+    # The oracle: torch's own resume, the first run's optimizer state loaded into a new optimizer.
+    import torch
+
+    lrs = [1.0, 0.5]
+    params = [torch.nn.Parameter(torch.zeros(1)) for _ in lrs]
+    first = torch.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(params, lrs, strict=True)], lr=1.0)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(first, max_lr=lrs, total_steps=30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(10):
+            scheduler.step()
+    again = torch.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(params, lrs, strict=True)], lr=1.0)
+    again.load_state_dict(first.state_dict())
+    expected = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        resumed_torch = torch.optim.lr_scheduler.OneCycleLR(again, max_lr=lrs, total_steps=30, last_epoch=10)
+        for _ in range(5):
+            expected.append(resumed_torch.get_last_lr())
+            resumed_torch.step()
+    schedule = lrplot.resolve("one_cycle_lr", 5, lrs, {"training_steps": 30})
+    resumed = runner.run(schedule, last_epoch=10)
+    assert resumed.steps.tolist() == [11, 12, 13, 14, 15]
+    assert resumed.lrs.T.tolist() == expected

@@ -62,6 +62,13 @@ def torch_spec(
 ETA_MIN = Param("eta_min", "float", 0.0, "the lowest lr (absolute)", low=0)
 
 
+def _eta_min_below_lr(values: Values, lr: float, steps: int) -> list[str]:
+    eta_min = values["eta_min"]
+    if isinstance(eta_min, float) and eta_min > lr:
+        return [f"eta_min ({eta_min:g}) is above the lr ({lr:g}): the cosine rises to eta_min instead of falling"]
+    return []
+
+
 def _check_one_cycle(values: Values, lr: float, steps: int) -> list[str]:
     total = values["training_steps"]
     if isinstance(total, int) and steps > total:
@@ -101,6 +108,7 @@ SPECS = (
         "eta_min + (1 - eta_min / lr0) * (1 + cos(pi * s / T)) / 2, computed recursively",
         (TRAINING_STEPS, ETA_MIN),
         {"training_steps": "T_max", "eta_min": "eta_min"},
+        check=_eta_min_below_lr,
     ),
     torch_spec(
         "cosine_annealing_warm_restarts",
@@ -113,6 +121,7 @@ SPECS = (
             ETA_MIN,
         ),
         {"t_0": "T_0", "t_mult": "T_mult", "eta_min": "eta_min"},
+        check=_eta_min_below_lr,
     ),
     torch_spec(
         "linear_lr",
