@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 import lrplot
+from lrplot import engines, figure_model, limits, plot
 from lrplot.cli.app import app
 
 runner = CliRunner()
@@ -217,3 +219,162 @@ def test_a_label_with_newline_comma_and_quotes_round_trips_and_checks(project: P
 def test_written_files_are_readable_by_others_as_before(tmp_path: Path) -> None:
     assert invoke("constant", "--steps", "3", "--format", "csv", "--out", tmp_path).exit_code == 0
     assert os.stat(tmp_path / "constant.csv").st_mode & 0o644 == 0o644
+
+
+# Hostile figure sets: one error line naming the key -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'title = "caf\xe9"\n', "not UTF-8 text (byte 13 is not)"),
+        (b"x = " + b"[" * 5000 + b"]" * 5000 + b"\n", "not valid TOML"),
+        (b'title = "a\\u0000b"\n' + FIGURE.format(name="a").encode(), "key 'title': expected text without control"),
+        (FIGURE.format(name="a").encode() + b"figsize = [inf, 4]\n", "key 'figsize': expected a number of inches"),
+        (FIGURE.format(name="a").encode() + b"figsize = [1000, 1000]\n", "from 1 to 50, got 1000"),
+        (FIGURE.format(name="a").encode() + b"legend_fontsize = nan\n", "key 'legend_fontsize': expected a number"),
+        (FIGURE.format(name="a").encode() + b"legend_fontsize = 1e6\n", "of points from 1 to 100, got 1000000.0"),
+        (FIGURE.format(name="a").encode() + b'title = "' + b"x" * 600 + b'"\n', "expected at most 500 characters"),
+        (b"# " + b"x" * (1 << 20) + b"\n", "larger than 1024 KiB, the most a figure set may be"),
+        (FIGURE.format(name="a").replace('"constant"', '"one_cycle_lr", resume_steps = 0').encode(), "resume_steps"),
+    ],
+    ids=["latin-1", "deep", "nul", "inf-figsize", "huge-figsize", "nan-font", "huge-font", "long-title", "2mb",
+         "resume-0"],
+)  # fmt: skip
+def test_hostile_figure_sets_get_one_error_line(tmp_path: Path, content: bytes, message: str) -> None:
+    config = tmp_path / "set.toml"
+    config.write_bytes(content)
+    assert message in one_error(invoke("render", config, "--out", tmp_path / "out"))
+    assert not (tmp_path / "out").exists()
+
+
+def test_resume_steps_errors_name_resume_steps(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(limits, "available_memory", lambda: 1 << 30)
+    config = tmp_path / "set.toml"
+    config.write_text(FIGURE.format(name="a").replace('"constant"', '"linear", resume_steps = 100000000000'))
+    assert "curve 'linear': key 'resume_steps': 100000000000 steps need about" in one_error(invoke("render", config))
+
+
+def test_one_cycle_resumes_in_a_figure_set(tmp_path: Path) -> None:
+    config = tmp_path / "set.toml"
+    config.write_text(
+        '[[figure]]\nname = "a"\nsteps = 10\ncurve = [{ schedule = "one_cycle_lr", training_steps = 20, '
+        "resume_steps = 5 }]\n"
+    )
+    result = invoke("render", config, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    _, header, columns = lrplot.read_csv(tmp_path / "a.csv")
+    assert header == ["step", "lr", "run"] and columns[0][-5:] == [11, 12, 13, 14, 15]
+
+
+# Sizes: refused before the run, with the largest value that fits ---------------------------------
+
+
+def test_a_run_too_big_for_memory_is_refused_with_what_fits(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(limits, "available_memory", lambda: 2 << 30)
+    fits = (2 << 30) // 32 - limits.BASE_BYTES // 32  # 2 arrays of 8 bytes a step, twice over
+    message = one_error(invoke("cosine", "--steps", "100000000", "--out", tmp_path))
+    assert message == (
+        "Error: --steps: 100000000 steps need about 3.2 GB of memory and 2.15 GB is available: "
+        f"at most {fits} steps fit"
+    )
+    message = one_error(invoke("cosine", "--steps", "10000000", "--format", "json", "--out", tmp_path))
+    assert "; csv needs much less than json, and --every thins it" in message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_50_million_step_numpy_run_fits_in_4_gb(monkeypatch) -> None:
+    monkeypatch.setattr(limits, "available_memory", lambda: 4 << 30)
+    limits.check_run_size(50_000_000, 1, formats=("png", "csv"))  # measured: 1.0 GB (benchmarks/limits.py)
+
+
+def test_compare_limits_curves_and_grid_panels(tmp_path: Path) -> None:
+    curves = [f"constant:label=c{i}" for i in range(37)]
+    assert "--grid: a grid draws at most 36 panels, got 37 curves" in one_error(
+        invoke("compare", *curves, "--grid", "--steps", "3", "--out", tmp_path)
+    )
+    many = [f"constant:label=c{i}" for i in range(101)]
+    assert "expected 1 to 100 curves in a figure, got 101" in one_error(
+        invoke("compare", *many, "--steps", "3", "--out", tmp_path)
+    )
+
+
+def test_a_bad_format_is_refused_before_any_curve_is_computed(tmp_path: Path) -> None:
+    message = one_error(invoke("compare", "cosine", "linear", "--steps", "999999999999", "--format", "gif"))
+    assert message.startswith("Error: --format: expected one of")
+
+
+# Text is drawn as written -----------------------------------------------------------------------
+
+
+def test_mathtext_in_titles_and_labels_is_drawn_literally(tmp_path: Path) -> None:
+    result = invoke(
+        "compare", r"constant:label=$\frac$", "linear", "--title", r"$\frac{", "--steps", "5", "--out", tmp_path
+    )
+    assert result.exit_code == 0, result.output
+    fig = plot.render(figure_model.single(lrplot.curve("constant", 3), title=r"$\frac$ 50% $"))
+    assert fig.axes[0].title.get_text() == r"$\frac$ 50% $" and not fig.axes[0].title.get_parse_math()
+
+
+@pytest.mark.skipif(not plot.font_family(), reason="no CJK font installed (.ci/run installs one)")
+def test_a_chinese_title_is_drawn_with_the_cjk_font(tmp_path: Path) -> None:
+    result = invoke("constant", "--title", "学习率", "--steps", "5", "--format", "png", "--out", tmp_path)
+    assert result.exit_code == 0 and result.stderr == "", result.output
+
+
+def test_without_a_cjk_font_a_chinese_title_warns_once(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(plot, "font_family", lambda: ())
+    result = invoke("constant", "--title", "学习率", "--steps", "5", "--format", "png,svg", "--out", tmp_path)
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "warning: no installed font can draw '学习率': they show as boxes; install a CJK font "
+        "(Debian and Ubuntu: apt install fonts-noto-cjk)"
+    ]
+
+
+# Legal but suspicious: one warning in lrplot's words ----------------------------------------------
+
+
+def test_an_lr_overflowing_to_infinity_warns_once_and_still_draws(tmp_path: Path) -> None:
+    result = invoke("exponential_lr", "--gamma", "2", "--steps", "1100", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == ["warning: lr overflows to inf from step 1024 on (figures leave it out)"]
+
+
+def test_nan_values_are_an_error_naming_the_step() -> None:
+    import numpy as np
+
+    trace = lrplot.curve("constant", 4)
+    broken = dataclasses.replace(trace, tracks={("lr", 0): np.array([1.0, 1.0, np.nan, 1.0])})
+    with pytest.raises(lrplot.UsageError, match=r"^constant: lr is not a number \(NaN\) from step 2 on$"):
+        engines.non_finite(broken)
+
+
+@pytest.mark.parametrize(
+    ("args", "warning"),
+    [
+        (["cosine_annealing_lr", "--eta-min", "5"], "eta_min (5) is above the lr (1): the cosine rises to eta_min"),
+        (["compare", "cosine:warmup=3,warmup=5", "linear"], "cosine:warmup=3,warmup=5': warmup is given twice"),
+        (["compare", "constant", "linear", "--param", "num_cycles=2"], "--num-cycles: none of the curves takes it"),
+    ],
+)
+def test_suspicious_input_warns_once_in_lrplots_words(tmp_path: Path, args: list[str], warning: str) -> None:
+    result = invoke(*args, "--steps", "20", "--format", "csv", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("warning: ") and warning in lines[0], result.stderr
+
+
+def test_a_figure_key_no_curve_takes_warns_unless_it_is_a_default_some_figure_uses(tmp_path: Path) -> None:
+    config = tmp_path / "set.toml"
+    config.write_text(
+        "[defaults]\nwarmup = 2\n"
+        + FIGURE.format(name="a")
+        + FIGURE.format(name="b").replace('"constant"', '"linear"')
+        + FIGURE.format(name="c") + "num_cycles = 2\n"
+    )  # fmt: skip
+    result = invoke("render", config, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"warning: {config}: figure 'c': key 'num_cycles': no curve of the figure takes it; ignored"
+    ]

@@ -37,7 +37,11 @@ Lr = Annotated[
 Optimizer = Annotated[
     str | None,
     typer.Option(
-        "--optimizer", metavar="NAME", help=f"{', '.join(OPTIMIZERS)} [default: sgd; {OWN}]", show_default=False
+        "--optimizer",
+        metavar="NAME",
+        help=f"{', '.join(OPTIMIZERS)}: the optimizer the torch engine steps the scheduler with; the lr does not "
+        f"depend on it, and --engine numpy builds none (its files say optimizer 'none') [default: sgd; {OWN}]",
+        show_default=False,
     ),
 ]
 Record = Annotated[
