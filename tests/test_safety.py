@@ -378,3 +378,10 @@ def test_a_figure_key_no_curve_takes_warns_unless_it_is_a_default_some_figure_us
     assert result.stderr.splitlines() == [
         f"warning: {config}: figure 'c': key 'num_cycles': no curve of the figure takes it; ignored"
     ]
+
+
+def test_an_error_echoing_a_huge_argument_keeps_its_start_and_its_reason(tmp_path: Path) -> None:
+    curve = "cosine" + ":warmup=1" * 20000  # warmup's value is the rest: "1:warmup=1:..."
+    message = one_error(invoke("compare", curve, "--steps", "3", "--out", tmp_path))
+    assert len(message) < 1100 and message.startswith("Error: curve 'cosine': --warmup: expected a whole step count")
+    assert "characters)..." in message and message.endswith(":warmup=1'")

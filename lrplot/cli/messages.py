@@ -68,9 +68,17 @@ def fail(message: str, code: int) -> NoReturn:
     raise typer.Exit(code)
 
 
+MAX_MESSAGE = 1000  # characters: a message that echoes a huge argument keeps its start and its end
+
+
 def one_line(text: str) -> str:
-    """``text`` with every control character written as its escape (``\\n``, ``\\x00``)."""
-    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+    """``text`` with every control character written as its escape (``\\n``, ``\\x00``),
+    its middle cut out if it is too long to read."""
+    line = "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+    if len(line) > MAX_MESSAGE:
+        cut = len(line) - MAX_MESSAGE
+        line = f"{line[: MAX_MESSAGE // 2]} ...({cut} characters)... {line[-MAX_MESSAGE // 2 :]}"
+    return line
 
 
 def usage_message(e: typer.TyperException) -> str:
