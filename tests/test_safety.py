@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import os
+import warnings
 from pathlib import Path
 
 import pytest
@@ -320,6 +322,11 @@ def test_mathtext_in_titles_and_labels_is_drawn_literally(tmp_path: Path) -> Non
 def test_a_chinese_title_is_drawn_with_the_cjk_font(tmp_path: Path) -> None:
     result = invoke("constant", "--title", "学习率", "--steps", "5", "--format", "png", "--out", tmp_path)
     assert result.exit_code == 0 and result.stderr == "", result.output
+    with warnings.catch_warnings(record=True) as caught:  # matplotlib warns of every glyph no font has
+        warnings.simplefilter("always")
+        fig = plot.render(figure_model.single(lrplot.curve("constant", 3), title="学习率"))
+        plot.save(fig, io.BytesIO(), "png")
+    assert [str(w.message) for w in caught] == []
 
 
 def test_without_a_cjk_font_a_chinese_title_warns_once(tmp_path: Path, monkeypatch) -> None:
