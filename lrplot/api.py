@@ -107,9 +107,10 @@ def render_sets(
     (:func:`lrplot.configs.write_root`) unless ``allow_outside``; ``out``, the
     caller's choice, may be anywhere. No output may replace a config read.
     """
-    inputs = {os.path.realpath(config): Path(config) for config in configs}
     files: dict[Path, Writer] = {}
+    inputs: dict[str, Path] = {}
     for figure_set, rendered, whole in _rendered(configs, overrides, only, out, spelling):
+        inputs = inputs or {os.path.realpath(config): Path(config) for config in configs}  # all loaded by now
         directory = Path(out) if out is not None else _confined(figure_set, figure_set.out, "out", allow_outside)
         planned = {}
         for figure in rendered:

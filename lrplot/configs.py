@@ -87,6 +87,8 @@ def load(path: str | os.PathLike[str], overrides: Mapping[str, object] | None = 
         import tomli as tomllib  # type: ignore[no-redef]
 
     path = Path(path)
+    if "\0" in str(path):
+        raise ConfigError(f"{str(path)!r}: a file name cannot hold a NUL character")
     try:
         with open(path, "rb") as f:
             content = f.read(MAX_CONFIG_BYTES + 1)
@@ -102,6 +104,8 @@ def load(path: str | os.PathLike[str], overrides: Mapping[str, object] | None = 
         raise ConfigError(f"{path}: not UTF-8 text (byte {e.start + 1} is not)") from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: not valid TOML: {e}") from None
+    except ValueError:  # Python's limit on the digits of an integer
+        raise ConfigError(f"{path}: not valid TOML here: a number of more than 4300 digits") from None
     except RecursionError:
         raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
     where = str(path)
@@ -212,7 +216,7 @@ def _figure(raw: Raw, where: str, own: set[str]) -> FigureSpec:
             shared=shared,
             options=options,
             title=raw.get("title"),  # type: ignore[arg-type]
-            figsize=(float(figsize[0]), float(figsize[1])) if isinstance(figsize, list) else None,
+            figsize=(figsize[0], figsize[1]) if isinstance(figsize, list) else None,
             legend_fontsize=raw.get("legend_fontsize", 10.0),  # type: ignore[arg-type]
             log_y=bool(raw.get("log_y", False)),
             grid=bool(raw.get("grid", False)),

@@ -144,8 +144,12 @@ class FigureSpec:
             check_text("title", self.title)
         check_text("note", self.note, MAX_CONFIG_BYTES)
         check_range("legend_fontsize", self.legend_fontsize, FONT_SIZE, "points")
-        for side in self.figsize or ():
-            check_range("figsize", side, FIGSIZE_INCHES, "inches")
+        if self.figsize is not None:  # checked before it is made float: a huge int has no float
+            sides = tuple(check_range("figsize", side, FIGSIZE_INCHES, "inches") for side in self.figsize)
+            object.__setattr__(self, "figsize", sides)
+        if isinstance(self.steps, bool) or not isinstance(self.steps, int) or self.steps < 1:
+            raise ParameterError("steps", f"expected a whole number >= 1, got {self.steps!r}")
+        check_magnitude("steps", self.steps)
 
     def labels(self) -> list[str]:
         """One distinct legend label per curve: its name and the parameters that differ."""

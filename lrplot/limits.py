@@ -80,6 +80,7 @@ def check_run_size(
     The estimate is :func:`bytes_per_step` times the steps of every curve; the
     message gives the most steps that fit.
     """
+    check_magnitude(key, steps)
     json = "json" in formats
     per_step = curves * bytes_per_step(groups, 3 if per_epoch else 1, every if json else None)
     available = available_memory()

@@ -1,0 +1,727 @@
+"""Fuzzing the CLI in-process: whatever the command line or figure set, a clean end.
+
+The robustness contract, for every invocation:
+
+1. no uncaught exception (``result.exception`` is None or a SystemExit);
+2. exit 0 or 2, or 1 only for an output that cannot be written (the fuzz writes
+   into a fresh folder, so there 1 is a bug) or for ``render --check``'s drifts;
+3. a failure prints ``warning:`` lines, if any, then one ``Error:`` line on
+   stderr, and no traceback;
+4. a failure writes nothing (no files, no temporaries), and a success writes only
+   the files it prints on stdout, all inside ``--out``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner, Result
+
+from lrplot import REGISTRY
+from lrplot.cli.app import app
+from lrplot.options import ENGINES, INTERVALS, OPTIMIZERS, RECORDS
+from lrplot.params import Param
+from lrplot.registry import ScheduleSpec
+
+runner = CliRunner()  # Typer 0.29's CliRunner has no mix_stderr: result.stderr is always kept apart
+CONFIGS = Path(__file__).resolve().parents[1] / "configs"
+SPECS: list[ScheduleSpec] = list(REGISTRY.specs())
+ALL_PARAMS: list[Param] = [p for s in SPECS for p in s.params]
+SPEC_OF: dict[str, ScheduleSpec] = {s.name: s for s in SPECS}
+OUT, CFG, ROOT = "@OUT@", "@CFG@", "@ROOT@"  # placeholders, filled in with each example's fresh folders
+
+FUZZ = settings(
+    max_examples=1000,
+    deadline=None,
+    derandomize=True,  # the same examples on every run: CI failures reproduce
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
+)
+
+
+@dataclass
+class Case:
+    """One invocation: its argv (with placeholders), files to put in the config
+    folder first, and the files besides ``--out`` a success may write."""
+
+    args: list[str]
+    files: dict[str, bytes] = field(default_factory=dict)
+    may_write: tuple[str, ...] = ()  # relative to the sandbox root
+
+
+@dataclass
+class Sandbox:
+    """A fresh folder per example: ``w/out`` is ``--out``, ``cfg`` holds the
+    figure sets, ``cwd`` is the working directory; anything else is stray."""
+
+    root: Path
+
+    @property
+    def out(self) -> Path:
+        return self.root / "w" / "out"
+
+    @property
+    def cfg(self) -> Path:
+        return self.root / "cfg"
+
+    @property
+    def cwd(self) -> Path:
+        return self.root / "cwd"
+
+    def fill(self, word: str) -> str:
+        return word.replace(OUT, str(self.out)).replace(CFG, str(self.cfg)).replace(ROOT, str(self.root))
+
+
+@contextmanager
+def sandbox(case: Case) -> Iterator[Sandbox]:
+    box = Sandbox(Path(tempfile.mkdtemp(prefix="lrplot-fuzz-")))
+    for folder in (box.out, box.cfg, box.cwd):
+        folder.mkdir(parents=True)
+    for name, data in case.files.items():
+        (box.cfg / name).write_bytes(data)
+    before = os.getcwd()
+    os.chdir(box.cwd)  # so a write to "." lands where the check sees it
+    try:
+        yield box
+    finally:
+        os.chdir(before)
+        shutil.rmtree(box.root, ignore_errors=True)
+
+
+def with_examples(cases: list[Case]) -> Callable[[Callable[[Case], None]], Callable[[Case], None]]:
+    """Run ``cases`` first, every time: inputs that broke the contract once, too rare for the
+    generated examples to meet on every run."""
+
+    def decorate(test: Callable[[Case], None]) -> Callable[[Case], None]:
+        for case in reversed(cases):
+            test = example(case=case)(test)
+        return test
+
+    return decorate
+
+
+def run_case(case: Case) -> tuple[Result, list[str]]:
+    """Invoke the app on ``case`` in a fresh sandbox: its result and what it broke of the contract."""
+    with sandbox(case) as box:
+        args = [box.fill(word) for word in case.args]
+        result = runner.invoke(app, args)
+        return result, contract_violations(args, result, box, case)
+
+
+def contract_violations(args: list[str], result: Result, box: Sandbox, case: Case) -> list[str]:
+    """The contract's broken points, each as ``N: what happened`` (empty: none)."""
+    problems = []
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        problems.append(f"1: uncaught {type(result.exception).__name__}: {str(result.exception)[:200]}")
+    code, lines = result.exit_code, re.split(r"\r\n|\r|\n", result.stderr.removesuffix("\n"))
+    drifted = code == 1 and "--check" in args and any(line.startswith("drift: ") for line in lines)
+    if code not in (0, 2) and not drifted:
+        problems.append(f"2: exit code {code}")
+    if code != 0 and not drifted:
+        *before, last = lines
+        if not last.startswith("Error: ") or not all(line.startswith("warning: ") for line in before):
+            problems.append(f"3: stderr is not warnings then one 'Error:' line: {result.stderr[-300:]!r}")
+    if "Traceback" in result.stdout + result.stderr:
+        problems.append("3: a traceback in the output")
+    problems += _stray_files(result, box, case, ok=code == 0)
+    return problems
+
+
+def _stray_files(result: Result, box: Sandbox, case: Case, *, ok: bool) -> list[str]:
+    """Point 4: what the run left that it should not have."""
+    kept = {box.root / "w", box.out, box.cfg, box.cwd, *(box.cfg / name for name in case.files)}
+    printed = {Path(line) for line in result.stdout.splitlines()} if ok else set()
+    allowed = {p for p in printed if p.parent == box.out} | {box.root / p for p in case.may_write} & printed
+    problems = []
+    for path in sorted(box.root.rglob("*")):
+        if path in kept:
+            continue
+        if path.name.startswith(".") and path.name.endswith(".tmp"):
+            problems.append(f"4: a temporary left behind: {path.relative_to(box.root)}")
+        elif path not in allowed:
+            why = "not printed or outside --out" if ok else "after a failure"
+            problems.append(f"4: a file written {why}: {path.relative_to(box.root)}")
+    for path in printed:
+        if path.parent == box.out and not path.exists():
+            problems.append(f"4: printed but not written: {path.name}")
+    return problems
+
+
+# Values --------------------------------------------------------------------------------
+#
+# Every example starts clean (values in range, so that most clean runs succeed and the
+# success path is checked too); a hostile one then gets one to three hostile changes,
+# so that each hostile value has a fair chance to be the first thing the CLI meets.
+
+HOSTILE_WORDS = [
+    "0", "-1", "-0.0", "0.0", "1e308", "-1e308", "1e-320", "5e-324", "inf", "-inf", "nan", "+nan", "Infinity",
+    "9" * 300, "-" + "9" * 400, "1" * 5000, "9223372036854775807", "9223372036854775808", "18446744073709551616",
+    "0x10", "1_000", " 5 ", "1e3", "1.5", "2**63", "", " ", "\x00", "a\x00b", "a\nb", "\n", "\r\n", "\t",
+    "\x1b[31mred", "\x7f", "\u202eevil", "$\\frac$", "$x^$", "$$", "\\", "%s%n", "{0}", "ünï 🎉", "x" * 3000,
+    "-", "--", "=", ",", ":", "1,2", "(", ")", "true", "None",
+]  # fmt: skip
+# Titles and labels reach matplotlib, which reads $...$ as mathtext, and error messages quote them.
+MATHTEXT = ["$\\frac$", "$x^$", "$$", "$\\sqrt{$", "$\\nosuchcommand$", "$" + "{" * 60 + "$", "$a_b_c$", "5$ or 6$"]
+NAME_WORDS = ["", ".", "..", "../x", "../../x", ".hidden", "a/b", "a\x00b", "\x00", "a\nb", "x" * 300, " ", "-"]
+NEAR_MISS_NAMES = ["cosin", "Cosine", "COSINE", "cosine_", "cos ine", "", "-", "transformers.cosine", "torch.step_lr",
+                   "a.b.c", ".", "nosuch", "cosine\x00", "--steps", "-x"]  # fmt: skip
+BAD_CURVES = [
+    "", ":", "cosine:", "cosine:warmup", "cosine:=3", "cosine:warmup=3,,", "(cosine", "cosine)", "nosuch:x=1",
+    "cosine:nosuch=1", "cosine:lr=abc", "cosine:label=", "cosine:warmup=(1", "((((cosine))))", "cosine:warmup=1,2,3",
+]  # fmt: skip
+
+hostile_words = st.one_of(
+    st.sampled_from(HOSTILE_WORDS),
+    st.integers(-(10**400), 10**400).map(str),  # mostly far out of any int64 range
+    st.floats().map(repr),  # nan, inf, -0.0, subnormals, 1.7976931348623157e+308
+    st.text(max_size=12),
+)
+hostile_text = st.sampled_from([*MATHTEXT, "a\nb", "a\rb", "\x00", "x" * 3000]) | hostile_words
+# Step counts drive a run's length, so a hostile one is never a long but valid run:
+# invalid, or so huge no machine could hold it (2**50 values).
+hostile_steps = st.one_of(
+    st.sampled_from(["0", "-1", "", "abc", "1.5", "1e2", "inf", "nan", "9" * 300, "1" * 5000, "9223372036854775808"]),
+    st.integers(2**50, 10**400).map(str),
+    st.integers(-(10**400), 0).map(str),
+)
+hostile_formats = st.sampled_from(["gif", "", ",", "CSV", "csv,,json", "csv;json", "png*", "csv,gif"])
+plain_text = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789 _-", max_size=20).filter(str.strip)
+
+
+def clean_value(p: Param) -> st.SearchStrategy[int | float | str]:
+    """A value inside the parameter's range."""
+    if p.kind == "choice":
+        return st.sampled_from(p.choices)
+    if p.kind == "count":
+        return st.integers(0, 20) | st.sampled_from([0.1, 0.25])
+    if p.kind == "int":
+        return st.integers(max(int(p.low or 0), 0), 60)
+    if p.kind == "ints":
+        return st.sampled_from(["10", "10,20"])
+    if p.kind == "schedule":
+        return st.sampled_from(["constant", "cosine"])
+    low = p.low if p.low is not None else 0.0
+    high = p.high if p.high is not None else max(low, 0.0) + 3.0
+    ranged = st.floats(low, high, exclude_min=p.low_open, exclude_max=p.high_open)
+    return (st.just(p.default) | ranged) if isinstance(p.default, float) else ranged
+
+
+@st.composite
+def clean_params(draw: st.DrawFn, spec: ScheduleSpec) -> dict[str, int | float | str]:
+    """Some of the schedule's parameters, in range, with the required ones and exactly
+    one of min_lr / min_lr_rate: most of these runs succeed."""
+    chosen = {p.name: draw(clean_value(p)) for p in spec.params if p.required or draw(st.booleans())}
+    if "min_lr_rate" in {p.name for p in spec.params}:
+        chosen.pop("min_lr", None)
+        chosen.pop("min_lr_rate", None)
+        chosen[draw(st.sampled_from(["min_lr", "min_lr_rate"]))] = draw(st.floats(0, 0.5))
+    return chosen
+
+
+def cli_text(value: object) -> str:
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def option(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def one_in(draw: st.DrawFn, n: int) -> bool:
+    """True one time in ``n``; shrinks to False. (Hypothesis draws small integers far
+    from uniformly, its sampled_from nearly uniformly.)"""
+    return draw(st.sampled_from(range(n))) == n - 1
+
+
+def few(draw: st.DrawFn) -> bool:
+    """True one time in four: for the parts most examples leave out."""
+    return one_in(draw, 4)
+
+
+# Command lines -------------------------------------------------------------------------
+#
+# A command line is built as a list of items, each an option with its value or a flag
+# alone, so that a hostile change can swap one value for a hostile one of its kind.
+
+Items = list[list[str]]
+HOSTILE_FOR: dict[str, st.SearchStrategy[str]] = {
+    "--steps": hostile_steps,
+    "--format": hostile_formats,
+    "--title": hostile_text,
+    "--name": st.sampled_from([*NAME_WORDS, f"{ROOT}/absolute"]),
+    "--optimizer": st.sampled_from(["SGD", "adam ", "", "lion", "sgd,adam"]) | hostile_words,
+    "--engine": st.sampled_from(["Torch", "jax", "", "numpy\x00"]) | hostile_words,
+}
+SHARED_CLEAN: dict[str, st.SearchStrategy[str]] = {
+    "--lr": st.floats(0.01, 10).map(repr),
+    "--optimizer": st.sampled_from(OPTIMIZERS),
+    "--record": st.sampled_from(RECORDS),
+    "--engine": st.sampled_from(ENGINES),
+    "--title": plain_text,
+    "--every": st.integers(1, 10).map(str),
+}
+TINY_SET = b"""
+title = "tiny"
+[[figure]]
+name = "tiny"
+steps = 20
+curve = [{ schedule = "cosine", warmup = 3 }, { schedule = "linear", label = "lin" }]
+"""
+
+
+def fast_format(draw: st.DrawFn) -> str:
+    """Mostly csv/json; a figure format (png/svg/pdf) one time in twenty, as they are slow."""
+    if one_in(draw, 20):
+        return draw(st.sampled_from(["png", "svg", "pdf", "csv,png"]))
+    return draw(st.sampled_from(["csv", "json", "csv,json"]))
+
+
+def shared_items(draw: st.DrawFn, names: list[str]) -> Items:
+    """Some of the options every schedule command takes (``names``), clean."""
+    items: Items = []
+    for name in names:
+        if not draw(st.booleans()):
+            continue
+        if name == "--log-y":
+            items.append([draw(st.sampled_from(["--log-y", "--linear-y"]))])
+        elif name == "--interval":  # epoch needs --steps-per-epoch, and only epoch takes it
+            interval = draw(st.sampled_from(INTERVALS))
+            items.append(["--interval", interval])
+            if interval == "epoch":
+                items.append(["--steps-per-epoch", str(draw(st.integers(1, 20)))])
+        else:
+            items += [[name, draw(SHARED_CLEAN[name])] for _ in range(draw(st.integers(1, 3)) if name == "--lr" else 1)]
+    return items
+
+
+@st.composite
+def spoiled(draw: st.DrawFn, items: Items, options: list[str]) -> Items:
+    """``items`` with one to three hostile changes: a value swapped for a hostile one of
+    its kind (--steps most often: it sizes the run), an option of ``options`` added with
+    a hostile value, or an unknown option, another schedule's option, a stray word or an
+    option with no value at the end."""
+    items, tail = [list(item) for item in items], []
+    for _ in range(draw(st.integers(1, 3))):
+        change = draw(st.sampled_from(["value", "value", "steps", "add", "tail"]))
+        valued = [item for item in items if len(item) == 2]
+        if change == "steps":
+            items = [item for item in items if item[0] != "--steps"] + [["--steps", draw(hostile_steps)]]
+        elif change == "value" and valued:
+            item = draw(st.sampled_from(valued))
+            item[1] = draw(HOSTILE_FOR.get(item[0], hostile_words))
+        elif change in ("value", "add"):
+            name = draw(st.sampled_from(options))
+            items.append([name, draw(HOSTILE_FOR.get(name, hostile_words))])
+        else:
+            other = option(draw(st.sampled_from(ALL_PARAMS)).name)
+            near = draw(st.sampled_from(["--warmpu", "--stpes", "-s", "--", "--steps=", "--lr=", "--help"]))
+            ends = [[other, "1"], [near], [draw(hostile_words)], [other], ["--steps"], ["--title"]]
+            tail.append(draw(st.sampled_from(ends)))
+    return items + tail
+
+
+def figure_title(draw: st.DrawFn, items: Items) -> Items:
+    """A hostile run that draws a figure mostly gets a hostile title: only then is one drawn."""
+    drawn = any(f in word for item in items for word in item for f in ("png", "svg", "pdf"))
+    if drawn and not few(draw):
+        return [["--title", draw(st.sampled_from(MATHTEXT) | hostile_text)]]
+    return []
+
+
+def flat(items: Items) -> list[str]:
+    return [word for item in items for word in item]
+
+
+def torch_unless(closed_form: bool, items: Items) -> Items:
+    """The numpy engine evaluates closed forms only: a clean run of torch's own recursive
+    schedulers keeps the torch engine."""
+    return items if closed_form else [["--engine", "torch"] if item[0] == "--engine" else item for item in items]
+
+
+@st.composite
+def schedule_command(draw: st.DrawFn, hostile: bool) -> list[str]:
+    """``NAME --out DIR`` and options: the schedule's own and the shared ones."""
+    spec = draw(st.sampled_from(SPECS))
+    name = draw(st.sampled_from(spec.all_names)) if few(draw) else spec.name
+    items = [["--steps", str(draw(st.integers(1, 200)))], ["--format", fast_format(draw)]]
+    items += [[option(k), cli_text(v)] for k, v in draw(clean_params(spec)).items()]
+    shared = ["--lr", "--optimizer", "--record", "--engine", "--interval", "--title", "--log-y", "--every"]
+    items += torch_unless(spec.closed_form, shared_items(draw, shared))
+    if hostile:
+        own = [option(p.name) for p in spec.params]
+        items = figure_title(draw, items) + draw(spoiled(items, [*own, *shared, "--steps-per-epoch", "--steps"]))
+    return [name, "--out", OUT, *flat(items)]
+
+
+@st.composite
+def curve_text(draw: st.DrawFn, hostile: bool) -> str:
+    """``NAME`` or ``NAME:key=value,...`` with keys spelled either way; a hostile curve has
+    broken syntax, or a hostile value, key, label or lr."""
+    if hostile and few(draw):
+        return draw(st.sampled_from(BAD_CURVES) | hostile_words)
+    spec = draw(st.sampled_from(SPECS))
+    dash = draw(st.sampled_from(["_", "-"]))
+    items = {k.replace("_", dash): cli_text(v) for k, v in draw(clean_params(spec)).items()}
+    if few(draw):
+        items["label"] = draw(plain_text.filter(lambda t: "," not in t))
+    if few(draw):
+        items["lr"] = repr(draw(st.floats(0.01, 10)))
+    if hostile:
+        keys = [*items, *(p.name for p in spec.params), "label", "lr"]
+        key = draw(st.sampled_from(keys) | hostile_words)
+        items[key] = draw(hostile_text if key == "label" else hostile_words)
+    given = ",".join(f"{k}={v}" for k, v in items.items())
+    return f"{spec.name}:{given}" if given else spec.name
+
+
+@st.composite
+def compare_command(draw: st.DrawFn, hostile: bool) -> list[str]:
+    """``compare CURVE... --out DIR`` and its options; in a hostile one, the curves
+    themselves are hostile one time in two."""
+    curves = draw(st.lists(curve_text(hostile and draw(st.booleans())), min_size=1, max_size=3))
+    items = [["--steps", str(draw(st.integers(1, 200)))], ["--format", fast_format(draw)]]
+    if draw(st.booleans()):
+        items.append(["--warmup", str(draw(st.integers(0, 10)))])
+    if few(draw):
+        items.append(["--training-steps", str(draw(st.integers(1, 300)))])
+    if few(draw):
+        items.append(["--param", "warmup=1"])
+    if few(draw):
+        items.append(["--grid"])
+    if few(draw):
+        items.append(["--name", draw(plain_text)])
+    shared = ["--lr", "--optimizer", "--record", "--engine", "--interval", "--title", "--log-y"]
+    closed_form = all(SPEC_OF.get(c.partition(":")[0], SPECS[0]).closed_form for c in curves)
+    items += torch_unless(closed_form, shared_items(draw, shared))
+    if hostile:
+        if few(draw):  # --param with a hostile key
+            items.append(["--param", f"{draw(hostile_words)}={draw(hostile_words)}"])
+        options = [*shared, "--steps", "--warmup", "--training-steps", "--name", "--param", "--steps-per-epoch"]
+        items = figure_title(draw, items) + draw(spoiled(items, options))
+        if few(draw):
+            curves = []
+    return ["compare", *curves, "--out", OUT, *flat(items)]
+
+
+@st.composite
+def render_command(draw: st.DrawFn, hostile: bool) -> Case:
+    """``render CONFIG --out DIR``: a tiny set of its own, the repo's sets cut down
+    with --only and --steps, or (hostile) a path that is no figure set."""
+    config = draw(st.sampled_from([f"{CFG}/tiny.toml", str(CONFIGS / "article.toml"), str(CONFIGS / "gallery.toml")]))
+    items = [["--format", draw(st.sampled_from(["csv", "json", "csv,json"]))]]
+    if "configs" in config:  # the repo's sets are long: one figure, few steps
+        items.append(["--only", draw(st.sampled_from(["fig02_constant", "fig06_cosine", "schedule_linear"]))])
+        items.append(["--steps", str(draw(st.integers(1, 100)))])
+    elif draw(st.booleans()):
+        items.append(["--steps", str(draw(st.integers(1, 100)))])
+    if few(draw):
+        items.append(["--check"])
+    items += shared_items(draw, ["--lr", "--optimizer", "--record", "--engine", "--log-y"])
+    if hostile:
+        paths = [f"{CFG}/missing.toml", CFG, "", "/dev/null", f"{CFG}/tiny.toml\x00", f"{CFG}/a\nb.toml", "-"]
+        if one_in(draw, 3):
+            config = draw(st.sampled_from(paths))
+        options = ["--only", "--steps", "--lr", "--optimizer", "--record", "--engine", "--tolerance"]
+        items = draw(spoiled(items, options))
+    return Case(["render", config, "--out", OUT, *flat(items)], files={"tiny.toml": TINY_SET})
+
+
+@st.composite
+def command_lines(draw: st.DrawFn) -> Case:
+    """A command line: clean six times in ten (most of those succeed), else hostile."""
+    hostile = draw(st.sampled_from(range(10))) >= 6
+    kind = draw(st.sampled_from(["schedule"] * 7 + ["compare"] * 3 + ["render", "list", "unknown"]))
+    if kind == "schedule":
+        return Case(draw(schedule_command(hostile)))
+    if kind == "compare":
+        return Case(draw(compare_command(hostile)))
+    if kind == "render":
+        return draw(render_command(hostile))
+    if kind == "list":
+        return Case(["list", *(flat(draw(spoiled([], ["--steps"]))) if hostile else [])])
+    name = draw(st.sampled_from(NEAR_MISS_NAMES) | hostile_words)
+    return Case([name, "--out", OUT, "--steps", "5"])
+
+
+HUGE = "1" + "0" * 400  # beyond a float: 1e400
+KNOWN_COMMAND_LINES = [
+    Case(["render", f"{CFG}/tiny.toml\x00", "--out", OUT], files={"tiny.toml": TINY_SET}),
+    Case(["render", f"{CFG}/tiny.toml", "--out", OUT, "--steps", HUGE], files={"tiny.toml": TINY_SET}),
+    Case(["compare", "constant", "--out", OUT, "--format", "csv", "--steps", HUGE]),
+    Case(["compare", "cosine:lr=a\nb", "--out", OUT]),
+    Case(["compare", "cosine", "--param", "a\nb=1", "--out", OUT]),
+    Case(["cosine_annealing_lr", "--out", OUT, "--format", "csv", "--training-steps", "-" + HUGE]),
+    Case(["cosine", "--out", OUT, "--format", "csv", "--steps", str(2**63 - 1)]),
+    Case(["cosine", "--out", OUT, "--format", "csv", "--steps", "5", "--num-cycles", "1e308"]),
+    Case(["cosine", "--out", OUT, "--format", "png", "--steps", "5", "--title", "$\\frac$"]),
+]
+
+
+@FUZZ
+@with_examples(KNOWN_COMMAND_LINES)
+@given(case=command_lines())
+def test_fuzz_command_lines(case: Case) -> None:
+    """Any command line keeps the contract (see the module docstring)."""
+    result, problems = run_case(case)
+    assert not problems, f"{case.args!r}: {problems} (stdout {result.stdout[-300:]!r})"
+
+
+# Figure sets ---------------------------------------------------------------------------
+#
+# A figure set is built as Python values (a dict per table), spoiled like a command line
+# (one to three keys set to hostile values), then written out as TOML text by hand, so
+# that it can hold what no TOML writer would write: invalid UTF-8, deep nesting.
+
+
+class Raw(bytes):
+    """TOML text put into the document as it is."""
+
+
+def toml(value: object) -> bytes:
+    """``value`` as a TOML value (strings escaped as TOML basic strings)."""
+    if isinstance(value, Raw):
+        return bytes(value)
+    if isinstance(value, bool):
+        return b"true" if value else b"false"
+    if isinstance(value, int):
+        return str(value).encode()
+    if isinstance(value, float) and not math.isfinite(value):
+        return b"nan" if math.isnan(value) else b"inf" if value > 0 else b"-inf"
+    if isinstance(value, float):
+        return repr(value).encode()
+    if isinstance(value, str):
+        escaped = "".join(f"\\u{ord(c):04x}" if ord(c) < 0x20 or c in '"\\\x7f' else c for c in value)
+        return f'"{escaped}"'.encode("utf-8", "surrogatepass")
+    if isinstance(value, list):
+        return b"[" + b", ".join(toml(v) for v in value) + b"]"
+    if isinstance(value, dict):
+        return b"{ " + b", ".join(toml_key(k) + b" = " + toml(v) for k, v in value.items()) + b" }"
+    raise TypeError(value)
+
+
+def toml_key(key: str) -> bytes:
+    return key.encode() if key.replace("_", "").replace("-", "").isalnum() and key.isascii() else toml(key)
+
+
+def deep(depth: int) -> Raw:
+    return Raw(b"[" * depth + b"1" + b"]" * depth)
+
+
+# Values a figure set's keys should reject: wrong types, non-finite and huge numbers,
+# and things tomllib itself may fail on (5000 digits, 2000 levels, invalid UTF-8).
+HOSTILE_TOML_VALUES = [
+    0, -1, 1.5, float("inf"), float("-inf"), float("nan"), -0.0, 1e308, 10**400, 2**63, -(2**63) - 1, "", "x", "10",
+    "\x00", "a\nb", "$\\frac$", True, [], [1, "a"], {}, {"schedule": "cosine"}, Raw(b"1979-05-27T07:32:00Z"),
+    Raw(b"07:32:00"), Raw(b"1" * 5000), Raw(b'"\xff\xfe"'), Raw(b"'\xc3'"), Raw(b"0x7fffffffffffffffffffffff"),
+    Raw(b"0b1"), Raw(b"1e999"), deep(50), deep(2000), Raw(b"{ a = " * 600 + b"1" + b" }" * 600),
+]  # fmt: skip
+HOSTILE_TOML = st.sampled_from(HOSTILE_TOML_VALUES) | st.integers() | st.floats() | st.text(max_size=10)
+FIGSIZES = [
+    [float("inf"), 4], [1000, 1000], [0, 4], [-1, 4], [float("nan")] * 2, [1], [1, 2, 3], "7x4", [1e308] * 2,
+    [True, 1], [10**400, 1],
+]  # fmt: skip
+hostile_toml_steps = st.sampled_from([0, -1, 1.5, "10", True, float("nan"), 2**50, 2**63, 10**400, Raw(b"1" * 5000)])
+HOSTILE_KEY: dict[str, st.SearchStrategy[object]] = {
+    "name": st.sampled_from([*NAME_WORDS, "fig1", 3, True, ["a"]]),
+    "steps": hostile_toml_steps,
+    "resume_steps": hostile_toml_steps,
+    "schedule": st.sampled_from([*NEAR_MISS_NAMES, 3, [], "../x"]),
+    "label": hostile_text,
+    "title": hostile_text,
+    "note": hostile_text,
+    "figsize": st.sampled_from(FIGSIZES),
+    "legend_fontsize": st.sampled_from([float("nan"), float("inf"), 1e6, -1, 0, "big", 10**400]),
+    "curve": st.sampled_from([[], "cosine", [1], [[{}]], {"schedule": "cosine"}]),
+}
+FIGURE_CLEAN: dict[str, st.SearchStrategy[object]] = {
+    "title": plain_text,
+    "note": plain_text,
+    "lr": st.floats(0.01, 2) | st.just([1.0, 0.1]),
+    "optimizer": st.sampled_from(OPTIMIZERS),
+    "record": st.sampled_from(RECORDS),
+    "engine": st.sampled_from(ENGINES),
+    "figsize": st.just([7, 4]),
+    "legend_fontsize": st.integers(6, 14),
+    "log_y": st.booleans(),
+    "grid": st.booleans(),
+}
+
+
+@st.composite
+def curve_table(draw: st.DrawFn) -> dict[str, object]:
+    """One curve: ``{ schedule = ..., <param> = ..., label = ..., lr = ... }``, clean."""
+    spec = draw(st.sampled_from(SPECS))
+    curve: dict[str, object] = {"schedule": spec.name, **draw(clean_params(spec))}
+    if few(draw):
+        curve["label"] = draw(plain_text)
+    if few(draw):
+        curve["lr"] = draw(st.floats(0.01, 2) | st.just([1.0, 0.5]))
+    return curve
+
+
+@st.composite
+def figure_table(draw: st.DrawFn, index: int) -> dict[str, object]:
+    """One ``[[figure]]``: a name, small steps, some figure keys, one to three curves."""
+    figure: dict[str, object] = {"name": f"fig{index}", "steps": draw(st.integers(1, 50))}
+    figure.update({key: draw(value) for key, value in FIGURE_CLEAN.items() if few(draw)})
+    curves = draw(st.lists(curve_table(), min_size=1, max_size=3))
+    if len(curves) == 1 and few(draw):  # only a figure's only curve may be resumed
+        curves[0]["resume_steps"] = draw(st.integers(1, 30))
+    figure["curve"] = curves
+    if not all(SPEC_OF[str(c["schedule"])].closed_form for c in curves):  # numpy evaluates closed forms only
+        figure.pop("engine", None)
+    return figure
+
+
+@dataclass
+class FigureSet:
+    top: dict[str, object]
+    defaults: dict[str, object] | None
+    figures: list[object]
+
+    def text(self, paths: bytes = b"") -> bytes:
+        """The TOML text: [[figure]] tables, or one inline array when a figure is not a table."""
+        tables = all(isinstance(f, dict) for f in self.figures)
+        lines = [toml_key(k) + b" = " + toml(v) for k, v in self.top.items()]
+        if not tables:
+            lines.append(b"figure = " + toml(self.figures))
+        if self.defaults is not None:
+            lines += [b"[defaults]", *(toml_key(k) + b" = " + toml(v) for k, v in self.defaults.items())]
+        for figure in self.figures if tables else []:
+            assert isinstance(figure, dict)
+            lines += [b"", b"[[figure]]", *(toml_key(k) + b" = " + toml(v) for k, v in figure.items())]
+        return paths + b"\n".join(lines) + b"\n"
+
+
+@st.composite
+def figure_sets(draw: st.DrawFn, paths: bool = False) -> FigureSet:
+    """A clean figure set; ``paths``: leave out out and page (the caller writes them)."""
+    top: dict[str, object] = {
+        k: draw(plain_text) for k in ("title", "description", "out")[: 2 if paths else 3] if few(draw)
+    }
+    if not paths and few(draw):
+        top["page"] = draw(plain_text) + ".md"
+    defaults: dict[str, object] | None = None
+    if few(draw):
+        defaults = {"steps": draw(st.integers(1, 50)), "warmup": draw(st.integers(0, 5))}
+    figures: list[object] = [draw(figure_table(i)) for i in range(1, draw(st.integers(1, 3)) + 1)]
+    return FigureSet(top, defaults, figures)
+
+
+def hostile_for(key: str) -> st.SearchStrategy[object]:
+    return HOSTILE_KEY.get(key, HOSTILE_TOML)
+
+
+@st.composite
+def spoiled_set(draw: st.DrawFn, doc: FigureSet) -> FigureSet:
+    """``doc`` with one to three hostile changes: a top-level, [defaults], figure or curve
+    key set to a hostile value of its kind, an unknown key, or a table made a plain value."""
+    for _ in range(draw(st.integers(1, 3))):
+        where = draw(st.sampled_from(["top", "defaults", "figure", "figure", "curve", "curve", "curve", "table"]))
+        figure = draw(st.sampled_from(doc.figures)) if doc.figures else None
+        if where == "top":
+            doc.top[draw(st.sampled_from(["title", "description", "out", "page", "nosuch"]))] = draw(HOSTILE_TOML)
+        elif where == "defaults":
+            key = draw(st.sampled_from([*FIGURE_CLEAN, "steps", "name", "warmup", "nosuch"]))
+            doc.defaults = {**(doc.defaults or {}), key: draw(hostile_for(key))}
+        elif where == "figure" and isinstance(figure, dict):
+            key = draw(st.sampled_from([*FIGURE_CLEAN, "name", "steps", "curve", "warmup", "nosuch", "Name"]))
+            figure[key] = draw(hostile_for(key))
+        elif where == "curve" and isinstance(figure, dict) and isinstance(figure.get("curve"), list):
+            curves = [c for c in figure["curve"] if isinstance(c, dict)] or [{}]
+            curve = draw(st.sampled_from(curves))
+            spec_params = [p.name for s in SPECS if s.name == curve.get("schedule") for p in s.params]
+            key = draw(st.sampled_from(["schedule", "label", "lr", "resume_steps", "nosuch", *spec_params]))
+            curve[key] = draw(hostile_for(key))
+        elif doc.figures:  # a figure or a curve that is not a table, or no figures at all
+            index = draw(st.integers(0, len(doc.figures) - 1))
+            doc.figures[index] = draw(st.sampled_from([1, "fig", []]))
+            if few(draw):
+                doc.figures = []
+    return doc
+
+
+MALFORMED = [
+    b"[[figure]\nname = 'a'\n", b"name = \n", b"= 1\n", b'title = "unterminated\n', b"[figure]\n[[figure]]\n",
+    b"a = 1\na = 2\n", b"\xef\xbb\xbf[[figure]]\nname = 'a'\n",
+    b"[[figure]]\nname = 'a'\ncurve = [{ schedule = 'a' ]\n",
+    b"[[figure]]\r\nname = 'a'\r\ncurve = [{ schedule = \"cosine\" }]\r\n", b"\x00", b"[[figure.curve]]\nx = 'a'\n",
+    b"[defaults]\n[defaults]\n", b"title = '''\n", b"[[figure]]\nname = 'a'\ncurve = [{ schedule = 'cosine' },]\n",
+]  # fmt: skip
+
+
+@st.composite
+def toml_files(draw: st.DrawFn) -> bytes:
+    """Figure-set bytes: clean and spoiled sets, malformed or cut-short ones, deep nesting
+    and long numbers, invalid UTF-8, and raw garbage."""
+    kind = draw(st.sampled_from(["clean"] * 12 + ["hostile"] * 8 + ["broken", "cut", "limits", "utf8", "garbage"]))
+    doc = draw(figure_sets())
+    if kind == "clean":
+        return doc.text()
+    if kind == "hostile":
+        return draw(spoiled_set(doc)).text()
+    base = doc.text()
+    if kind == "broken":
+        return draw(st.sampled_from(MALFORMED))
+    if kind == "cut":  # a valid file cut short, or with a byte run spliced in
+        at = draw(st.integers(0, len(base)))
+        return base[:at] + draw(st.binary(max_size=8)) + (base[at:] if draw(st.booleans()) else b"")
+    if kind == "limits":  # tomllib's own: nesting depth, and 4300 digits in an int
+        value = draw(st.sampled_from([deep(10), deep(100), deep(1000), deep(3000), Raw(b"1" * 4300), Raw(b"1" * 5000)]))
+        return base + b"\n[[figure]]\nname = 'deep'\ncurve = [{ schedule = 'constant' }]\nlr = " + value + b"\n"
+    if kind == "utf8":
+        bad = draw(
+            st.sampled_from([b'name = "fig\xff"', b'name = "\xc3"', b"name = '\x80'", b"title = '\xed\xa0\x80'"])
+        )
+        return base.replace(b'name = "fig1"', bad)
+    return draw(st.binary(max_size=300))
+
+
+@st.composite
+def render_cases(draw: st.DrawFn) -> Case:
+    """``render FILE --out DIR --format csv``, sometimes --check, sometimes (a set with its
+    own out and page, no --out) the page too, and now and then PNG, the only format that
+    draws the titles, labels, figsize and fonts."""
+    data = draw(toml_files())
+    fmt = "csv,png" if one_in(draw, 15) else "csv"
+    args = ["render", f"{CFG}/set.toml", "--out", OUT, "--format", fmt]
+    may_write: tuple[str, ...] = ()
+    if one_in(draw, 10):  # no --out: the set's own out folder and its page
+        doc = draw(figure_sets(paths=True))
+        doc = draw(spoiled_set(doc)) if draw(st.booleans()) else doc
+        data = doc.text(paths=b'out = "../w/out"\npage = "../w/page.md"\n')
+        args, may_write = ["render", f"{CFG}/set.toml", "--format", "csv"], ("w/page.md",)
+    if one_in(draw, 5):
+        args.append("--check")
+    return Case(args, files={"set.toml": data}, may_write=may_write)
+
+
+ONE_FIGURE = b"[[figure]]\nname = 'a'\nsteps = 5\ncurve = [{ schedule = 'constant' }]\n"
+KNOWN_FIGURE_SETS = [
+    Case(["render", f"{CFG}/set.toml", "--out", OUT, "--format", "csv"], files={"set.toml": data})
+    for data in [
+        ONE_FIGURE + b"lr = " + b"1" * 5000 + b"\n",  # tomllib refuses ints of over 4300 digits
+        ONE_FIGURE + b"lr = " + deep(3000) + b"\n",
+        ONE_FIGURE + b"figsize = [" + HUGE.encode() + b", 4]\n",
+        ONE_FIGURE.replace(b"'a'", b"'a\xff'"),
+    ]
+]
+
+
+@settings(FUZZ, max_examples=300)
+@with_examples(KNOWN_FIGURE_SETS)
+@given(case=render_cases())
+def test_fuzz_figure_set_toml(case: Case) -> None:
+    """Any figure-set file keeps the contract when rendered or checked."""
+    result, problems = run_case(case)
+    document = case.files["set.toml"]
+    assert not problems, f"{case.args!r} on {document[:2000]!r}: {problems}"
