@@ -80,6 +80,9 @@ def _drawing() -> Iterator[None]:
             ),
             stacklevel=1,
         )
+    if any("no positive values" in str(w.message) for w in caught):
+        empty = "log y axis: no value is above 0, so it shows nothing; draw it linear"
+        warnings.warn(LrplotWarning(empty), stacklevel=1)
 
 
 def render(model: FigureModel) -> Figure:

@@ -392,3 +392,11 @@ def test_an_error_echoing_a_huge_argument_keeps_its_start_and_its_reason(tmp_pat
     message = one_error(invoke("compare", curve, "--steps", "3", "--out", tmp_path))
     assert len(message) < 1100 and message.startswith("Error: curve 'cosine': --warmup: expected a whole step count")
     assert "characters)..." in message and message.endswith(":warmup=1'")
+
+
+def test_a_log_axis_with_nothing_above_zero_warns_in_lrplots_words(tmp_path: Path) -> None:
+    result = invoke("constant_with_warmup", "--warmup", "5", "--steps", "1", "--log-y", "--out", tmp_path)
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[-1] == (
+        "warning: log y axis: no value is above 0, so it shows nothing; draw it linear"
+    )
