@@ -142,3 +142,29 @@ def test_plain_stems_pass() -> None:
     assert [files.check_stem(n, "name") for n in ("cosine", "fig 1 (a)", "学习率", "a.b")] == [
         "cosine", "fig 1 (a)", "学习率", "a.b",
     ]  # fmt: skip
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path):
+    """A folder on a 200 KB file system (a tmpfs: needs the right to mount, else the test skips)."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(folder)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
+
+
+def test_a_full_disk_is_one_error_and_keeps_the_old_file(full_disk: Path) -> None:
+    (full_disk / "cosine.csv").write_text("old\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "lrplot", "cosine", "--steps", "100000", "--engine", "numpy", "--format", "csv",
+         "--out", str(full_disk)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr == f"Error: cannot write '{full_disk / 'cosine.csv'}': No space left on device\n"
+    assert os.listdir(full_disk) == ["cosine.csv"] and (full_disk / "cosine.csv").read_text() == "old\n"
