@@ -90,6 +90,8 @@ def load(path: str | os.PathLike[str], overrides: Mapping[str, object] | None = 
     if "\0" in str(path):
         raise ConfigError(f"{str(path)!r}: a file name cannot hold a NUL character")
     try:
+        if path.exists() and not path.is_file():  # a folder, or a pipe or device, which could block forever
+            raise ConfigError(f"{path}: not a file")
         with open(path, "rb") as f:
             content = f.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:

@@ -250,6 +250,12 @@ def test_hostile_figure_sets_get_one_error_line(tmp_path: Path, content: bytes, 
     assert not (tmp_path / "out").exists()
 
 
+def test_a_config_that_is_a_pipe_or_a_folder_is_refused_without_reading(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.toml")  # opening it would wait for a writer forever
+    assert one_error(invoke("render", tmp_path / "pipe.toml")).endswith("pipe.toml: not a file")
+    assert one_error(invoke("render", tmp_path)).endswith(": not a file")
+
+
 def test_resume_steps_errors_name_resume_steps(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(limits, "available_memory", lambda: 1 << 30)
     config = tmp_path / "set.toml"
