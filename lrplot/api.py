@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from . import schedules
 from .errors import ConfigError, LrplotError, LrplotWarning, OutsideError, ParameterError, plain
 from .figures import DEFAULT_TOLERANCE, Drift, FigureSpec, RenderedFigure, compare_table, render
-from .files import Writer, prepare_dir, write_atomically
+from .files import Writer, write_files
 from .formats import Document, outputs
 from .options import RunOptions
 from .params import Value
@@ -31,7 +31,7 @@ PathLike = str | os.PathLike[str]
 
 def write(document: Document, out: PathLike, formats: Iterable[str] | None = None) -> list[Path]:
     """Write ``document`` as ``OUT/NAME.FORMAT`` for each format, all or nothing."""
-    return write_atomically(outputs(document, prepare_dir(out), formats))
+    return write_files(outputs(document, Path(out), formats))
 
 
 # compare -------------------------------------------------------------------------------
@@ -127,9 +127,7 @@ def render_sets(
             if path in files:
                 raise ConfigError(f"{figure_set.path}: {path} is written by another figure of this run too")
         files.update(planned)
-    for folder in dict.fromkeys(path.parent for path in files):
-        prepare_dir(folder)
-    return write_atomically(files)
+    return write_files(files)
 
 
 def check_sets(

@@ -6,18 +6,22 @@ until the last swap succeeds; if any swap fails, every file already swapped is
 put back, so a failed run leaves every earlier output as it was. Signals are
 held during the swap (microseconds), so Ctrl-C or SIGTERM cannot split it.
 
-Temporaries are named ``.NAME.lrplot-PID.XXXX.tmp`` (``.old`` for a kept older
-file). A run killed outright (SIGKILL) leaves them; the next run in that folder
-removes those whose process is gone.
+Temporaries are named ``.NAME.lrplot-PID-HOST.XXXX.tmp`` (``.old`` for a kept
+older file; HOST is a hash of this machine and boot). A run killed outright
+(SIGKILL) leaves them; the next run on this machine in that folder removes
+those whose process is gone.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import os
 import re
 import secrets
 import signal
+import socket
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -28,8 +32,8 @@ from .errors import OutputError, ParameterError
 
 Writer = Callable[[IO[bytes]], None]
 
-TEMPORARY = re.compile(r"^\..+\.lrplot-(\d+)\.[^.]+\.(tmp|old)$")
-MAX_STEM_BYTES = 200  # a stem plus ".lrplot-PID.XXXXXXXX.tmp" stays within the usual 255-byte name limit
+TEMPORARY = re.compile(r"^\..+\.lrplot-(\d+)-([0-9a-f]{8})\.[^.]+\.(tmp|old)$")
+MAX_STEM_BYTES = 200  # a stem plus ".EXT.lrplot-PID-HOST.XXXXXXXX.tmp" stays within the usual 255-byte limit
 
 
 def check_stem(name: object, key: str) -> str:
@@ -72,22 +76,56 @@ def prepare_dir(out_dir: str | os.PathLike[str]) -> Path:
     return path
 
 
+class Written(KeyboardInterrupt):
+    """Ctrl-C or a signal that arrived during the final swap: every file was written."""
+
+    def __init__(self, signal: KeyboardInterrupt, paths: list[Path]) -> None:
+        super().__init__(*signal.args)
+        self.signal = signal
+        self.paths = paths
+
+
+def write_files(outputs: Mapping[Path, Writer]) -> list[Path]:
+    """Create the targets' folders, then :func:`write_atomically`; a folder this
+    made is removed again if the run fails and leaves it empty."""
+    created: list[Path] = []
+    try:
+        for folder in dict.fromkeys(target.parent for target in outputs):
+            missing = [p for p in (folder, *folder.parents) if not p.exists()]
+            prepare_dir(folder)
+            created += reversed(missing)
+        return write_atomically(outputs)
+    except BaseException as e:
+        if not isinstance(e, Written):
+            for folder in reversed(created):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # only if still empty
+        raise
+
+
 def write_atomically(outputs: Mapping[Path, Writer]) -> list[Path]:
     """Write every file to a temporary beside it, then swap all into place, or none.
 
     If a writer fails, the run is interrupted, or a swap fails, no target is
-    left changed and no temporary is left behind.
+    left changed and no temporary is left behind. A signal held during the
+    swap is raised after it as :class:`Written`, which carries the paths.
     """
     targets = list(outputs)
     _check_targets(targets)
     for folder in dict.fromkeys(t.parent for t in targets):
         remove_stale_temporaries(folder)
     staged: dict[Path, str] = {}
+    swapped = False
     try:
         for target, writer in outputs.items():
             staged[target] = _stage(target, writer)
         with signals_held():
             _swap(staged)
+            swapped = True
+    except KeyboardInterrupt as e:
+        if swapped:  # delivered as the signals were let through again: the files are in place
+            raise Written(e, targets) from None
+        raise
     finally:
         for tmp in staged.values():
             _remove(tmp)
@@ -95,20 +133,24 @@ def write_atomically(outputs: Mapping[Path, Writer]) -> list[Path]:
 
 
 def _check_targets(targets: Iterable[Path]) -> None:
-    seen: set[str] = set()
+    seen: dict[object, Path] = {}
     for target in targets:
-        key = os.path.realpath(target)
-        if key in seen:
-            raise OutputError(f"cannot write {str(target)!r}: two outputs of this run have that path")
-        seen.add(key)
         if target.is_dir():
             raise OutputError(f"cannot write {str(target)!r}: a folder has that name")
+        keys: list[object] = [os.path.normcase(os.path.realpath(target))]
+        with contextlib.suppress(OSError):
+            stat = target.stat()
+            keys.append((stat.st_dev, stat.st_ino))  # one file by two names (a case-blind disk, a link)
+        for key in keys:
+            if key in seen:
+                raise OutputError(f"cannot write {str(target)!r}: another output of this run is that file")
+            seen[key] = target
 
 
 def _stage(target: Path, writer: Writer) -> str:
     """``writer``'s bytes in a new temporary beside ``target``, synced to disk."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.lrplot-{os.getpid()}.", suffix=".tmp", dir=target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{_tag()}.", suffix=".tmp", dir=target.parent)
     except OSError as e:
         raise OutputError(f"cannot write {str(target)!r}: {_reason(e)}") from None
     try:
@@ -128,7 +170,7 @@ def _stage(target: Path, writer: Writer) -> str:
 
 def _swap(staged: Mapping[Path, str]) -> None:
     """Rename each temporary onto its target; if one fails, put every earlier target back."""
-    swapped: list[tuple[Path, str | None]] = []  # target, the kept older file (None: it was new)
+    swapped: list[tuple[Path, str | None]] = []  # target, its older file (None: it was new)
     target = Path()
     try:
         for target, tmp in staged.items():
@@ -136,13 +178,18 @@ def _swap(staged: Mapping[Path, str]) -> None:
             try:
                 os.replace(tmp, target)
             except BaseException:
-                if kept is not None:
+                if kept is not None and os.path.lexists(target):  # a hard link: the target is untouched
                     _remove(kept)
+                elif kept is not None:  # moved aside: move it back
+                    _put_back(target, kept)
                 raise
             swapped.append((target, kept))
     except OSError as e:
-        _roll_back(swapped)
-        raise OutputError(f"cannot write {str(target)!r}: {_reason(e)}; no file was changed") from None
+        lost = _roll_back(swapped)
+        failed = f"cannot write {str(target)!r}: {_reason(e)}"
+        if lost:
+            raise OutputError(f"{failed}; could not put back {lost}") from None
+        raise OutputError(f"{failed}; no file was changed") from None
     except BaseException:
         _roll_back(swapped)
         raise
@@ -152,42 +199,73 @@ def _swap(staged: Mapping[Path, str]) -> None:
 
 
 def _keep_older(target: Path) -> str | None:
-    """A hard link to ``target``'s current file under a temporary name, or None if it has none."""
+    """``target``'s current file under a temporary name (a hard link, or the file
+    itself moved aside), or None if it has none."""
     if not os.path.lexists(target):
         return None
     while True:
-        kept = str(target.parent / f".{target.name}.lrplot-{os.getpid()}.{secrets.token_hex(4)}.old")
+        kept = str(target.parent / f".{target.name}.{_tag()}.{secrets.token_hex(4)}.old")
         try:
             os.link(target, kept, follow_symlinks=False)
             return kept
         except FileExistsError:
             continue
-        except OSError:  # no hard links here (some network and FUSE file systems): keep a copy
-            import shutil
-
-            shutil.copy2(target, kept, follow_symlinks=False)
+        except OSError:  # no hard links here (some network and FUSE file systems): move it aside
+            os.replace(target, kept)
             return kept
 
 
-def _roll_back(swapped: list[tuple[Path, str | None]]) -> None:
-    for target, kept in reversed(swapped):
+def _put_back(target: Path, kept: str | None) -> str | None:
+    """Undo one swap: ``target`` as it was. If that fails, the older file is kept
+    as ``NAME.lrplot-backup`` (which no later run removes); what was lost, in words."""
+    try:
+        if kept is None:
+            os.unlink(target)
+        else:
+            os.replace(kept, target)
+        return None
+    except OSError:
+        if kept is None:
+            return f"{target} (it is new)"
+        backup = target.with_name(f"{target.name}.lrplot-backup")
         with contextlib.suppress(OSError):
-            if kept is None:
-                os.unlink(target)
-            else:
-                os.replace(kept, target)
+            os.replace(kept, backup)
+        return f"{target} (its older version is {backup})"
+
+
+def _roll_back(swapped: list[tuple[Path, str | None]]) -> str:
+    """Put each swapped target's older file back; what could not be, in words."""
+    lost = [_put_back(target, kept) for target, kept in reversed(swapped)]
+    return ", ".join(text for text in lost if text)
 
 
 def remove_stale_temporaries(folder: Path) -> list[Path]:
-    """Remove the temporaries of lrplot runs in ``folder`` whose process has ended."""
+    """Remove the temporaries of lrplot runs in ``folder`` whose process has ended
+    (only this machine's: another host's process cannot be asked)."""
     removed = []
     with contextlib.suppress(OSError):
         for entry in os.scandir(folder):
             match = TEMPORARY.match(entry.name)
-            if match and entry.is_file(follow_symlinks=False) and not _alive(int(match.group(1))):
+            if not match or match.group(2) != _host() or not entry.is_file(follow_symlinks=False):
+                continue
+            if not _alive(int(match.group(1))):
                 _remove(entry.path)
                 removed.append(Path(entry.path))
     return removed
+
+
+def _tag() -> str:
+    """``lrplot-PID-HOST``: whose temporary it is."""
+    return f"lrplot-{os.getpid()}-{_host()}"
+
+
+@functools.cache
+def _host() -> str:
+    """Eight hex digits for this machine and boot: a PID means something only there."""
+    boot = ""
+    with contextlib.suppress(OSError):
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    return hashlib.sha1(f"{socket.gethostname()} {boot}".encode()).hexdigest()[:8]
 
 
 def _alive(pid: int) -> bool:
@@ -210,8 +288,9 @@ def signals_held() -> Iterator[None]:
     if mask is None or threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = mask(signal.SIG_BLOCK, held)
+    old = mask(signal.SIG_BLOCK, [])  # only reads the mask: a handler run by the next call still restores it
     try:
+        mask(signal.SIG_BLOCK, held)
         yield
     finally:
         mask(signal.SIG_SETMASK, old)

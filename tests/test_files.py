@@ -50,6 +50,78 @@ def test_a_failed_swap_removes_the_files_it_created(tmp_path: Path, monkeypatch)
     assert os.listdir(tmp_path) == []
 
 
+def test_a_failed_put_back_keeps_the_older_file_under_a_backup_name_and_says_so(tmp_path: Path, monkeypatch) -> None:
+    _old_files(tmp_path, "a.csv", "b.csv")
+    real_replace, calls = os.replace, []
+
+    def replace(src, dst):
+        calls.append(dst)
+        if len(calls) in (2, 3):  # b.csv's swap, then a.csv's put-back (b.csv itself is untouched)
+            raise OSError(5, "Input/output error")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(files.os, "replace", replace)
+    with pytest.raises(OutputError, match=r"b\.csv': Input/output error; could not put back .*a\.csv \(its older"):
+        files.write_atomically(_outputs(tmp_path, "a.csv", "b.csv"))
+    monkeypatch.undo()
+    assert (tmp_path / "a.csv.lrplot-backup").read_text() == "old a.csv\n"
+    files.write_atomically(_outputs(tmp_path, "c.csv"))  # the next run keeps the backup
+    assert (tmp_path / "a.csv.lrplot-backup").exists()
+
+
+def test_without_hard_links_the_older_file_is_moved_aside_and_put_back(tmp_path: Path, monkeypatch) -> None:
+    _old_files(tmp_path, "a.csv", "b.csv")
+    real_replace = os.replace
+    monkeypatch.setattr(files.os, "link", lambda *a, **k: (_ for _ in ()).throw(PermissionError(1, "no links")))
+    monkeypatch.setattr(
+        files.os, "replace", lambda s, d: 1 / 0 if str(s).endswith(".tmp") and d.name == "b.csv" else real_replace(s, d)
+    )
+    with pytest.raises(ZeroDivisionError):
+        files.write_atomically(_outputs(tmp_path, "a.csv", "b.csv"))
+    assert sorted(os.listdir(tmp_path)) == ["a.csv", "b.csv"]
+    assert [(tmp_path / n).read_text() for n in ("a.csv", "b.csv")] == ["old a.csv\n", "old b.csv\n"]
+
+
+def test_a_signal_held_during_the_swap_is_raised_after_it_with_the_paths(tmp_path: Path, monkeypatch) -> None:
+    real_replace = os.replace
+
+    def replace(src, dst):
+        os.kill(os.getpid(), signal.SIGINT)  # arrives mid-swap: held until the swap is done
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(files.os, "replace", replace)
+    with pytest.raises(files.Written) as raised:
+        files.write_atomically(_outputs(tmp_path, "a.csv", "b.csv"))
+    assert raised.value.paths == [tmp_path / "a.csv", tmp_path / "b.csv"]
+    assert sorted(os.listdir(tmp_path)) == ["a.csv", "b.csv"] and (tmp_path / "b.csv").read_text() == "new b.csv\n"
+
+
+def test_signals_held_restores_the_mask_even_when_a_handler_raises_on_entry(monkeypatch) -> None:
+    real_mask = signal.pthread_sigmask
+    before = real_mask(signal.SIG_BLOCK, [])
+
+    def mask(how, signals):  # as CPython does: change the mask, then run a pending handler
+        old = real_mask(how, signals)
+        if how == signal.SIG_BLOCK and signals:
+            raise KeyboardInterrupt
+        return old
+
+    monkeypatch.setattr(signal, "pthread_sigmask", mask)
+    with pytest.raises(KeyboardInterrupt), files.signals_held():
+        pass
+    monkeypatch.undo()
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == before
+
+
+def test_write_files_removes_the_folders_it_made_when_the_run_fails(tmp_path: Path) -> None:
+    def broken(f) -> None:
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OutputError):
+        files.write_files({tmp_path / "new" / "deeper" / "a.csv": broken})
+    assert os.listdir(tmp_path) == []
+
+
 def test_a_folder_in_a_targets_place_is_refused_before_anything_is_written(tmp_path: Path) -> None:
     _old_files(tmp_path, "a.png")
     (tmp_path / "b.csv").mkdir()
@@ -81,14 +153,15 @@ def _dead_pid() -> int:
 
 
 def test_temporaries_of_killed_runs_are_removed_by_the_next_run(tmp_path: Path) -> None:
-    dead, alive = _dead_pid(), os.getppid()
-    stale = [tmp_path / f".a.png.lrplot-{dead}.x1y2.tmp", tmp_path / f".b.csv.lrplot-{dead}.abcd.old"]
-    running = tmp_path / f".a.png.lrplot-{alive}.zzzz.tmp"  # another run, still going
+    dead, alive, host = _dead_pid(), os.getppid(), files._host()
+    stale = [tmp_path / f".a.png.lrplot-{dead}-{host}.x1y2.tmp", tmp_path / f".b.csv.lrplot-{dead}-{host}.abcd.old"]
+    running = tmp_path / f".a.png.lrplot-{alive}-{host}.zzzz.tmp"  # another run, still going
+    elsewhere = tmp_path / f".a.png.lrplot-{dead}-0badf00d.zzzz.tmp"  # another machine's: its PID means nothing here
     mine = tmp_path / ".notes.tmp"  # not lrplot's
-    for path in [*stale, running, mine]:
+    for path in [*stale, running, elsewhere, mine]:
         path.write_text("")
     files.write_atomically(_outputs(tmp_path, "a.png"))
-    assert sorted(os.listdir(tmp_path)) == sorted(["a.png", running.name, mine.name])
+    assert sorted(os.listdir(tmp_path)) == sorted(["a.png", running.name, elsewhere.name, mine.name])
 
 
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
@@ -111,6 +184,38 @@ def test_a_signal_during_the_write_keeps_old_files_and_removes_temporaries(
     assert process.returncode == code, stderr
     assert stderr.strip() == f"Error: interrupted by {sig.name}"
     assert os.listdir(tmp_path) == ["cosine.csv"] and (tmp_path / "cosine.csv").read_text() == "old csv\n"
+
+
+def _catches(pid: int, sig: signal.Signals) -> bool:
+    """Whether process ``pid`` has a handler for ``sig`` (Linux: the SigCgt mask in /proc)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    caught = int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")), 16)
+    return bool(caught >> (sig - 1) & 1)
+
+
+def test_a_signal_while_the_commands_load_is_one_line_too(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lrplot", "cosine", "--out", str(tmp_path)], stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 30
+    while not _catches(process.pid, signal.SIGTERM):  # the handler is installed first thing; not before
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    process.send_signal(signal.SIGTERM)  # while importing Typer or torch, or building the commands
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143 and stderr == "Error: interrupted by SIGTERM\n"
+    assert os.listdir(tmp_path) in ([], ["cosine.png", "cosine.csv"], ["cosine.csv", "cosine.png"])
+
+
+def test_a_closed_stdout_still_writes_and_a_full_one_is_one_error(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "lrplot", "constant", "--steps", "3", "--format", "csv", "--out", str(tmp_path)]
+    closed = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, close_fds=True,
+                            preexec_fn=lambda: os.close(1))  # fmt: skip
+    assert closed.returncode == 0 and closed.stderr == "" and os.listdir(tmp_path) == ["constant.csv"]
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True)
+    assert result.returncode == 1
+    assert result.stderr == "Error: cannot print to standard output: No space left on device\n"
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,16 @@ from __future__ import annotations
 
 def main() -> None:
     """The console script (and ``python -m lrplot``)."""
-    from .app import main as run
+    from . import interrupts
 
+    interrupts.install()  # before Typer and the commands load: a signal then ends cleanly too
+    try:
+        from .app import main as run
+    except KeyboardInterrupt as e:  # while the app was still being imported
+        import signal
+        import sys
+
+        signum = e.signum if isinstance(e, interrupts.Interrupted) else signal.SIGINT
+        print(f"Error: interrupted by {signal.Signals(signum).name}", file=sys.stderr)
+        raise SystemExit(128 + signum) from None
     run()

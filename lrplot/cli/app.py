@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import inspect
 import os
-import signal
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -25,8 +24,9 @@ from ..options import DEFAULT_STEPS, DEFAULT_TOLERANCE, RunOptions
 from ..params import Param, parse_assignments
 from ..registry import ScheduleSpec
 from ..schedules import REGISTRY
+from . import interrupts
 from .commandline import CLI_SPELLING, option_name
-from .messages import interrupt, one_line_errors, own_warnings
+from .messages import interrupted, one_line_errors, own_warnings
 from .options import (
     Engine,
     Every,
@@ -304,19 +304,25 @@ def main() -> None:
     with ``os._exit``: tearing down torch at interpreter exit costs about 0.4 s
     and does nothing for a process that is about to end.
     """
-    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-        if signum is not None:  # CI cancels, timeout and docker stop send SIGTERM; a closed terminal SIGHUP
-            signal.signal(signum, interrupt)
+    interrupts.install()  # again, for a caller that runs this main() directly
+    for stream in ("stdout", "stderr"):  # closed by the caller (">&-"): print nowhere rather than fail
+        if getattr(sys, stream) is None:
+            setattr(sys, stream, open(os.devnull, "w"))  # noqa: SIM115 (open for the process's life)
     try:
-        app(prog_name="lrplot")  # also under "python -m lrplot", whose usage text says lrplot
-        code = 0
-    except SystemExit as e:
+        try:
+            app(prog_name="lrplot")  # also under "python -m lrplot", whose usage text says lrplot
+            code = 0
+        except KeyboardInterrupt as e:  # a signal before a command runs (while Typer builds them)
+            interrupted(e)  # one line, then typer.Exit
+    except SystemExit as e:  # how app() ends
         if isinstance(e.code, str):
             print(e.code, file=sys.stderr)
         code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    except typer.Exit as e:
+        code = e.exit_code
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except (BrokenPipeError, ValueError):
+    except (OSError, ValueError):  # a broken pipe, a full disk behind stdout
         code = code or 1
     os._exit(code)

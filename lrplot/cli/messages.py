@@ -17,21 +17,10 @@ from typing import NoReturn
 import typer
 
 from ..errors import LrplotError, LrplotWarning
+from ..files import Written
 from ..schedules import REGISTRY
 from .commandline import option_name
-
-
-class Interrupted(KeyboardInterrupt):
-    """SIGTERM or SIGHUP, raised where the program is, so that it unwinds as for Ctrl-C."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-def interrupt(signum: int, frame: object) -> NoReturn:
-    """A signal handler: unwind as Ctrl-C does (temporaries removed, older files kept)."""
-    raise Interrupted(signum)
+from .interrupts import Interrupted
 
 
 @contextmanager
@@ -42,12 +31,28 @@ def one_line_errors() -> Iterator[None]:
     except LrplotError as e:
         fail(e.message(option_name), e.exit_code)
     except KeyboardInterrupt as e:  # Ctrl-C, or a signal main() turns into one: temporaries are gone by now
-        signum = e.signum if isinstance(e, Interrupted) else signal.SIGINT
-        fail(f"interrupted by {signal.Signals(signum).name}", 128 + signum)
+        interrupted(e)
+    except MemoryError:  # the estimate (lrplot.limits) missed a limit: a ulimit, say
+        fail("out of memory: ask for fewer --steps (CSV needs less than JSON; --every thins the files)", 2)
+    except OSError as e:  # the terminal or pipe we print to: the files are written by now
+        fail(f"cannot print to {e.filename or 'standard output'}: {e.strerror or e}", 1)
     except typer.TyperException as e:  # Typer's usage errors: a bad option or value
         ctx = getattr(e, "ctx", None)
         hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
         fail(usage_message(e) + hint, getattr(e, "exit_code", 2))
+
+
+def interrupted(e: KeyboardInterrupt) -> NoReturn:
+    """One line for Ctrl-C or a signal, exit 128 + N; if it came as the files were
+    swapped into place, they are listed first: they were written."""
+    cause = e.signal if isinstance(e, Written) else e
+    signum = cause.signum if isinstance(cause, Interrupted) else signal.SIGINT
+    name = signal.Signals(signum).name
+    if isinstance(e, Written):
+        for path in e.paths:
+            typer.echo(one_line(str(path)))
+        fail(f"interrupted by {name} once the files above were written", 128 + signum)
+    fail(f"interrupted by {name}", 128 + signum)
 
 
 @contextmanager
