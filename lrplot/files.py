@@ -26,12 +26,15 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from types import FrameType
 from typing import IO
 
 from .errors import OutputError, ParameterError
 
 Writer = Callable[[IO[bytes]], None]
 
+HELD_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+Handler = Callable[[int, FrameType | None], object] | int | signal.Handlers | None
 TEMPORARY = re.compile(r"^\..+\.lrplot-(\d+)-([0-9a-f]{8})\.[^.]+\.(tmp|old)$")
 MAX_STEM_BYTES = 200  # a stem plus ".EXT.lrplot-PID-HOST.XXXXXXXX.tmp" stays within the usual 255-byte limit
 
@@ -282,18 +285,33 @@ def _alive(pid: int) -> bool:
 
 @contextlib.contextmanager
 def signals_held() -> Iterator[None]:
-    """Hold SIGINT, SIGTERM and SIGHUP until the block ends (main thread, POSIX only)."""
-    held = {signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)}
-    mask = getattr(signal, "pthread_sigmask", None)
-    if mask is None or threading.current_thread() is not threading.main_thread():
+    """Hold SIGINT, SIGTERM and SIGHUP until the block ends, then act on the first.
+
+    Python runs signal handlers in the main thread; during the block they only
+    note the signal. (A thread's signal mask would not do: the kernel hands a
+    process's signal to any thread that does not block it, and torch and
+    numpy start threads of their own.) Outside the main thread, nothing is held.
+    """
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = mask(signal.SIG_BLOCK, [])  # only reads the mask: a handler run by the next call still restores it
+    pending: list[tuple[int, FrameType | None]] = []
+    previous: dict[int, Handler] = {}
     try:
-        mask(signal.SIG_BLOCK, held)
+        for signum in HELD_SIGNALS:
+            previous[signum] = signal.getsignal(signum)  # first: a signal during the install still finds it
+            signal.signal(signum, lambda n, frame: pending.append((n, frame)))
         yield
     finally:
-        mask(signal.SIG_SETMASK, old)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if pending:
+            signum, frame = pending[0]
+            handler = previous.get(signum)
+            if callable(handler):
+                handler(signum, frame)  # Python's raises KeyboardInterrupt; the CLI's, Interrupted
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(signum)  # the default action, now that the files are in place
 
 
 def _remove(path: str) -> None:

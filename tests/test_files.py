@@ -96,21 +96,41 @@ def test_a_signal_held_during_the_swap_is_raised_after_it_with_the_paths(tmp_pat
     assert sorted(os.listdir(tmp_path)) == ["a.csv", "b.csv"] and (tmp_path / "b.csv").read_text() == "new b.csv\n"
 
 
-def test_signals_held_restores_the_mask_even_when_a_handler_raises_on_entry(monkeypatch) -> None:
-    real_mask = signal.pthread_sigmask
-    before = real_mask(signal.SIG_BLOCK, [])
+def test_signals_held_restores_the_handlers_even_when_a_signal_comes_on_entry(monkeypatch) -> None:
+    real_signal = signal.signal
+    before = {s: signal.getsignal(s) for s in files.HELD_SIGNALS}
+    calls = []
 
-    def mask(how, signals):  # as CPython does: change the mask, then run a pending handler
-        old = real_mask(how, signals)
-        if how == signal.SIG_BLOCK and signals:
+    def install(signum, handler):  # a signal arrives between two installs
+        calls.append(signum)
+        old = real_signal(signum, handler)
+        if len(calls) == 2:
             raise KeyboardInterrupt
         return old
 
-    monkeypatch.setattr(signal, "pthread_sigmask", mask)
+    monkeypatch.setattr(signal, "signal", install)
     with pytest.raises(KeyboardInterrupt), files.signals_held():
         pass
     monkeypatch.undo()
-    assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == before
+    assert {s: signal.getsignal(s) for s in files.HELD_SIGNALS} == before
+
+
+def test_a_signal_from_another_thread_is_held_too(tmp_path: Path, monkeypatch) -> None:
+    import threading
+
+    real_replace = os.replace
+
+    def replace(src, dst):  # the kernel may hand the signal to any thread: send it from one
+        sender = threading.Thread(target=os.kill, args=(os.getpid(), signal.SIGINT))
+        sender.start()
+        sender.join()
+        time.sleep(0.01)
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(files.os, "replace", replace)
+    with pytest.raises(files.Written):
+        files.write_atomically(_outputs(tmp_path, "a.csv", "b.csv"))
+    assert [(tmp_path / n).read_text() for n in ("a.csv", "b.csv")] == ["new a.csv\n", "new b.csv\n"]
 
 
 def test_write_files_removes_the_folders_it_made_when_the_run_fails(tmp_path: Path) -> None:
