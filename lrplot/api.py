@@ -221,7 +221,12 @@ def render_set(figure_set: FigureSet, only: str | None = None, spelling: Spellin
     for spec in figure_set.select(only):
         where = f"{figure_set.path}: figure '{spec.name}'"
         try:
-            rendered.append(render(spec, spelling))
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                rendered.append(render(spec, spelling))
+            for w in caught:  # lrplot's located in the file and figure, as errors are
+                own = issubclass(w.category, LrplotWarning)
+                warnings.warn(LrplotWarning(f"{where}: {w.message}") if own else w.message, w.category, stacklevel=2)
         except ParameterError as e:
             raise ConfigError(": ".join([where, *e.context, f"key '{e.param}'", e.reason_as(plain)])) from None
         except LrplotError as e:

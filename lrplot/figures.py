@@ -8,12 +8,13 @@ built from a ``configs/*.toml`` figure set (:mod:`lrplot.configs`) or from
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import engines, figure_model, schedules
-from .errors import LrplotError, ParameterError
+from .errors import LrplotError, LrplotWarning, ParameterError
 from .figure_model import FigureModel
 from .files import check_stem
 from .limits import (
@@ -228,9 +229,13 @@ def render(spec: FigureSpec, spelling: Spelling = PLAIN) -> RenderedFigure:
             shared = {k: v for k, v in spec.shared.items() if takes(k) is not None}
             lrs = curve.lr or spec.lr
             schedule = schedules.REGISTRY.resolve(curve.schedule, spec.steps, lrs, {**shared, **curve.params})
-            curves[label] = replace(engines.run(schedule, spec.options), label=label)
+            curves[label] = trace = replace(engines.run(schedule, spec.options), label=label)
             if curve.resume_steps:
                 resumed = _resume(curve, curve.resume_steps, lrs, schedule, spec)
+            for warning in dict.fromkeys(
+                trace.schedule.warnings + trace.warnings + (resumed.warnings if resumed else ())
+            ):
+                warnings.warn(LrplotWarning(f"curve '{label}': {warning}"), stacklevel=2)
         except LrplotError as e:
             raise e.located(f"curve '{label}'") from None
     return RenderedFigure(spec, curves, resumed, spelling)
@@ -277,6 +282,8 @@ def compare_table(name: str, fresh: RenderedFigure, path: Path, tolerance: float
     """
     if not path.exists():
         return Drift(name, f"no committed CSV at {path}")
+    if not path.is_file():  # a folder, or a pipe that would block the read forever
+        return Drift(name, f"{path} is not a file; not read")
     try:
         _, header, committed = read_csv(path)
     except (OSError, ValueError) as e:

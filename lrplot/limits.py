@@ -98,23 +98,23 @@ def check_run_size(
 
 def available_memory() -> int:
     """Bytes this process may still allocate: the kernel's estimate, within the
-    container's limit when there is one."""
-    candidates = []
+    container's limit (cgroup v2 or v1) and the process's own (``ulimit -v``)."""
+    candidates = [kib * 1024 for kib in _read_numbers("/proc/meminfo", "MemAvailable:")]
+    for limit, used in (
+        ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+        ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes"),
+    ):
+        caps, now = _read_numbers(limit), _read_numbers(used)
+        if caps and caps[0] < 1 << 60:  # v2 writes "no limit" as "max", v1 as a huge number
+            candidates.append(caps[0] - sum(now[:1]))
     try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    candidates.append(int(line.split()[1]) * 1024)
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        with open("/sys/fs/cgroup/memory.max") as f:
-            limit = f.read().strip()
-        with open("/sys/fs/cgroup/memory.current") as f:
-            used = int(f.read().strip())
-        if limit != "max":
-            candidates.append(int(limit) - used)
-    except (OSError, ValueError):
+        import resource
+
+        for kind, status in ((resource.RLIMIT_AS, "VmSize:"), (resource.RLIMIT_DATA, "VmData:")):
+            soft, _ = resource.getrlimit(kind)
+            if soft != resource.RLIM_INFINITY:
+                candidates.append(soft - sum(kib * 1024 for kib in _read_numbers("/proc/self/status", status)))
+    except (ImportError, OSError, ValueError):
         pass
     if not candidates:
         try:
@@ -122,6 +122,15 @@ def available_memory() -> int:
         except (AttributeError, OSError, ValueError):
             candidates.append(8 << 30)  # nothing to read: assume a small machine
     return max(0, min(candidates))
+
+
+def _read_numbers(path: str, prefix: str = "") -> list[int]:
+    """The first number on each line of ``path`` that starts with ``prefix`` (none if unreadable)."""
+    try:
+        with open(path) as f:
+            return [int(line[len(prefix) :].split()[0]) for line in f if line.startswith(prefix)]
+    except (OSError, ValueError, IndexError):
+        return []
 
 
 def _size(n: float) -> str:

@@ -406,3 +406,52 @@ def test_a_log_axis_with_nothing_above_zero_warns_in_lrplots_words(tmp_path: Pat
     assert result.stderr.splitlines()[-1] == (
         "warning: log y axis: no value is above 0, so it shows nothing; draw it linear"
     )
+
+
+def test_the_memory_estimate_sees_a_ulimit(tmp_path: Path) -> None:
+    import resource
+    import subprocess
+    import sys
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1500 << 20, resource.RLIM_INFINITY))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "lrplot", "cosine", "--steps", "100000000", "--engine", "numpy", "--format", "csv",
+         "--out", str(tmp_path)],
+        capture_output=True, text=True, preexec_fn=limit, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2 and result.stderr.startswith("Error: --steps: 100000000 steps need about 3.2 GB")
+    assert "at most" in result.stderr and list(tmp_path.iterdir()) == []
+
+
+def test_running_out_of_memory_anyway_is_one_line(tmp_path: Path, monkeypatch) -> None:
+    def exhausted(*args: object, **kwargs: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(engines, "run", exhausted)
+    message = one_error(invoke("constant", "--steps", "3", "--out", tmp_path))
+    assert message.startswith("Error: out of memory: ask for fewer --steps")
+
+
+def test_render_shows_the_curves_warnings_located_in_the_file_and_figure(tmp_path: Path) -> None:
+    config = tmp_path / "set.toml"
+    config.write_text(FIGURE.format(name="a").replace('"constant"', '"linear", warmup = 50'))
+    result = invoke("render", config, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"warning: {config}: figure 'a': curve 'linear': warmup (50) >= training steps (5): "
+        "the schedule never gets past warmup"
+    ]
+    result = invoke("compare", "linear:warmup=50", "constant", "--steps", "5", "--format", "csv", "--out", tmp_path)
+    assert result.stderr.splitlines() == [
+        "warning: curve 'linear (warmup=50)': warmup (50) >= training steps (5): the schedule never gets past warmup"
+    ]
+
+
+def test_check_does_not_read_a_committed_csv_that_is_a_pipe(project: Path) -> None:
+    config = write_set(project / "configs" / "set.toml", 'out = "../figs"\n')
+    (project / "figs").mkdir()
+    os.mkfifo(project / "figs" / "a.csv")
+    result = invoke("render", config, "--check")
+    assert result.exit_code == 1 and "a.csv is not a file; not read" in result.stderr

@@ -233,8 +233,6 @@ def compare_command(
         curves, DEFAULT_STEPS if steps is None else steps, tuple(lr or [1.0]), shared, options, name=name,
         title=title, log_y=bool(log_y), grid=grid, spelling=CLI_SPELLING,
     )  # fmt: skip
-    for label, trace in rendered.curves.items():
-        warn(trace.schedule.warnings + trace.warnings, f"curve '{label}': ")
     echo_paths(api.write(rendered, out or ".", formats))
 
 
