@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import schedules
-from .errors import ConfigError, LrplotError, LrplotWarning, OutsideError, ParameterError, plain
+from .errors import ConfigError, LrplotError, LrplotWarning, OutsideError, ParameterError, UsageError, plain
 from .figures import DEFAULT_TOLERANCE, Drift, FigureSpec, RenderedFigure, compare_table, render
 from .files import Writer, write_files
 from .formats import Document, outputs
+from .limits import MAX_CURVES
 from .options import RunOptions
 from .params import Value
 from .spelling import PLAIN, Spelling
@@ -65,6 +66,8 @@ def compare(
             raise ParameterError(key, "no schedule takes it (see 'lrplot list')")
         if not any(schedules.REGISTRY.get(c.schedule).param(key) for c in specs):
             warnings.warn(LrplotWarning(f"{spelling.option(key)}: none of the curves takes it; ignored"), stacklevel=2)
+    if not specs or len(specs) > MAX_CURVES:
+        raise UsageError(f"expected 1 to {MAX_CURVES} curves to compare, got {len(specs)}")
     figure = FigureSpec(
         name=name,
         curves=specs,
@@ -108,9 +111,9 @@ def render_sets(
     caller's choice, may be anywhere. No output may replace a config read.
     """
     files: dict[Path, Writer] = {}
-    inputs: dict[str, Path] = {}
+    inputs: dict[object, Path] = {}
     for figure_set, rendered, whole in _rendered(configs, overrides, only, out, spelling):
-        inputs = inputs or {os.path.realpath(config): Path(config) for config in configs}  # all loaded by now
+        inputs = inputs or _inputs(configs)  # all loaded by now
         directory = Path(out) if out is not None else _confined(figure_set, figure_set.out, "out", allow_outside)
         planned = {}
         for figure in rendered:
@@ -121,9 +124,9 @@ def render_sets(
             page = _confined(figure_set, figure_set.page, "page", allow_outside)
             planned[page] = text_writer(page_text(figure_set, rendered, directory, spelling.option))
         for path in planned:
-            real = os.path.realpath(path)
-            if real in inputs:
-                raise ConfigError(f"{figure_set.path}: {path} would replace the config {inputs[real]}, an input")
+            config = inputs.get(os.path.realpath(path)) or inputs.get(_file_id(path))  # by name, or same file
+            if config is not None:
+                raise ConfigError(f"{figure_set.path}: {path} would replace the config {config}, an input")
             if path in files:
                 raise ConfigError(f"{figure_set.path}: {path} is written by another figure of this run too")
         files.update(planned)
@@ -177,10 +180,33 @@ def check_tolerance(tolerance: object) -> float:
 
 
 def _confined(figure_set: FigureSet, path: Path, key: str, allow_outside: bool) -> Path:
-    if not allow_outside and not _within(path, figure_set.root):
-        tree = figure_set.root
+    if allow_outside:
+        return path
+    tree = figure_set.root
+    if not _within(path, tree):
         raise OutsideError(f"{figure_set.path}: key '{key}': {path} is outside {tree}, the set's folder tree")
+    if ".git" in Path(os.path.realpath(path)).relative_to(tree).parts:
+        raise OutsideError(f"{figure_set.path}: key '{key}': {path} is inside .git, which is git's own")
     return path
+
+
+def _inputs(configs: Sequence[PathLike]) -> dict[object, Path]:
+    """Each config by its resolved name and by its file identity (a case-blind
+    disk or a second link gives one file two names)."""
+    found: dict[object, Path] = {}
+    for config in configs:
+        found[os.path.realpath(config)] = Path(config)
+        found[_file_id(Path(config))] = Path(config)
+    return found
+
+
+def _file_id(path: Path) -> object:
+    """(device, inode) of an existing file; for one that is not there, a key nothing else has."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return object()
+    return (stat.st_dev, stat.st_ino)
 
 
 def _within(path: Path, tree: Path) -> bool:

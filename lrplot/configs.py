@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import schedules
-from .errors import ConfigError, LrplotError, LrplotWarning, ParameterError, UnknownScheduleError
+from .errors import ConfigError, CurveSyntaxError, LrplotError, LrplotWarning, ParameterError, UnknownScheduleError
 from .figures import CurveSpec, FigureSpec
 from .files import check_stem
 from .limits import MAX_CONFIG_BYTES, check_text
@@ -136,8 +136,8 @@ def load(path: str | os.PathLike[str], overrides: Mapping[str, object] | None = 
     base = path.parent
     page, out = data.get("page"), data.get("out", ".")
     for key, value in (("out", out), ("page", page)):
-        if value is not None and (not isinstance(value, str) or not value.strip() or "\0" in value):
-            raise ConfigError(f"{where}: key '{key}': expected a path, got {value!r}")
+        if value is not None and (not isinstance(value, str) or not value.strip() or not value.isprintable()):
+            raise ConfigError(f"{where}: key '{key}': expected a path without control characters, got {value!r}")
     if isinstance(page, str) and not page.endswith(".md"):
         raise ConfigError(f"{where}: key 'page': expected a markdown file ending in .md, got {page!r}")
     for key, limit in (("title", None), ("description", MAX_CONFIG_BYTES)):
@@ -157,8 +157,11 @@ def write_root(config: Path) -> Path:
     """The folder tree a figure set may write in: the project that holds it.
 
     That is the closest folder above the config (or its own) with a ``.git`` or
-    ``pyproject.toml``, below the home folder; without one, the config's own
-    folder. Symbolic links are resolved, so a link cannot lead out of it.
+    ``pyproject.toml``. The search stops below the home folder and at a folder
+    that others may write in or that another user owns (``/tmp``: a marker
+    planted there must not widen every tree under it). Without one, the tree is
+    the config's own folder. Symbolic links are resolved, so a link cannot lead
+    out of it.
     """
     folder = Path(os.path.realpath(config)).parent
     try:
@@ -166,11 +169,21 @@ def write_root(config: Path) -> Path:
     except (KeyError, RuntimeError):  # no home folder known
         home = None
     for candidate in (folder, *folder.parents):
-        if candidate == home or candidate == candidate.parent:
+        if candidate == home or candidate == candidate.parent or not _own_folder(candidate):
             break
         if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
             return candidate
     return folder
+
+
+def _own_folder(folder: Path) -> bool:
+    """Whether ``folder`` is the user's and no one else may write in it."""
+    try:
+        stat = folder.stat()
+    except OSError:
+        return False
+    mine = not hasattr(os, "getuid") or stat.st_uid == os.getuid()
+    return mine and not stat.st_mode & 0o002
 
 
 def _param_names() -> set[str]:
@@ -311,4 +324,7 @@ def parse_curve(text: str) -> CurveSpec:
     if lr is not None and not _is_number(lr):
         raise ParameterError("lr", f"expected a number, got {lr!r}").located(where)
     lrs = (float(lr),) if isinstance(lr, (int, float)) else None
-    return CurveSpec(schedules.REGISTRY.command_name(spec), items, str(label) if label is not None else None, lrs)
+    try:
+        return CurveSpec(schedules.REGISTRY.command_name(spec), items, str(label) if label is not None else None, lrs)
+    except ParameterError as e:  # the label: a key of the curve, not an option
+        raise CurveSyntaxError(f"{where}: {e.param}: {e.reason}") from None

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 import lrplot
-from lrplot import engines, figure_model, limits, plot
+from lrplot import configs, engines, figure_model, limits, plot
 from lrplot.cli.app import app
 
 runner = CliRunner()
@@ -103,6 +103,53 @@ def test_out_and_page_outside_the_project_are_refused(project: Path, head: str, 
     message = one_error(invoke("render", config))
     assert f"key '{key}':" in message and "is outside" in message and "(--allow-outside permits it)" in message
     assert files_in(project) == ["configs/set.toml", "pyproject.toml"] and not Path("/tmp/lrplot-elsewhere").exists()
+
+
+def test_a_second_name_of_the_config_is_still_the_config(project: Path) -> None:
+    config = write_set(project / "configs" / "set.toml", 'page = "alias.md"\n')
+    os.link(config, project / "configs" / "alias.md")  # as a case-blind disk gives one file two names
+    before = config.read_bytes()
+    assert "alias.md would replace the config" in one_error(invoke("render", config))
+    assert config.read_bytes() == before
+
+
+def test_nothing_is_written_inside_git_s_own_folder(project: Path) -> None:
+    (project / ".git").mkdir()
+    config = write_set(project / "configs" / "set.toml", 'out = "../.git/figs"\n')
+    assert "is inside .git, which is git's own" in one_error(invoke("render", config))
+    assert not (project / ".git" / "figs").exists()
+
+
+def test_a_marker_in_a_folder_others_may_write_in_does_not_widen_the_tree(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    (shared / "me").mkdir(parents=True)
+    (shared / "pyproject.toml").write_text("")  # planted by anyone who may write in shared/
+    shared.chmod(0o1777)
+    config = write_set(shared / "me" / "set.toml", 'out = "../figs"\n')
+    assert configs.write_root(config) == shared / "me"
+    assert "is outside" in one_error(invoke("render", config))
+
+
+@pytest.mark.parametrize("key", ["out", "page"])
+def test_out_and_page_may_not_hold_control_characters(project: Path, key: str) -> None:
+    config = write_set(project / "configs" / "set.toml", f'{key} = "x\\ny.md"\n')
+    assert f"key '{key}': expected a path without control characters, got 'x\\ny.md'" in one_error(
+        invoke("render", config)
+    )
+
+
+def test_check_shows_no_header_of_a_csv_that_is_not_lrplots(project: Path) -> None:
+    config = write_set(project / "configs" / "set.toml", 'out = "../figs"\n')
+    (project / "figs").mkdir()
+    (project / "figs" / "a.csv").write_text("password=hunter2,x\n1,2\n")
+    result = invoke("render", config, "--check")
+    assert result.exit_code == 1 and "a.csv has no lrplot metadata line; not compared" in result.stderr
+    assert "hunter2" not in result.output
+
+
+def test_a_compare_label_error_names_the_curve_and_its_label(tmp_path: Path) -> None:
+    message = one_error(invoke("compare", "constant:label=" + "x" * 501, "--steps", "3", "--out", tmp_path))
+    assert message.startswith("Error: curve 'constant:label=xxx") and "': label: expected at most 500" in message
 
 
 def test_allow_outside_lifts_the_confinement(tmp_path: Path, project: Path) -> None:
@@ -302,7 +349,7 @@ def test_compare_limits_curves_and_grid_panels(tmp_path: Path) -> None:
         invoke("compare", *curves, "--grid", "--steps", "3", "--out", tmp_path)
     )
     many = [f"constant:label=c{i}" for i in range(101)]
-    assert "expected 1 to 100 curves in a figure, got 101" in one_error(
+    assert "Error: expected 1 to 100 curves to compare, got 101" in one_error(
         invoke("compare", *many, "--steps", "3", "--out", tmp_path)
     )
 

@@ -26,7 +26,7 @@ from ..registry import ScheduleSpec
 from ..schedules import REGISTRY
 from . import interrupts
 from .commandline import CLI_SPELLING, option_name
-from .messages import interrupted, one_line_errors, own_warnings
+from .messages import interrupted, one_line, one_line_errors, own_warnings
 from .options import (
     Engine,
     Every,
@@ -88,7 +88,7 @@ def warn(warnings: tuple[str, ...], where: str = "") -> None:
 
 def echo_paths(paths: Iterable[Path]) -> None:
     for path in paths:
-        typer.echo(str(path))
+        typer.echo(one_line(str(path)))  # one path a line, whatever the folder is called
 
 
 @app.command("list")
@@ -283,7 +283,7 @@ def render_command(
         return
     drifts, checked = api.check_sets(configs, overrides, only, out, tolerance, CLI_SPELLING, allow_outside)
     for drift in drifts:
-        typer.echo(f"drift: {drift}", err=True)
+        typer.echo(f"drift: {one_line(str(drift))}", err=True)
     if drifts:
         raise typer.Exit(1)
     typer.echo(f"{checked} figures match their committed CSVs (tolerance {tolerance:g})")
