@@ -6,7 +6,6 @@ same way. Nothing here prints; problems are :class:`~lrplot.errors.LrplotError`.
 
 from __future__ import annotations
 
-import math
 import os
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -18,7 +17,7 @@ from .errors import ConfigError, LrplotError, LrplotWarning, OutsideError, Param
 from .figures import DEFAULT_TOLERANCE, Drift, FigureSpec, RenderedFigure, compare_table, render
 from .files import Writer, write_files
 from .formats import Document, outputs
-from .limits import MAX_CURVES
+from .limits import MAX_CURVES, is_number
 from .options import RunOptions
 from .params import Value
 from .spelling import PLAIN, Spelling
@@ -173,9 +172,8 @@ def check_sets(
 
 def check_tolerance(tolerance: object) -> float:
     """``tolerance`` if it is a finite number >= 0."""
-    if isinstance(tolerance, (int, float)) and not isinstance(tolerance, bool):
-        if (isinstance(tolerance, int) or math.isfinite(tolerance)) and tolerance >= 0:
-            return float(tolerance)
+    if is_number(tolerance) and tolerance >= 0:
+        return float(tolerance)
     raise ParameterError("tolerance", f"expected a finite number >= 0, got {tolerance!r}")
 
 

@@ -30,7 +30,7 @@ from .limits import (
 )
 from .options import DEFAULT_STEPS, DEFAULT_TOLERANCE, RunOptions
 from .params import Value
-from .registry import Schedule
+from .registry import Schedule, check_steps
 from .spelling import PLAIN, Spelling
 from .trace import Trace, table
 from .writers import Table, read_csv
@@ -148,9 +148,7 @@ class FigureSpec:
         if self.figsize is not None:  # checked before it is made float: a huge int has no float
             sides = tuple(check_range("figsize", side, FIGSIZE_INCHES, "inches") for side in self.figsize)
             object.__setattr__(self, "figsize", sides)
-        if isinstance(self.steps, bool) or not isinstance(self.steps, int) or self.steps < 1:
-            raise ParameterError("steps", f"expected a whole number >= 1, got {self.steps!r}")
-        check_magnitude("steps", self.steps)
+        check_steps(self.steps)
 
     def labels(self) -> list[str]:
         """One distinct legend label per curve: its name and the parameters that differ."""

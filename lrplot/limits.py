@@ -7,8 +7,10 @@ listed in the README ("Limits").
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterable
+from typing import TypeGuard
 
 from .errors import ParameterError
 
@@ -27,6 +29,13 @@ ARRAY_BYTES = 8
 JSON_BYTES = 160
 WORKING_FACTOR = 2  # temporaries: decimation, chunked evaluation, per-epoch repeats
 BASE_BYTES = 400 << 20  # torch, numpy and matplotlib imported
+
+
+def is_number(value: object) -> TypeGuard[int | float]:
+    """An int or a finite float, not a bool (an int, however big, is finite: it may have no float)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return isinstance(value, int) or math.isfinite(value)
 
 
 def check_magnitude(name: str, value: float) -> None:

@@ -8,14 +8,13 @@ schedules (the children of a composition), given as ``NAME:key=value,...``.
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from .errors import CurveSyntaxError, LrplotWarning, ParameterError
-from .limits import check_magnitude
+from .limits import check_magnitude, is_number
 
 Kind = Literal["int", "float", "count", "choice", "ints", "schedule"]
 Value = object  # what a parameter holds once checked: int, float, str, tuple[int, ...] or ScheduleRequest
@@ -121,10 +120,8 @@ class Param:
         return ParameterError(self.name, f"expected {self.valid_range()}, got {got}")
 
     def _check_number(self, value: object) -> int | float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self._bad(repr(value))
-        if isinstance(value, float) and not math.isfinite(value):  # an int is finite (and may be too big for a float)
-            raise self._bad(str(value))
+        if not is_number(value):
+            raise self._bad(str(value) if isinstance(value, float) else repr(value))
         check_magnitude(self.name, value)
         fractional = value != int(value)
         if (self.kind in ("int", "ints") and fractional) or (self.kind == "count" and value >= 1 and fractional):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from .errors import NoClosedFormError, ParameterError, UnknownScheduleError
 from .laws import Law, Multipliers
-from .limits import check_magnitude
+from .limits import check_magnitude, is_number
 from .params import Param, ScheduleRequest, Value, text_of
 from .piecewise import Piecewise
 
@@ -204,7 +204,7 @@ class Registry:
                 defaults. A ``None`` value counts as unset.
         """
         spec = self.get(name)
-        steps = _check_steps(steps)
+        steps = check_steps(steps)
         lrs = _check_lrs(lr)
         given = {k: v for k, v in (params or {}).items() if v is not None}
         for key in given:
@@ -253,11 +253,11 @@ def _count(value: float, horizon: int) -> int:
     return int(value) if value >= 1 or value == 0 else math.ceil(horizon * value)
 
 
-def _check_steps(steps: object) -> int:
-    if isinstance(steps, (int, float)) and not isinstance(steps, bool) and not _infinite(steps):
-        if steps == int(steps) and steps >= 1:
-            check_magnitude("steps", steps)
-            return int(steps)
+def check_steps(steps: object) -> int:
+    """``steps`` as an int if it is a whole number from 1 to 1e15."""
+    if is_number(steps) and steps == int(steps) and steps >= 1:
+        check_magnitude("steps", steps)
+        return int(steps)
     raise ParameterError("steps", f"expected a whole number >= 1, got {steps!r}")
 
 
@@ -266,13 +266,7 @@ def _check_lrs(lr: float | Iterable[float]) -> tuple[float, ...]:
     if not lrs:
         raise ParameterError("lr", "expected at least one learning rate")
     for value in lrs:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if not ok or _infinite(value) or value <= 0:
+        if not is_number(value) or value <= 0:
             raise ParameterError("lr", f"expected a finite number > 0, got {value!r}")
         check_magnitude("lr", value)
     return tuple(float(v) for v in lrs)
-
-
-def _infinite(value: float) -> bool:
-    """Whether a float is inf or nan (an int, however big, is neither)."""
-    return isinstance(value, float) and not math.isfinite(value)
