@@ -14,16 +14,13 @@ those whose process is gone.
 
 from __future__ import annotations
 
+# hashlib, secrets, socket, tempfile and threading load when a file is written:
+# this module is imported at start-up (names are checked early), and they cost 10 ms.
 import contextlib
 import functools
-import hashlib
 import os
 import re
-import secrets
 import signal
-import socket
-import tempfile
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import FrameType
@@ -152,6 +149,8 @@ def _check_targets(targets: Iterable[Path]) -> None:
 
 def _stage(target: Path, writer: Writer) -> str:
     """``writer``'s bytes in a new temporary beside ``target``, synced to disk."""
+    import tempfile
+
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{_tag()}.", suffix=".tmp", dir=target.parent)
     except OSError as e:
@@ -204,6 +203,8 @@ def _swap(staged: Mapping[Path, str]) -> None:
 def _keep_older(target: Path) -> str | None:
     """``target``'s current file under a temporary name (a hard link, or the file
     itself moved aside), or None if it has none."""
+    import secrets
+
     if not os.path.lexists(target):
         return None
     while True:
@@ -265,6 +266,9 @@ def _tag() -> str:
 @functools.cache
 def _host() -> str:
     """Eight hex digits for this machine and boot: a PID means something only there."""
+    import hashlib
+    import socket
+
     boot = ""
     with contextlib.suppress(OSError):
         boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
@@ -292,6 +296,8 @@ def signals_held() -> Iterator[None]:
     process's signal to any thread that does not block it, and torch and
     numpy start threads of their own.) Outside the main thread, nothing is held.
     """
+    import threading
+
     if threading.current_thread() is not threading.main_thread():
         yield
         return
