@@ -23,15 +23,18 @@ import re
 import signal
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from types import FrameType
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from .errors import OutputError, ParameterError
 
 Writer = Callable[[IO[bytes]], None]
 
+if TYPE_CHECKING:  # a union of these costs 2 ms at import, and --help imports this module
+    from types import FrameType
+
+    Handler = Callable[[int, FrameType | None], object] | int | signal.Handlers | None
+
 HELD_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
-Handler = Callable[[int, FrameType | None], object] | int | signal.Handlers | None
 TEMPORARY = re.compile(r"^\..+\.lrplot-(\d+)-([0-9a-f]{8})\.[^.]+\.(tmp|old)$")
 MAX_STEM_BYTES = 200  # a stem plus ".EXT.lrplot-PID-HOST.XXXXXXXX.tmp" stays within the usual 255-byte limit
 
