@@ -43,6 +43,28 @@ def run(
     return replace(trace, warnings=non_finite(trace))
 
 
+def preload(engine: str, figures: bool) -> None:
+    """Import what a run will need while signals wait.
+
+    A signal raised in the middle of importing torch, numpy or matplotlib
+    leaves the module half made (a traceback), and inside torch's C++ start-up
+    it aborts the process. Held here, it is acted on once the imports are done.
+    """
+    from .files import signals_held
+
+    with signals_held():
+        import numpy  # noqa: F401
+
+        if engine == "torch":
+            from . import runner
+
+            runner.load()
+        if figures:
+            from . import plot
+
+            plot.load()
+
+
 def non_finite(trace: Trace) -> tuple[str, ...]:
     """Warnings for tracks that overflow to infinity; a UsageError for NaN."""
     import numpy as np

@@ -85,6 +85,12 @@ def _drawing() -> Iterator[None]:
         warnings.warn(LrplotWarning(empty), stacklevel=1)
 
 
+def load() -> None:
+    """Import matplotlib's figure and raster canvas (see :func:`lrplot.engines.preload`)."""
+    import matplotlib.backends.backend_agg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+
+
 def render(model: FigureModel) -> Figure:
     """Draw ``model`` on a new matplotlib figure."""
     with _drawing():

@@ -48,6 +48,11 @@ def _compiler_not_imported(torch: ModuleType) -> Iterator[None]:
         delattr(plain, "__dynamo_disable")  # noqa: B043
 
 
+def load() -> None:
+    """Import torch and its schedulers (see :func:`lrplot.engines.preload`)."""
+    import torch.optim.lr_scheduler  # noqa: F401
+
+
 def build(schedule: Schedule, optimizer: str = "sgd", last_epoch: int = -1) -> tuple[Optimizer, LRScheduler]:
     """A dummy model's optimizer (one param group per lr) and the real scheduler.
 

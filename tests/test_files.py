@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,19 @@ import pytest
 from lrplot import files
 from lrplot.errors import OutputError, ParameterError
 from lrplot.writers import text_writer
+
+
+@pytest.fixture
+def ctrl_c() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt here, as in a terminal (a background job ignores it)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def _as_in_a_terminal() -> None:
+    """A child's SIGINT as a terminal's foreground job has it (a background job's is ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _outputs(folder: Path, *names: str) -> dict[Path, files.Writer]:
@@ -82,7 +96,7 @@ def test_without_hard_links_the_older_file_is_moved_aside_and_put_back(tmp_path:
     assert [(tmp_path / n).read_text() for n in ("a.csv", "b.csv")] == ["old a.csv\n", "old b.csv\n"]
 
 
-def test_a_signal_held_during_the_swap_is_raised_after_it_with_the_paths(tmp_path: Path, monkeypatch) -> None:
+def test_a_signal_held_during_the_swap_is_raised_after_it_with_the_paths(tmp_path: Path, monkeypatch, ctrl_c) -> None:
     real_replace = os.replace
 
     def replace(src, dst):
@@ -115,7 +129,7 @@ def test_signals_held_restores_the_handlers_even_when_a_signal_comes_on_entry(mo
     assert {s: signal.getsignal(s) for s in files.HELD_SIGNALS} == before
 
 
-def test_a_signal_from_another_thread_is_held_too(tmp_path: Path, monkeypatch) -> None:
+def test_a_signal_from_another_thread_is_held_too(tmp_path: Path, monkeypatch, ctrl_c) -> None:
     import threading
 
     real_replace = os.replace
@@ -193,7 +207,7 @@ def test_a_signal_during_the_write_keeps_old_files_and_removes_temporaries(
     process = subprocess.Popen(
         [sys.executable, "-m", "lrplot", "cosine", "--engine", "numpy", "--steps", "5000000", "--format", "csv",
          "--out", str(tmp_path)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_as_in_a_terminal,
     )  # fmt: skip
     deadline = time.monotonic() + 60
     while not any(name.endswith(".tmp") for name in os.listdir(tmp_path)):

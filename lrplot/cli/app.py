@@ -131,6 +131,7 @@ def write_schedule(
     if title is not None:
         check_text("title", title)
     schedule = REGISTRY.resolve(name, DEFAULT_STEPS if steps is None else steps, lr or [1.0], params)
+    engines.preload(options.engine, _draws(formats))
     per_epoch = options.interval == "epoch"
     check_run_size(schedule.steps, len(schedule.lrs), per_epoch=per_epoch, formats=formats, every=every)
     warn(schedule.warnings)
@@ -221,7 +222,7 @@ def compare_command(
     log_y: LogY = None,
 ) -> None:
     """Compare schedules on one step axis: an overlay (or --grid) and one CSV column per curve."""
-    from .. import api
+    from .. import api, engines
 
     formats = parse_formats(format)
     shared = parse_assignments(",".join(param), "--param") if param else {}
@@ -229,11 +230,16 @@ def compare_command(
     options = RunOptions.check(optimizer, record, engine, interval, steps_per_epoch)
     if isinstance(steps, int) and "json" in formats:  # JSON costs far more memory a value than the run
         check_run_size(steps, len(lr or [1.0]), len(curves), options.interval == "epoch", formats)
+    engines.preload(options.engine, _draws(formats))
     rendered = api.compare(
         curves, DEFAULT_STEPS if steps is None else steps, tuple(lr or [1.0]), shared, options, name=name,
         title=title, log_y=bool(log_y), grid=grid, spelling=CLI_SPELLING,
     )  # fmt: skip
     echo_paths(api.write(rendered, out or ".", formats))
+
+
+def _draws(formats: tuple[str, ...]) -> bool:
+    return any(fmt in ("png", "svg", "pdf") for fmt in formats)
 
 
 @app.command("render")
@@ -272,10 +278,11 @@ def render_command(
 
     --steps, --lr, --optimizer, --record, --engine and --log-y override every figure's.
     """
-    from .. import api
+    from .. import api, engines
 
     formats = parse_formats(format)
     api.check_tolerance(tolerance)
+    engines.preload(engine or "torch", _draws(formats) and not check)
     given = {"steps": steps, "lr": lr, "optimizer": optimizer, "record": record, "engine": engine, "log_y": log_y}
     overrides = {k: v for k, v in given.items() if v is not None}
     if not check:

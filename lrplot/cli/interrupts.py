@@ -19,12 +19,19 @@ class Interrupted(KeyboardInterrupt):
 
 
 def interrupt(signum: int, frame: object) -> NoReturn:
-    """A signal handler: unwind as Ctrl-C does (temporaries removed, older files kept)."""
+    """A signal handler: unwind as Ctrl-C does (temporaries removed, older files kept).
+
+    Further signals are ignored from here on: the program is already ending,
+    and a second interrupt in the middle of the clean-up would spoil it.
+    """
+    for other in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)):
+        signal.signal(other, signal.SIG_IGN)
     raise Interrupted(signum)
 
 
 def install() -> None:
-    """SIGTERM (CI cancelling, ``timeout``, ``docker stop``) and SIGHUP (a closed terminal) as Ctrl-C."""
-    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-        if signum is not None:
+    """SIGTERM (CI cancelling, ``timeout``, ``docker stop``) and SIGHUP (a closed terminal) as
+    Ctrl-C, and Ctrl-C itself, so that a second signal waits for the first's clean-up."""
+    for signum in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signum is not None and signal.getsignal(signum) != signal.SIG_IGN:  # nohup ignores SIGHUP: keep that
             signal.signal(signum, interrupt)
