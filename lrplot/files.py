@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # a union of these costs 2 ms at import, and --help imports t
     Handler = Callable[[int, FrameType | None], object] | int | signal.Handlers | None
 
 HELD_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
-TEMPORARY = re.compile(r"^\..+\.lrplot-(\d+)-([0-9a-f]{8})\.[^.]+\.(tmp|old)$")
+TEMPORARY = re.compile(r"^\.(?P<name>.+)\.lrplot-(?P<pid>\d+)-(?P<host>[0-9a-f]{8})\.[^.]+\.(?P<kind>tmp|old)$")
 MAX_STEM_BYTES = 200  # a stem plus ".EXT.lrplot-PID-HOST.XXXXXXXX.tmp" stays within the usual 255-byte limit
 
 
@@ -94,9 +94,10 @@ def write_files(outputs: Mapping[Path, Writer]) -> list[Path]:
     created: list[Path] = []
     try:
         for folder in dict.fromkeys(target.parent for target in outputs):
-            missing = [p for p in (folder, *folder.parents) if not p.exists()]
+            created += reversed(
+                [p for p in (folder, *folder.parents) if not p.exists()]
+            )  # before: mkdir may fail half-way
             prepare_dir(folder)
-            created += reversed(missing)
         return write_atomically(outputs)
     except BaseException as e:
         if not isinstance(e, Written):
@@ -186,7 +187,7 @@ def _swap(staged: Mapping[Path, str]) -> None:
                 if kept is not None and os.path.lexists(target):  # a hard link: the target is untouched
                     _remove(kept)
                 elif kept is not None:  # moved aside: move it back
-                    _put_back(target, kept)
+                    swapped.append((target, kept))  # the roll-back puts it back, and says if it cannot
                 raise
             swapped.append((target, kept))
     except OSError as e:
@@ -235,8 +236,10 @@ def _put_back(target: Path, kept: str | None) -> str | None:
         if kept is None:
             return f"{target} (it is new)"
         backup = target.with_name(f"{target.name}.lrplot-backup")
-        with contextlib.suppress(OSError):
+        try:
             os.replace(kept, backup)
+        except OSError:
+            return f"{target} (its older version is {kept})"
         return f"{target} (its older version is {backup})"
 
 
@@ -248,16 +251,23 @@ def _roll_back(swapped: list[tuple[Path, str | None]]) -> str:
 
 def remove_stale_temporaries(folder: Path) -> list[Path]:
     """Remove the temporaries of lrplot runs in ``folder`` whose process has ended
-    (only this machine's: another host's process cannot be asked)."""
+    (only this machine's: another host's process cannot be asked). An older file
+    whose target is missing (moved aside, then the run was killed) is put back."""
     removed = []
     with contextlib.suppress(OSError):
         for entry in os.scandir(folder):
             match = TEMPORARY.match(entry.name)
-            if not match or match.group(2) != _host() or not entry.is_file(follow_symlinks=False):
+            if not match or match["host"] != _host() or not entry.is_file(follow_symlinks=False):
                 continue
-            if not _alive(int(match.group(1))):
-                _remove(entry.path)
-                removed.append(Path(entry.path))
+            if _alive(int(match["pid"])):
+                continue
+            target = folder / match["name"]
+            if match["kind"] == "old" and not os.path.lexists(target):
+                with contextlib.suppress(OSError):
+                    os.replace(entry.path, target)
+                continue
+            _remove(entry.path)
+            removed.append(Path(entry.path))
     return removed
 
 
@@ -268,14 +278,16 @@ def _tag() -> str:
 
 @functools.cache
 def _host() -> str:
-    """Eight hex digits for this machine and boot: a PID means something only there."""
+    """Eight hex digits for this machine, boot and PID namespace: a PID means something only there."""
     import hashlib
     import socket
 
-    boot = ""
+    boot, namespace = "", ""
     with contextlib.suppress(OSError):
         boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
-    return hashlib.sha1(f"{socket.gethostname()} {boot}".encode()).hexdigest()[:8]
+    with contextlib.suppress(OSError):
+        namespace = str(os.stat("/proc/self/ns/pid").st_ino)  # containers and sandboxes on one host
+    return hashlib.sha1(f"{socket.gethostname()} {boot} {namespace}".encode()).hexdigest()[:8]
 
 
 def _alive(pid: int) -> bool:
@@ -306,15 +318,24 @@ def signals_held() -> Iterator[None]:
         return
     pending: list[tuple[int, FrameType | None]] = []
     previous: dict[int, Handler] = {}
+    failed = False
     try:
         for signum in HELD_SIGNALS:
             previous[signum] = signal.getsignal(signum)  # first: a signal during the install still finds it
             signal.signal(signum, lambda n, frame: pending.append((n, frame)))
         yield
+    except BaseException:
+        failed = True  # its error says what happened; the signal adds nothing to a run that is ending
+        raise
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        if pending:
+        try:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+        except BaseException:  # a signal between two restores: restore them all, then let it go on
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+            raise
+        if pending and not failed:
             signum, frame = pending[0]
             handler = previous.get(signum)
             if callable(handler):
@@ -333,6 +354,11 @@ def _reason(e: Exception) -> str:
 
 
 def _umask() -> int:
+    """The process's umask, read without changing it where Linux says it (another
+    thread's files are never made under a umask of 0)."""
+    with contextlib.suppress(OSError, ValueError, StopIteration):
+        with open("/proc/self/status") as f:
+            return int(next(line for line in f if line.startswith("Umask:")).split()[1], 8)
     mask = os.umask(0)
     os.umask(mask)
     return mask

@@ -129,6 +129,19 @@ def test_signals_held_restores_the_handlers_even_when_a_signal_comes_on_entry(mo
     assert {s: signal.getsignal(s) for s in files.HELD_SIGNALS} == before
 
 
+def test_a_signal_during_a_failed_swap_leaves_the_error_to_speak(tmp_path: Path, monkeypatch, ctrl_c) -> None:
+    _old_files(tmp_path, "a.csv")
+
+    def replace(src, dst):
+        os.kill(os.getpid(), signal.SIGINT)
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(files.os, "replace", replace)
+    with pytest.raises(OutputError, match="Input/output error; no file was changed"):
+        files.write_atomically(_outputs(tmp_path, "a.csv"))
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 def test_a_signal_from_another_thread_is_held_too(tmp_path: Path, monkeypatch, ctrl_c) -> None:
     import threading
 
@@ -192,10 +205,13 @@ def test_temporaries_of_killed_runs_are_removed_by_the_next_run(tmp_path: Path) 
     running = tmp_path / f".a.png.lrplot-{alive}-{host}.zzzz.tmp"  # another run, still going
     elsewhere = tmp_path / f".a.png.lrplot-{dead}-0badf00d.zzzz.tmp"  # another machine's: its PID means nothing here
     mine = tmp_path / ".notes.tmp"  # not lrplot's
-    for path in [*stale, running, elsewhere, mine]:
+    moved_aside = tmp_path / f".c.csv.lrplot-{dead}-{host}.efgh.old"  # the only copy: c.csv is missing
+    for path in [*stale, running, elsewhere, mine, tmp_path / "b.csv"]:
         path.write_text("")
+    moved_aside.write_text("old c\n")
     files.write_atomically(_outputs(tmp_path, "a.png"))
-    assert sorted(os.listdir(tmp_path)) == sorted(["a.png", running.name, elsewhere.name, mine.name])
+    assert sorted(os.listdir(tmp_path)) == sorted(["a.png", "b.csv", "c.csv", running.name, elsewhere.name, mine.name])
+    assert (tmp_path / "c.csv").read_text() == "old c\n"
 
 
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
