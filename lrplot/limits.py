@@ -109,13 +109,14 @@ def available_memory() -> int:
     """Bytes this process may still allocate: the kernel's estimate, within the
     container's limit (cgroup v2 or v1) and the process's own (``ulimit -v``)."""
     candidates = [kib * 1024 for kib in _read_numbers("/proc/meminfo", "MemAvailable:")]
-    for limit, used in (
-        ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
-        ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes"),
+    for folder, limit, used, cache in (
+        ("/sys/fs/cgroup", "memory.max", "memory.current", "inactive_file "),
+        ("/sys/fs/cgroup/memory", "memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file "),
     ):
-        caps, now = _read_numbers(limit), _read_numbers(used)
+        caps, now = _read_numbers(f"{folder}/{limit}"), _read_numbers(f"{folder}/{used}")
+        reclaimable = _read_numbers(f"{folder}/memory.stat", cache)  # page cache the kernel gives back
         if caps and caps[0] < 1 << 60:  # v2 writes "no limit" as "max", v1 as a huge number
-            candidates.append(caps[0] - sum(now[:1]))
+            candidates.append(caps[0] - sum(now[:1]) + sum(reclaimable[:1]))
     try:
         import resource
 
