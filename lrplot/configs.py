@@ -17,7 +17,7 @@ from . import schedules
 from .errors import ConfigError, CurveSyntaxError, LrplotError, LrplotWarning, ParameterError, UnknownScheduleError
 from .figures import CurveSpec, FigureSpec
 from .files import check_stem
-from .limits import MAX_CONFIG_BYTES, check_text
+from .limits import MAX_CONFIG_BYTES, MAX_TEXT, check_text
 from .options import DEFAULT_STEPS, RunOptions
 from .params import parse_request
 
@@ -288,7 +288,7 @@ def _type(value: object, kinds: tuple[type, ...], where: str) -> None:
 
 def _text(value: object, where: str, limit: int | None = None) -> None:
     try:
-        check_text("text", value, *([limit] if limit else []))
+        check_text("text", value, limit or MAX_TEXT)
     except ParameterError as e:
         raise ConfigError(f"{where}: {e.reason}") from None
 

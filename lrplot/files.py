@@ -1,15 +1,16 @@
 """Writing a run's files: all of them or none, and only where they belong.
 
 Every output is first written to a temporary beside its target. Only when all
-are complete are they swapped into place, each older file kept as a hard link
-until the last swap succeeds; if any swap fails, every file already swapped is
+are complete are they swapped into place, each older file kept (a hard link,
+or moved aside) until the last swap succeeds; if any swap fails, every file already swapped is
 put back, so a failed run leaves every earlier output as it was. Signals are
 held during the swap (microseconds), so Ctrl-C or SIGTERM cannot split it.
 
 Temporaries are named ``.NAME.lrplot-PID-HOST.XXXX.tmp`` (``.old`` for a kept
-older file; HOST is a hash of this machine and boot). A run killed outright
-(SIGKILL) leaves them; the next run on this machine in that folder removes
-those whose process is gone.
+older file; HOST is a hash of this machine, boot and PID namespace). A run
+killed outright (SIGKILL) leaves them; the next run on this machine in that
+folder removes those whose process is gone, and puts back a moved-aside older
+file whose target is missing.
 """
 
 from __future__ import annotations
@@ -82,9 +83,9 @@ def prepare_dir(out_dir: str | os.PathLike[str]) -> Path:
 class Written(KeyboardInterrupt):
     """Ctrl-C or a signal that arrived during the final swap: every file was written."""
 
-    def __init__(self, signal: KeyboardInterrupt, paths: list[Path]) -> None:
-        super().__init__(*signal.args)
-        self.signal = signal
+    def __init__(self, cause: KeyboardInterrupt, paths: list[Path]) -> None:
+        super().__init__(*cause.args)
+        self.cause = cause
         self.paths = paths
 
 
@@ -94,9 +95,8 @@ def write_files(outputs: Mapping[Path, Writer]) -> list[Path]:
     created: list[Path] = []
     try:
         for folder in dict.fromkeys(target.parent for target in outputs):
-            created += reversed(
-                [p for p in (folder, *folder.parents) if not p.exists()]
-            )  # before: mkdir may fail half-way
+            missing = [p for p in (folder, *folder.parents) if not p.exists()]
+            created += reversed(missing)  # noted before mkdir, which may fail half-way up
             prepare_dir(folder)
         return write_atomically(outputs)
     except BaseException as e:

@@ -45,7 +45,7 @@ def one_line_errors() -> Iterator[None]:
 def interrupted(e: KeyboardInterrupt) -> NoReturn:
     """One line for Ctrl-C or a signal, exit 128 + N; if it came as the files were
     swapped into place, they are listed first: they were written."""
-    cause = e.signal if isinstance(e, Written) else e
+    cause = e.cause if isinstance(e, Written) else e
     signum = cause.signum if isinstance(cause, Interrupted) else signal.SIGINT
     name = signal.Signals(signum).name
     if isinstance(e, Written):
