@@ -19,7 +19,7 @@ from .figures import CurveSpec, FigureSpec
 from .files import check_stem
 from .limits import MAX_CONFIG_BYTES, MAX_TEXT, check_text
 from .options import DEFAULT_STEPS, RunOptions
-from .params import parse_request
+from .params import InputFile, parse_request
 
 FIGURE_KEYS: dict[str, tuple[type, ...]] = {
     "name": (str,),
@@ -30,6 +30,8 @@ FIGURE_KEYS: dict[str, tuple[type, ...]] = {
     "optimizer": (str,),
     "record": (str,),
     "engine": (str,),
+    "interval": (str,),
+    "steps_per_epoch": (int,),
     "figsize": (list,),
     "legend_fontsize": (int, float),
     "log_y": (bool,),
@@ -119,7 +121,7 @@ def load(path: str | os.PathLike[str], overrides: Mapping[str, object] | None = 
     specs = []
     for i, table in enumerate(figures, start=1):
         own = _table(table, f"{where}: figure {i}")
-        raw = {**defaults, **own, **(overrides or {})}
+        raw = _files_from(path.parent, {**defaults, **own, **(overrides or {})})
         name = raw.get("name")
         try:
             check_stem(name, "name")
@@ -186,6 +188,20 @@ def _own_folder(folder: Path) -> bool:
     return mine and not stat.st_mode & 0o002
 
 
+def _files_from(base: Path, raw: Raw) -> Raw:
+    """``raw`` with the path of each file parameter (a metrics log) read from ``base``, the config's
+    folder, as ``out`` and ``page`` are; in the figure's own keys and in each curve's."""
+    files = {p.name for s in schedules.REGISTRY.specs() for p in s.params if p.kind == "file"}
+
+    def rebased(table: Raw) -> Raw:
+        return {k: InputFile(v, str(base)) if k in files and isinstance(v, str) else v for k, v in table.items()}
+
+    curves = raw.get("curve")
+    if isinstance(curves, list):
+        raw = {**raw, "curve": [rebased(c) if isinstance(c, dict) else c for c in curves]}
+    return rebased(raw)
+
+
 def _param_names() -> set[str]:
     return {p.name for s in schedules.REGISTRY.specs() for p in s.params}
 
@@ -222,7 +238,14 @@ def _figure(raw: Raw, where: str, own: set[str]) -> FigureSpec:
     ):
         raise ConfigError(f"{where}: key 'figsize': expected [width, height] in inches, got {figsize!r}")
     try:
-        options = RunOptions.check(raw.get("optimizer"), raw.get("record"), raw.get("engine"))
+        per_epoch = raw.get("steps_per_epoch")
+        options = RunOptions.check(
+            raw.get("optimizer"),
+            raw.get("record"),
+            raw.get("engine"),
+            raw.get("interval"),
+            per_epoch,  # type: ignore[arg-type]
+        )
         return FigureSpec(
             name=str(raw["name"]),
             curves=curves,

@@ -9,7 +9,7 @@ and later terminal and HTML renderers from the same model.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from .params import text_of
@@ -23,6 +23,7 @@ DECIMATE_BINS = 2048  # more runs than a 7-inch figure at 150 dpi has pixel colu
 LINESTYLES = ("-", "--", "-.", ":")
 LINEWIDTH = 1.6
 TITLE_WIDTH = 70  # characters that fit at 7 inches
+MAX_EPOCH_MARKS = 50  # more epoch boundaries than this would grey the panel: the top axis alone shows them
 
 
 @dataclass(frozen=True, eq=False)  # arrays have no single truth value to compare by
@@ -90,6 +91,7 @@ class Panel:
     log_y: bool = False
     legend: Legend | None = None
     visible: bool = True
+    epoch_length: int | None = None  # x units (optimizer updates) per epoch: a second x axis on top, in epochs
 
 
 @dataclass(frozen=True)
@@ -150,11 +152,14 @@ def describe_params(trace: Trace) -> str:
 
 
 def default_title(trace: Trace) -> str:
-    """The schedule and its parameters, broken after the name when too long."""
+    """The schedule and its parameters, broken after the name, and the parameters
+    wrapped to the figure's width, when too long."""
+    import textwrap
+
     params = describe_params(trace)
     title = trace.schedule.name + (f" ({params})" if params else "")
     if len(title) > TITLE_WIDTH:
-        title = f"{trace.schedule.name}\n{params}"
+        title = "\n".join([trace.schedule.name, *textwrap.wrap(params, TITLE_WIDTH, break_on_hyphens=False)])
     return title
 
 
@@ -197,6 +202,19 @@ def warmup_marks(trace: Trace, text: bool = True) -> list[Artist]:
     return marks
 
 
+def epoch_marks(trace: Trace) -> list[Artist]:
+    """A dotted line at each epoch boundary of a scheduler stepped once an epoch (when there are few)."""
+    k = trace.options.updates_per_step
+    if trace.options.interval != "epoch" or len(trace.x) // k > MAX_EPOCH_MARKS:
+        return []
+    first, last = int(trace.x[0]), int(trace.x[-1])
+    return [VLine(x, color="0.6", linestyle=":", linewidth=0.8) for x in range(first - first % k + k, last + 1, k)]
+
+
+def epoch_length(trace: Trace) -> int | None:
+    return trace.options.updates_per_step if trace.options.interval == "epoch" else None
+
+
 def legend(lines: Sequence[Artist], fontsize: float = 10.0, extra: float = 0.0) -> Legend:
     """Room for one entry per labelled line; ``extra`` more headroom (a fraction of the y range)."""
     entries = sum(1 for line in lines if isinstance(line, Line) and line.label)
@@ -209,10 +227,14 @@ def _stack(trace_panels: list[Panel], figsize: tuple[float, float]) -> FigureMod
         return FigureModel(tuple(trace_panels), figsize)
     bottom = len(trace_panels) - 1
     panels = tuple(
-        Panel(p.artists, p.title if i == 0 else "", p.title_fontsize, p.xlabel if i == bottom else None, p.ylabel,
-              p.log_y, p.legend)
+        replace(
+            p,
+            title=p.title if i == 0 else "",
+            xlabel=p.xlabel if i == bottom else None,
+            epoch_length=p.epoch_length if i == 0 else None,  # the epoch axis on top of the figure only
+        )
         for i, p in enumerate(trace_panels)
-    )  # fmt: skip
+    )
     return FigureModel(panels, (figsize[0], figsize[1] * len(panels) * 0.6), (len(panels), 1), sharex=True)
 
 
@@ -226,7 +248,7 @@ def single(
     panels = []
     for quantity in trace.quantities:
         lines = trace_lines(trace, quantity)
-        artists: list[Artist] = [*lines, *warmup_marks(trace)]
+        artists: list[Artist] = [*epoch_marks(trace), *lines, *warmup_marks(trace)]
         panels.append(
             Panel(
                 tuple(artists),
@@ -235,6 +257,7 @@ def single(
                 ylabel=y_label(quantity),
                 log_y=log_y and quantity == "lr",
                 legend=legend(lines) if len(lines) > 1 else None,
+                epoch_length=epoch_length(trace),
             )
         )
     return _stack(panels, figsize)
@@ -260,7 +283,7 @@ def overlay(
     quantities = list(dict.fromkeys(q for trace in traces.values() for q in trace.quantities))
     panels = []
     for quantity in quantities:
-        artists: list[Artist] = []
+        artists: list[Artist] = epoch_marks(first)
         for i, (label, trace) in enumerate(traces.items()):
             if resumed is not None:
                 label = f"first run (last_epoch {trace.steps[0]}..{trace.steps[-1]})"
@@ -280,6 +303,7 @@ def overlay(
                 ylabel=y_label(quantity),
                 log_y=log_y and quantity == "lr",
                 legend=legend(artists, legend_fontsize, extra) if quantity == quantities[0] else None,
+                epoch_length=epoch_length(first),
             )
         )
     return _stack(panels, figsize or FIGSIZE)

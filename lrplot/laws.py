@@ -44,11 +44,41 @@ class TorchScheduler:
     as ``CLASS(optimizer, **kwargs, **from_optimizer(optimizer), last_epoch=...)``.
 
     They compute each lr from the previous one, so only torch can step them.
+    ``momentum``: it also sets the optimizer's momentum (or Adam's ``betas[0]``).
     """
 
     class_name: str
     kwargs: Mapping[str, object]
     from_optimizer: Callable[[Optimizer], dict[str, object]] = field(default=_nothing)
+    momentum: bool = False
 
 
-Law = Multipliers | TorchScheduler
+@dataclass(frozen=True)
+class Composition:
+    """``SequentialLR`` or ``ChainedScheduler`` over the children's schedulers, all
+    on the one optimizer; ``kwargs`` are the composition's own (``milestones``)."""
+
+    class_name: str
+    children: tuple[Law, ...]
+    kwargs: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Plateau:
+    """``ReduceLROnPlateau``, stepped with ``step(metrics[i])``: the lr depends on
+    the metric fed at each scheduler step."""
+
+    kwargs: Mapping[str, object]
+    metrics: tuple[float, ...]
+
+
+Law = Multipliers | TorchScheduler | Composition | Plateau
+
+
+def cycles_momentum(law: Law) -> bool:
+    """Whether stepping ``law`` changes the optimizer's momentum."""
+    if isinstance(law, TorchScheduler):
+        return law.momentum
+    if isinstance(law, Composition):
+        return any(cycles_momentum(child) for child in law.children)
+    return False

@@ -8,7 +8,7 @@ from typing import Literal, TypeVar, get_args
 from .errors import ParameterError
 from .limits import check_magnitude
 
-Optimizer = Literal["sgd", "adam", "adamw"]
+Optimizer = Literal["sgd", "adam", "adamw", "rmsprop", "adagrad"]
 Record = Literal["before", "after"]
 Engine = Literal["torch", "numpy"]
 Interval = Literal["update", "epoch"]

@@ -1,13 +1,15 @@
 """Schedule parameters: their kinds, ranges, defaults and checks.
 
 A :class:`Param` checks one value and says in words what would be valid. The
-kinds cover what schedulers take: numbers, named choices, step counts that may
-be given as a fraction of training, lists of steps (milestones), and nested
-schedules (the children of a composition), given as ``NAME:key=value,...``.
+kinds cover what schedulers take: numbers, named choices, switches, step counts
+that may be given as a fraction of training, lists of steps (milestones), one
+number per param group (``max_lr``), a file (a metrics log) or a name in it, and
+nested schedules (the children of a composition), given as ``NAME:key=value,...``.
 """
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,8 +18,33 @@ from typing import Literal
 from .errors import CurveSyntaxError, LrplotWarning, ParameterError
 from .limits import check_magnitude, is_number
 
-Kind = Literal["int", "float", "count", "choice", "ints", "schedule"]
-Value = object  # what a parameter holds once checked: int, float, str, tuple[int, ...] or ScheduleRequest
+Kind = Literal["int", "float", "count", "choice", "bool", "ints", "floats", "text", "file", "schedule", "schedules"]
+Value = object  # once checked: int, float, bool, str, a tuple of int or float, a ScheduleRequest or a tuple of them
+TRUE, FALSE = ("true", "True", "yes", "on", "1"), ("false", "False", "no", "off", "0")
+
+
+class InputFile(str):
+    """A file parameter's path as written in a figure set, relative to the set's folder.
+
+    It reads, prints and compares as written (so pages and CSVs are the same
+    from any working folder); :attr:`path` is where the file is.
+    """
+
+    folder: str
+
+    def __new__(cls, text: str, folder: str) -> InputFile:
+        self = super().__new__(cls, text)
+        self.folder = folder
+        return self
+
+    @property
+    def path(self) -> str:
+        return os.path.join(self.folder, self)
+
+
+def file_path(value: object) -> str:
+    """Where a file parameter's file is: an :class:`InputFile`'s path, or the text itself."""
+    return value.path if isinstance(value, InputFile) else str(value)
 
 
 class Required:
@@ -49,8 +76,11 @@ class Param:
 
     ``kind`` is one of :data:`Kind`: ``count`` is a whole step count, or a
     fraction below 1 of the training steps (as transformers' ``warmup_steps``);
-    ``ints`` a list of whole numbers (``100,200``); ``schedule`` a nested
-    schedule (``NAME:key=value,...``). A default of ``None`` means optional and
+    ``ints`` a list of whole numbers (``100,200``); ``floats`` one number, or
+    one per param group (the registry checks the count); ``bool`` a switch;
+    ``text`` a short name; ``file`` a path (read by the spec's check);
+    ``schedule`` a nested schedule (``NAME:key=value,...``) and ``schedules`` a
+    list of them (``(NAME:...),(NAME:...)``). A default of ``None`` means optional and
     unset; :data:`REQUIRED` means the user must give it. ``low``/``high`` bound
     numbers and each element of a list.
     """
@@ -93,7 +123,18 @@ class Param:
             return "a whole step count >= 0, or a fraction in [0, 1) of the training steps"
         if self.kind == "schedule":
             return "a schedule: NAME, or (NAME:key=value,...)"
-        noun = {"int": "a whole number", "float": "a finite number", "ints": "a comma-separated list of whole numbers"}
+        if self.kind == "schedules":
+            return "one or more schedules: (NAME:key=value,...),(NAME:...)"
+        if self.kind == "bool":
+            return "true or false"
+        if self.kind in ("text", "file"):
+            return {"text": "a name", "file": "a file path"}[self.kind]
+        noun = {
+            "int": "a whole number",
+            "float": "a finite number",
+            "ints": "a comma-separated list of whole numbers",
+            "floats": "a number, or one per param group",
+        }
         return noun[self.kind] + self._bounds()
 
     def _bounds(self) -> str:
@@ -110,10 +151,16 @@ class Param:
             if value not in self.choices:
                 raise self._bad(repr(value))
             return value
-        if self.kind == "ints":
-            return self._check_ints(value)
+        if self.kind == "bool":
+            return self._check_bool(value)
+        if self.kind in ("ints", "floats"):
+            return self._check_list(value)
+        if self.kind in ("text", "file"):
+            return self._check_text(value)
         if self.kind == "schedule":
             return self._check_schedule(value)
+        if self.kind == "schedules":
+            return self._check_schedules(value)
         return self._check_number(value)
 
     def _bad(self, got: str) -> ParameterError:
@@ -126,7 +173,7 @@ class Param:
         fractional = value != int(value)
         if (self.kind in ("int", "ints") and fractional) or (self.kind == "count" and value >= 1 and fractional):
             raise self._bad(str(value))
-        number: int | float = float(value) if self.kind == "float" else value
+        number: int | float = float(value) if self.kind in ("float", "floats") else value
         if self.kind in ("int", "ints"):
             number = int(value)
         too_low = self.low is not None and (number <= self.low if self.low_open else number < self.low)
@@ -137,7 +184,7 @@ class Param:
             raise self._bad(_fmt(number))
         return number
 
-    def _check_ints(self, value: object) -> tuple[int, ...]:
+    def _check_list(self, value: object) -> tuple[int | float, ...]:
         items: object = value
         if isinstance(value, str):
             items = [parse_value(v.strip()) for v in value.split(",")] if value.strip() else []
@@ -145,7 +192,35 @@ class Param:
             items = [value]
         if not isinstance(items, (list, tuple)) or not items:
             raise self._bad(repr(value))
-        return tuple(int(self._check_number(item)) for item in items)
+        return tuple(self._check_number(item) for item in items)
+
+    def _check_bool(self, value: object) -> bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, (str, int)) and str(value) in TRUE + FALSE:
+            return str(value) in TRUE
+        raise self._bad(repr(value))
+
+    def _check_text(self, value: object) -> str:
+        from .limits import check_text
+
+        if not isinstance(value, str) or not value.strip():
+            raise self._bad(repr(value))
+        check_text(self.name, value)
+        return value
+
+    def _check_schedules(self, value: object) -> tuple[ScheduleRequest, ...]:
+        items: object = value
+        if isinstance(value, str):
+            items = _split(value.strip(), self.name) if value.strip() else []
+            inner = _unwrap(items[0].strip()) if len(items) == 1 else ""
+            if inner.startswith("("):  # the whole list in parentheses: ((NAME:...),(NAME))
+                items = _split(inner, self.name)
+        elif isinstance(value, (ScheduleRequest, Mapping)):
+            items = [value]
+        if not isinstance(items, (list, tuple)) or not items:
+            raise self._bad(repr(value))
+        return tuple(self._check_schedule(item) for item in items)
 
     def _check_schedule(self, value: object) -> ScheduleRequest:
         if isinstance(value, ScheduleRequest):
@@ -159,9 +234,14 @@ class Param:
 
 def text_of(value: Value) -> str:
     """A value as text its parameter takes back: a list as ``2,4``, a schedule
-    (anything with a ``text()``) as ``NAME`` or ``(NAME:key=value,...)``."""
+    (anything with a ``text()``) as ``NAME`` or ``(NAME:key=value,...)``, a
+    list of schedules as ``((NAME:...),(NAME))``, a switch as ``true``."""
+    if isinstance(value, tuple) and value and all(callable(getattr(v, "text", None)) for v in value):
+        return "(" + ",".join(f"({v.text()})" for v in value) + ")"
     if isinstance(value, tuple):
         return ",".join(map(text_of, value))
+    if isinstance(value, bool):
+        return str(value).lower()
     text = getattr(value, "text", None)
     if callable(text):
         words = str(text())
@@ -189,14 +269,17 @@ def parse_request(text: str) -> ScheduleRequest:
 
 def parse_assignments(text: str, where: str) -> dict[str, Value]:
     """``a=1,b-c=x,l=1,2`` -> ``{"a": 1, "b_c": "x", "l": "1,2"}``; single numbers
-    become int or float, lists stay text for their parameter to check."""
+    become int or float, lists (of numbers, or of parenthesized schedules) stay
+    text for their parameter to check."""
     out: dict[str, Value] = {}
+    raw: dict[str, str] = {}  # each value as written, for a list to continue
     key = ""
     for item in _split(text, where):
-        name, eq, value = item.partition("=")
-        if not eq and key and _is_number(item.strip()):  # the next element of a list (lists are numbers)
-            out[key] = f"{out[key]},{item.strip()}"
+        # The next element of a list: a number, or a schedule in parentheses (which may hold '=').
+        if key and (_is_number(item.strip()) or item.strip().startswith("(")):
+            out[key] = raw[key] = f"{raw[key]},{item.strip()}"
             continue
+        name, eq, value = item.partition("=")
         key = name.strip().lstrip("-").replace("-", "_")
         if not eq or not key or not value.strip():
             raise CurveSyntaxError(
@@ -204,6 +287,7 @@ def parse_assignments(text: str, where: str) -> dict[str, Value]:
             )
         if key in out:
             warnings.warn(LrplotWarning(f"{where}: {key} is given twice; the last value is used"), stacklevel=2)
+        raw[key] = value.strip()
         out[key] = parse_value(_unwrap(value.strip()))
     return out
 

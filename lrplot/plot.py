@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from .errors import LrplotWarning
 from .figure_model import Artist, FigureModel, Line, Note, Panel, VLine
@@ -134,6 +134,17 @@ def draw_panel(ax: Axes, panel: Panel) -> None:
     else:
         ax.set_title(panel.title, fontsize=panel.title_fontsize, parse_math=False)
     ax.grid(True, alpha=0.3)
+    if panel.epoch_length:
+        k = float(panel.epoch_length)
+
+        def to_epochs(x: Any) -> Any:  # matplotlib passes arrays
+            return x / k
+
+        def to_updates(epoch: Any) -> Any:
+            return epoch * k
+
+        top = ax.secondary_xaxis("top", functions=(to_epochs, to_updates))
+        top.set_xlabel("epoch", parse_math=False)
     if panel.log_y:
         ax.set_yscale("log")
     if panel.legend is not None:

@@ -26,6 +26,7 @@ from .piecewise import Piecewise
 
 Values = dict[str, Value]
 Check = Callable[[Values, float, int], list[str]]
+CheckGiven = Callable[[Mapping[str, Value]], None]
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,14 @@ class ScheduleSpec:
         check: optional cross-parameter checks ``(values, base_lr, steps) ->
             warnings``; it raises ParameterError for contradictions and may fill
             derived defaults into ``values``.
+        check_given: optional checks of the parameters as given, before
+            defaults fill in (two that may not be given together).
         aliases: other accepted names (hyphenated spellings are added for you).
         source: the implementation lrplot reproduces, for docs.
         closed_form: whether ``build`` gives :class:`Multipliers` (a formula of
             the step), which the numpy engine can evaluate.
+        uncomposable: why it cannot be a child of a composition (empty if it
+            can): ReduceLROnPlateau's step needs a metric.
     """
 
     name: str
@@ -58,6 +63,8 @@ class ScheduleSpec:
     aliases: tuple[str, ...] = ()
     source: str = ""
     closed_form: bool = True
+    check_given: CheckGiven | None = None
+    uncomposable: str = ""
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -87,7 +94,8 @@ class Schedule:
     Attributes:
         spec: the registry entry.
         values: every parameter of the spec, defaults filled in, counts resolved,
-            nested schedules resolved to :class:`Schedule`.
+            nested schedules resolved to :class:`Schedule` (a list of them to a
+            tuple).
         steps: how many values a run records.
         lrs: the initial lr of each param group; the first is the optimizer's.
         warnings: legal but suspicious choices, one line each.
@@ -130,7 +138,7 @@ class Schedule:
 
     def describe(self) -> dict[str, object]:
         """The resolved parameters (a nested schedule as its own description)."""
-        values = {k: v.describe() if isinstance(v, Schedule) else v for k, v in self.values.items()}
+        values = {k: _describe(v) for k, v in self.values.items()}
         return {"schedule": self.name, "steps": self.steps, "lr": list(self.lrs), **values}
 
 
@@ -211,9 +219,11 @@ class Registry:
             if spec.param(key) is None:
                 valid = ", ".join(p.name for p in spec.params) or "none"
                 raise ParameterError(key, f"{spec.name} takes no such parameter (its parameters: {valid})")
+        if spec.check_given:
+            spec.check_given(given)
         values: Values = {}
         for p in spec.params:
-            if isinstance(given.get(p.name), Schedule):  # already resolved (a resumed run's values)
+            if _resolved(given.get(p.name)):  # already resolved (a resumed run's values)
                 values[p.name] = given[p.name]
             elif p.name in given:
                 values[p.name] = p.check(given[p.name])
@@ -229,23 +239,66 @@ class Registry:
             value = values[p.name]
             if p.kind == "count" and isinstance(value, (int, float)):
                 values[p.name] = _count(value, horizon)
+            elif p.kind == "floats" and isinstance(value, tuple) and len(value) not in (1, len(lrs)):
+                raise ParameterError(
+                    p.name, f"expected one value, or one per param group ({len(lrs)}), got {len(value)}"
+                )
             elif isinstance(value, ScheduleRequest):
-                values[p.name] = self._child(p, value, steps, lrs)
+                values[p.name] = self._child(p.name, value, steps, lrs)
+            elif p.kind == "schedules" and isinstance(value, tuple) and not _resolved(value):
+                values[p.name] = self._children(spec, p.name, value, steps, lrs)
         warnings = list(spec.check(values, lrs[0], steps) if spec.check else [])
-        for key, child in values.items():
-            if isinstance(child, Schedule):
-                warnings += [f"{key} '{child.name}': {warning}" for warning in child.warnings]
+        for key, value in values.items():
+            children = value if isinstance(value, tuple) and _resolved(value) else (value,)
+            for i, child in enumerate(children, 1):
+                if isinstance(child, Schedule):
+                    where = f"{key} {i}" if len(children) > 1 or value is not child else key
+                    warnings += [f"{where} '{child.name}': {warning}" for warning in child.warnings]
         warmup = values.get("warmup")
         if isinstance(warmup, int) and warmup >= horizon:
             what = "training steps" if "training_steps" in values else "steps"
             warnings.append(f"warmup ({warmup}) >= {what} ({horizon}): the schedule never gets past warmup")
         return Schedule(spec, values, steps, lrs, tuple(warnings), self.command_name(spec))
 
-    def _child(self, param: Param, request: ScheduleRequest, steps: int, lrs: tuple[float, ...]) -> Schedule:
+    def _child(self, where: str, request: ScheduleRequest, steps: int, lrs: tuple[float, ...]) -> Schedule:
         try:
             return self.resolve(request.name, steps, lrs, request.params)
         except (ParameterError, UnknownScheduleError) as e:
-            raise e.located(f"{param.name} '{request.name}'") from None
+            raise e.located(f"{where} '{request.name}'") from None
+
+    def _children(
+        self, parent: ScheduleSpec, param: str, requests: tuple[object, ...], steps: int, lrs: tuple[float, ...]
+    ) -> tuple[Schedule, ...]:
+        """A composition's children, resolved; each must be composable."""
+        children = []
+        for i, request in enumerate(requests, 1):
+            assert isinstance(request, ScheduleRequest)
+            try:
+                child = self.get(request.name)
+            except UnknownScheduleError as e:
+                raise e.located(f"{param} {i} '{request.name}'") from None
+            if child.uncomposable:
+                raise ParameterError(
+                    param, f"child {i} ({child.name}) cannot be in {parent.name}: {child.uncomposable}"
+                )
+            children.append(self._child(f"{param} {i}", request, steps, lrs))
+        return tuple(children)
+
+
+def _resolved(value: object) -> bool:
+    """A resolved schedule, or a non-empty tuple of them."""
+    if isinstance(value, tuple):
+        return bool(value) and all(isinstance(v, Schedule) for v in value)
+    return isinstance(value, Schedule)
+
+
+def _describe(value: Value) -> object:
+    """A value for metadata: a nested schedule (or a list of them) as its own description."""
+    if isinstance(value, Schedule):
+        return value.describe()
+    if isinstance(value, tuple) and _resolved(value):
+        return [v.describe() for v in value if isinstance(v, Schedule)]
+    return value
 
 
 def _count(value: float, horizon: int) -> int:

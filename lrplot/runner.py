@@ -14,8 +14,10 @@ from dataclasses import replace
 from types import ModuleType
 from typing import TYPE_CHECKING, cast
 
-from .laws import Multipliers, TorchScheduler
-from .options import RunOptions
+from .errors import ParameterError
+from .laws import Composition, Law, Multipliers, Plateau, TorchScheduler, cycles_momentum
+from .options import OPTIMIZERS, RunOptions
+from .params import file_path
 from .registry import Schedule
 from .steppers import Progress, trace_of
 from .trace import Array, Axis, Trace, TrackKey
@@ -53,7 +55,9 @@ def load() -> None:
     import torch.optim.lr_scheduler  # noqa: F401
 
 
-def build(schedule: Schedule, optimizer: str = "sgd", last_epoch: int = -1) -> tuple[Optimizer, LRScheduler]:
+def build(
+    schedule: Schedule, optimizer: str = "sgd", last_epoch: int = -1, law: Law | None = None
+) -> tuple[Optimizer, LRScheduler]:
     """A dummy model's optimizer (one param group per lr) and the real scheduler.
 
     With ``last_epoch >= 0`` (resuming), each param group carries what the
@@ -63,7 +67,9 @@ def build(schedule: Schedule, optimizer: str = "sgd", last_epoch: int = -1) -> t
     import torch
 
     model = torch.nn.ParameterList(torch.nn.Parameter(torch.zeros(1)) for _ in schedule.lrs)
-    factory = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[optimizer]
+    optim = torch.optim
+    factories = {"sgd": optim.SGD, "adam": optim.Adam, "adamw": optim.AdamW, "rmsprop": optim.RMSprop}
+    factory = {**factories, "adagrad": optim.Adagrad}[optimizer]
 
     def new_optimizer() -> Optimizer:
         groups = [{"params": [p], "lr": lr} for p, lr in zip(model, schedule.lrs, strict=True)]
@@ -73,25 +79,44 @@ def build(schedule: Schedule, optimizer: str = "sgd", last_epoch: int = -1) -> t
     opt = new_optimizer()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        law = law or schedule.law()
         if last_epoch >= 0:  # what the first run's constructor stored in each group
+            if isinstance(law, (Composition, Plateau)):
+                raise ParameterError("resume_steps", f"{schedule.name}: lrplot resumes only a single scheduler")
             first = new_optimizer()
-            _scheduler(first, schedule, -1)
+            _scheduler(first, law, -1)
             for group, stored in zip(opt.param_groups, first.param_groups, strict=True):
                 group.update({k: v for k, v in stored.items() if k not in group})
-        scheduler = _scheduler(opt, schedule, last_epoch)
+        try:
+            scheduler = _scheduler(opt, law, last_epoch)
+        except ValueError as e:
+            if "momentum" not in str(e) or not cycles_momentum(law):
+                raise
+            with_momentum = ", ".join(o for o in OPTIMIZERS if o != "adagrad")
+            raise ParameterError(
+                "optimizer",
+                f"{optimizer} has no momentum (nor betas) for {schedule.name} to cycle: use {with_momentum}, "
+                "or turn cycle_momentum off",
+                mentions=("cycle_momentum",),
+            ) from None
     return opt, scheduler
 
 
-def _scheduler(opt: Optimizer, schedule: Schedule, last_epoch: int) -> LRScheduler:
+def _scheduler(opt: Optimizer, law: Law, last_epoch: int) -> LRScheduler:
+    """The real scheduler of ``law`` on ``opt`` (a composition's children on the same optimizer)."""
     from torch.optim import lr_scheduler
 
-    law = schedule.law()
     if isinstance(law, Multipliers):
         return lr_scheduler.LambdaLR(opt, list(law.per_group), last_epoch=last_epoch)
     if isinstance(law, TorchScheduler):
         scheduler_class = getattr(lr_scheduler, law.class_name)
         return cast("LRScheduler", scheduler_class(opt, **law.kwargs, **law.from_optimizer(opt), last_epoch=last_epoch))
-    raise TypeError(f"the torch engine cannot step a {type(law).__name__}")
+    if isinstance(law, Plateau):
+        return lr_scheduler.ReduceLROnPlateau(opt, **law.kwargs)  # type: ignore[arg-type]
+    children = [_scheduler(opt, child, -1) for child in law.children]
+    if law.class_name == "SequentialLR":
+        return lr_scheduler.SequentialLR(opt, children, **law.kwargs)  # type: ignore[arg-type]
+    return lr_scheduler.ChainedScheduler(children, optimizer=opt)
 
 
 class TorchStepper:
@@ -99,22 +124,40 @@ class TorchStepper:
 
     chunk = 1 << 16  # steps between progress reports
 
-    def __init__(self, schedule: Schedule, optimizer: str = "sgd", last_epoch: int = -1) -> None:
+    def __init__(
+        self, schedule: Schedule, optimizer: str = "sgd", last_epoch: int = -1, law: Law | None = None
+    ) -> None:
         import torch
 
-        self.optimizer, self.scheduler = build(schedule, optimizer, last_epoch)
+        law = law or schedule.law()
+        self.optimizer, self.scheduler = build(schedule, optimizer, last_epoch, law)
         self.versions = {"lrplot": __version__, "torch": torch.__version__}
+        groups = range(len(schedule.lrs))
         # array('d') holds 8 bytes a value: a million steps cost 8 MB, not 32.
-        self._columns = {("lr", g): array("d") for g in range(len(schedule.lrs))}
+        self._columns = {("lr", g): array("d") for g in groups}
+        self._momentum = {("momentum", g): array("d") for g in groups} if cycles_momentum(law) else {}
+        self._metrics = law.metrics if isinstance(law, Plateau) else None
+        self._fed = 0  # metrics fed so far
+        self._steps_taken = 0
 
     @property
     def last_epoch(self) -> int:
-        return self.scheduler.last_epoch
+        own = getattr(self.scheduler, "last_epoch", None)
+        return self._steps_taken if own is None else int(own)  # ChainedScheduler keeps none: count from 0
+
+    def _feed(self) -> None:
+        """ReduceLROnPlateau's step: the k-th step is fed the k-th metric."""
+        assert self._metrics is not None
+        self.scheduler.step(self._metrics[self._fed])  # type: ignore[arg-type]  # ReduceLROnPlateau takes the metric
+        self._fed += 1
 
     def take(self, epochs: Axis) -> None:
-        n, step_first = len(epochs), int(epochs[0]) != self.scheduler.last_epoch
-        appends = [column.append for column in self._columns.values()]
-        step = self.scheduler.step
+        n, step_first = len(epochs), int(epochs[0]) != self.last_epoch
+        lrs = list(self._columns.values())
+        momenta = list(self._momentum.values())
+        groups = self.optimizer.param_groups
+        beta = "betas" in self.optimizer.defaults  # Adam's momentum is betas[0], as torch's schedulers set it
+        step = self.scheduler.step if self._metrics is None else self._feed
         read = cast(Callable[[], list[float]], self.scheduler.get_last_lr)  # floats: no lr is a tensor here
         with warnings.catch_warnings():
             # No optimizer.step() is taken, so torch would warn about the order.
@@ -122,13 +165,24 @@ class TorchStepper:
             for i in range(n):
                 if step_first or i:
                     step()
-                for append, value in zip(appends, read(), strict=True):
-                    append(value)
+                for column, value in zip(lrs, read(), strict=True):
+                    column.append(value)
+                if momenta:  # only the schedulers that cycle it
+                    for column, group in zip(momenta, groups, strict=True):
+                        column.append(float(group["betas"][0] if beta else group["momentum"]))
+        self._steps_taken += n if step_first else n - 1
 
     def tracks(self) -> dict[TrackKey, Array]:
         import numpy as np
 
-        return {key: np.frombuffer(column, dtype=np.float64) for key, column in self._columns.items()}
+        tracks = {key: np.frombuffer(column, dtype=np.float64) for key, column in self._columns.items()}
+        momentum = [np.frombuffer(column, dtype=np.float64) for column in self._momentum.values()]
+        if momentum and all(np.array_equal(m, momentum[0]) for m in momentum):
+            momentum = momentum[:1]  # one column unless the groups differ
+        tracks.update({("momentum", g): values for g, values in enumerate(momentum)})
+        if self._metrics is not None:
+            tracks[("metric", 0)] = np.array(self._metrics[: len(tracks[("lr", 0)])], dtype=np.float64)
+        return tracks
 
 
 def run(
@@ -147,4 +201,13 @@ def run(
             the end, for a progress bar.
     """
     options = replace(options or RunOptions(), engine="torch")
-    return trace_of(TorchStepper(schedule, options.optimizer, last_epoch), schedule, options, progress)
+    law = schedule.law()
+    readings = -(-schedule.steps // options.updates_per_step)
+    if isinstance(law, Plateau) and len(law.metrics) < readings:
+        raise ParameterError(
+            "metrics",
+            f"{file_path(schedule.values['metrics'])} holds {len(law.metrics)} values; {readings} are needed, "
+            "one for each recorded scheduler step: give more, or lower steps",
+            mentions=("steps",),
+        )
+    return trace_of(TorchStepper(schedule, options.optimizer, last_epoch, law), schedule, options, progress)

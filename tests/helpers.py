@@ -4,6 +4,43 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+from lrplot.cli.commandline import option_name
+from lrplot.registry import ScheduleSpec
+
+METRICS = Path(__file__).resolve().parent / "data" / "val_loss.csv"  # 30 epochs of a validation loss
+
+# Parameters for the schedules that need some, valid with any --steps up to 30.
+EXAMPLES: dict[str, dict[str, object]] = {
+    "multi_step_lr": {"milestones": "5,9,9"},  # a repeated milestone drops twice
+    "cyclic_lr": {"max_lr": "2.0", "step_size_up": 4},
+    "reduce_lr_on_plateau": {"metrics": str(METRICS), "metric_column": "val_loss", "patience": 1},
+    "sequential_lr": {
+        "schedulers": "(linear_lr:start_factor=0.1,total_iters=5),(cosine_annealing_lr:training_steps=12)",
+        "milestones": 5,
+    },
+    "chained_scheduler": {"schedulers": "(constant_lr:factor=0.5,total_iters=4),(exponential_lr:gamma=0.9)"},
+}
+
+
+def example_params(spec: ScheduleSpec) -> dict[str, object]:
+    """What ``spec`` needs to run, as the API takes it (keys without the schedule's own defaults)."""
+    return dict(EXAMPLES.get(spec.name, {}))
+
+
+def example_args(spec: ScheduleSpec) -> list[str]:
+    """The same, as command-line words: the children as arguments, every other value an option."""
+    from lrplot.params import _split
+
+    words: list[str] = []
+    for key, value in example_params(spec).items():
+        if key == "schedulers":
+            words = [item.strip()[1:-1] for item in _split(str(value), key)] + words
+        else:
+            words += [option_name(key), str(value)]
+    return words
+
 
 _SCRIPT = """
 import json, sys

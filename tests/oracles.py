@@ -28,9 +28,10 @@ TRANSFORMERS_KWARGS = {
 NO_TRANSFORMERS_ORACLE = {"transformer"}
 
 
-def optimizer_for(lrs: list[float]) -> torch.optim.Optimizer:
+def optimizer_for(lrs: list[float], name: str = "sgd") -> torch.optim.Optimizer:
     params = [torch.nn.Parameter(torch.zeros(1)) for _ in lrs]
-    return torch.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(params, lrs, strict=True)], lr=lrs[0])
+    factory = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[name]
+    return factory([{"params": [p], "lr": lr} for p, lr in zip(params, lrs, strict=True)], lr=lrs[0])
 
 
 def transformers_values(
@@ -57,16 +58,32 @@ def transformers_values(
     return record_values(scheduler, len(lrs), steps, record)
 
 
-def record_values(scheduler: Any, groups: int, steps: int, record: str) -> list[list[float]]:
-    """``get_last_lr()`` read ``steps`` times, before or after each ``scheduler.step()``."""
-    out: list[list[float]] = [[] for _ in range(groups)]
+def record_values(
+    scheduler: Any,
+    groups: int,
+    steps: int,
+    record: str,
+    metrics: list[float] | None = None,
+    momentum_of: torch.optim.Optimizer | None = None,
+) -> list[list[float]]:
+    """``get_last_lr()`` read ``steps`` times, before or after each ``scheduler.step()``
+    (the k-th step fed ``metrics[k - 1]`` when given); then the momentum of each group
+    of ``momentum_of`` at each reading, when given."""
+    out: list[list[float]] = [[] for _ in range(groups * (2 if momentum_of else 1))]
+    fed = 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for i in range(steps):
             if i or record == "after":
-                scheduler.step()
+                if metrics is None:
+                    scheduler.step()
+                else:
+                    scheduler.step(metrics[fed])
+                    fed += 1
             for g, lr in enumerate(scheduler.get_last_lr()):
                 out[g].append(lr)
+            for g, group in enumerate(momentum_of.param_groups if momentum_of else []):
+                out[groups + g].append(group["betas"][0] if "betas" in group else group["momentum"])
     return out
 
 
@@ -78,7 +95,8 @@ def assert_close(actual: Any, expected: Any, rel: float = 1e-12, what: str = "")
         assert math.isclose(a, b, rel_tol=rel, abs_tol=0.0), f"{what}: index {i}: {a!r} != {b!r}"
 
 
-# torch's own schedulers: lrplot parameter names -> the class's keywords.
+# torch's own schedulers: lrplot parameter names -> the class's keywords (the oracle's
+# own table, not lrplot's; unset optional values are left to torch's defaults).
 TORCH_CLASSES = {
     "step_lr": ("StepLR", {"step_size": "step_size", "gamma": "gamma"}),
     "exponential_lr": ("ExponentialLR", {"gamma": "gamma"}),
@@ -95,37 +113,128 @@ TORCH_CLASSES = {
     "one_cycle_lr": (
         "OneCycleLR",
         {
-            "training_steps": "total_steps",
             "pct_start": "pct_start",
             "anneal_strategy": "anneal_strategy",
             "div_factor": "div_factor",
             "final_div_factor": "final_div_factor",
+            "three_phase": "three_phase",
+            "cycle_momentum": "cycle_momentum",
+            "base_momentum": "base_momentum",
+            "max_momentum": "max_momentum",
         },
     ),
+    "constant_lr": ("ConstantLR", {"factor": "factor", "total_iters": "total_iters"}),
+    "multi_step_lr": ("MultiStepLR", {"milestones": "milestones", "gamma": "gamma"}),
+    "multiplicative_lr": ("MultiplicativeLR", {}),
+    "cyclic_lr": (
+        "CyclicLR",
+        {
+            "base_lr": "base_lr",
+            "max_lr": "max_lr",
+            "step_size_up": "step_size_up",
+            "step_size_down": "step_size_down",
+            "mode": "mode",
+            "gamma": "gamma",
+            "cycle_momentum": "cycle_momentum",
+            "base_momentum": "base_momentum",
+            "max_momentum": "max_momentum",
+        },
+    ),
+    "reduce_lr_on_plateau": (
+        "ReduceLROnPlateau",
+        {k: k for k in ("mode", "factor", "patience", "threshold", "threshold_mode", "cooldown", "min_lr", "eps")},
+    ),
+    "sequential_lr": ("SequentialLR", {}),
+    "chained_scheduler": ("ChainedScheduler", {}),
 }
+MOMENTUM_CLASSES = {"OneCycleLR", "CyclicLR"}
 
 
-def torch_values(
-    name: str, values: dict[str, Any], lrs: list[float], steps: int, record: str = "before"
-) -> list[list[float]]:
-    """``get_last_lr()`` of torch's own scheduler class, one list per param group."""
+def read_metric(path: str, column: str | None) -> list[float]:
+    """A metric column read with the csv module (apart from lrplot's reader)."""
+    import csv
+
+    with open(path, newline="") as f:
+        rows = [row for row in csv.reader(f) if row and not row[0].startswith("#")]
+    if column is None:
+        return [float(row[0]) for row in rows]
+    index = rows[0].index(column)
+    return [float(row[index]) for row in rows[1:]]
+
+
+def _torch_arg(value: Any) -> Any:
+    """lrplot keeps lists as tuples; one value per group of one is the value itself."""
+    if isinstance(value, tuple):
+        return value[0] if len(value) == 1 and not isinstance(value[0], int) else list(value)
+    return value
+
+
+def torch_scheduler(name: str, values: dict[str, Any], opt: torch.optim.Optimizer) -> Any:
+    """The real class of ``name`` on ``opt``, built from lrplot's resolved ``values``."""
     from torch.optim import lr_scheduler
 
     class_name, keywords = TORCH_CLASSES[name]
-    opt = optimizer_for(lrs)
-    kwargs = {keywords[k]: v for k, v in values.items() if k in keywords}
+    kwargs = {keywords[k]: _torch_arg(v) for k, v in values.items() if k in keywords and v is not None}
     if name == "one_cycle_lr":
-        kwargs["max_lr"] = list(lrs)
+        kwargs["max_lr"] = [group["lr"] for group in opt.param_groups]
+        if values.get("epochs"):
+            kwargs.update(epochs=values["epochs"], steps_per_epoch=values["epoch_steps"])
+        else:
+            kwargs["total_steps"] = values["training_steps"]
+    if name == "cyclic_lr" and "base_lr" not in kwargs:
+        kwargs["base_lr"] = [group["lr"] for group in opt.param_groups]
+    if name == "multiplicative_lr":
+        factors = values["factor"]
+        kwargs["lr_lambda"] = [(lambda e, f=f: f) for f in factors] if len(factors) > 1 else lambda e: factors[0]
+    if name in ("sequential_lr", "chained_scheduler"):
+        children = [child_scheduler(child, opt) for child in values["schedulers"]]
+        if name == "chained_scheduler":
+            return lr_scheduler.ChainedScheduler(children, optimizer=opt)
+        return lr_scheduler.SequentialLR(opt, children, milestones=list(values["milestones"]))
+    return getattr(lr_scheduler, class_name)(opt, **kwargs)
+
+
+def child_scheduler(child: Any, opt: torch.optim.Optimizer) -> Any:
+    """A composition's child: torch's class, or LambdaLR over transformers' schedule."""
+    name = child.spec.name
+    if name in TORCH_CLASSES:
+        return torch_scheduler(name, dict(child.values), opt)
+    from transformers import get_scheduler
+
+    extra = {TRANSFORMERS_KWARGS[k]: v for k, v in child.values.items() if k in TRANSFORMERS_KWARGS and v is not None}
+    return get_scheduler(
+        name,
+        opt,
+        num_warmup_steps=child.values.get("warmup", 0),
+        num_training_steps=child.values.get("training_steps", child.steps),
+        scheduler_specific_kwargs=extra,
+    )
+
+
+def torch_values(
+    name: str, values: dict[str, Any], lrs: list[float], steps: int, record: str = "before", optimizer: str = "sgd"
+) -> list[list[float]]:
+    """``get_last_lr()`` of torch's own scheduler class, one list per param group; then, for a
+    scheduler that cycles momentum, the optimizer's momentum (Adam: betas[0]) per group."""
+    opt = optimizer_for(lrs, optimizer)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        scheduler = getattr(lr_scheduler, class_name)(opt, **kwargs)
-    return record_values(scheduler, len(lrs), steps, record)
+        scheduler = torch_scheduler(name, values, opt)
+    metrics = read_metric(values["metrics"], values.get("metric_column")) if name == "reduce_lr_on_plateau" else None
+    return record_values(scheduler, len(lrs), steps, record, metrics, opt if cycles(name, values) else None)
+
+
+def cycles(name: str, values: dict[str, Any]) -> bool:
+    """Whether the scheduler (or a child of the composition) sets the momentum."""
+    if name in ("sequential_lr", "chained_scheduler"):
+        return any(cycles(child.spec.name, dict(child.values)) for child in values["schedulers"])
+    return TORCH_CLASSES.get(name, ("",))[0] in MOMENTUM_CLASSES and values.get("cycle_momentum", True)
 
 
 def oracle_values(
-    name: str, values: dict[str, Any], lrs: list[float], steps: int, record: str = "before"
+    name: str, values: dict[str, Any], lrs: list[float], steps: int, record: str = "before", optimizer: str = "sgd"
 ) -> list[list[float]]:
     """The real implementation's values for any schedule that has one."""
     if name in TORCH_CLASSES:
-        return torch_values(name, values, lrs, steps, record)
+        return torch_values(name, values, lrs, steps, record, optimizer)
     return transformers_values(name, values, lrs, steps, record)

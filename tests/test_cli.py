@@ -15,7 +15,7 @@ import lrplot
 from lrplot.cli.app import app
 from lrplot.cli.commandline import option_name
 
-from .helpers import packages_imported_by_cli
+from .helpers import example_args, packages_imported_by_cli
 from .oracles import assert_close, transformers_values
 
 runner = CliRunner()
@@ -73,7 +73,7 @@ def test_every_schedules_command_regenerates_its_csv_and_json_byte_for_byte(
 ) -> None:
     spec = lrplot.REGISTRY.get(name)
     own = [a for p in spec.params if p.name in REQUIRED_VALUES for a in (option_name(p.name), REQUIRED_VALUES[p.name])]
-    args = [name, *own, "--steps", "30", "--lr", "0.5", "--engine", engine, "--optimizer", "adam"]
+    args = [name, *example_args(spec), *own, "--steps", "30", "--lr", "0.5", "--engine", engine, "--optimizer", "adam"]
     if "training_steps" in {p.name for p in spec.params}:
         args += ["--training-steps", "40"]
     first, second = tmp_path / "a", tmp_path / "b"
@@ -112,15 +112,20 @@ def test_schedule_help_lists_exactly_its_options(spec: lrplot.ScheduleSpec) -> N
     assert result.exit_code == 0
     common = {"--steps", "--lr", "--optimizer", "--record", "--out", "--format", "--title", "--log-y", "--help"}
     common |= {"--engine", "--every"}
-    own = {"--" + p.name.replace("_", "-") for p in spec.params}
+    own = {option_name(p.name) for p in spec.params if p.kind != "schedules"}
+    own |= {f"--no-{p.name.replace('_', '-')}" for p in spec.params if p.kind == "bool"}
     shown = {word for word in result.stdout.split() if word.startswith("--") and word[2:3].isalpha()}
     shown = {w.rstrip(")],;.") for w in shown}
+    for word in list(shown):  # a switch shows as --flag/--no-flag
+        shown |= set(word.replace("/--", " --").split())
     assert own | common <= shown
     others = {"--" + p.name.replace("_", "-") for s in lrplot.list_specs() for p in s.params} - own
     assert not (shown - common - own) & others
     for p in spec.params:
         if p.default is not None and not p.required:
-            assert f"default: {p.default}" in " ".join(result.stdout.split())
+            assert f"default: {p.default_text}" in " ".join(result.stdout.split())
+    if any(p.kind == "schedules" for p in spec.params):
+        assert "SPEC..." in result.stdout  # the children are the command's arguments
 
 
 def test_list_shows_names_aliases_descriptions_and_parameters() -> None:
@@ -129,7 +134,7 @@ def test_list_shows_names_aliases_descriptions_and_parameters() -> None:
     for spec in lrplot.list_specs():
         assert spec.name in result.stdout and spec.description in result.stdout
         for p in spec.params:
-            assert "--" + p.name.replace("_", "-") in result.stdout
+            assert option_name(p.name) in result.stdout
     assert "aliases: wsd" in result.stdout
 
 

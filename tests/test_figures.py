@@ -113,7 +113,7 @@ def test_gallery_has_a_figure_for_every_schedule() -> None:
     for spec in lrplot.list_specs():
         assert spec.formula in page and spec.description in page
         for p in spec.params:
-            assert f"`--{p.name.replace('_', '-')}`" in page
+            assert f"`{option_name(p.name)}`" in page
 
 
 @pytest.fixture

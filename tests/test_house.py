@@ -230,7 +230,10 @@ def test_a_scheduler_stepped_once_an_epoch_is_recorded_per_update(options: RunOp
     for g in range(2):
         assert_close(trace.lrs[g], expected[g], what=f"group {g}")
     model = figure_model.single(trace)
-    *lines, mark, _ = model.panels[0].artists
+    *boundaries, line0, line1, mark, _ = model.panels[0].artists
+    lines = [line0, line1]
+    assert [b.x for b in boundaries] == [3, 6, 9, 12, 15, 18]  # each epoch's start, dotted
+    assert model.panels[0].epoch_length == 3  # a second x axis in epochs
     assert (
         model.panels[0].xlabel == "optimizer update"
         and [list(np.asarray(line.x)) for line in lines] == [list(range(20))] * 2
@@ -436,7 +439,9 @@ def test_a_childs_warnings_reach_the_user(registry: lrplot.Registry) -> None:
 
 
 def test_run_options_cannot_be_built_wrong_and_engines_stamp_themselves() -> None:
-    with pytest.raises(ParameterError, match="^optimizer: expected one of sgd, adam, adamw, got 'bad'"):
+    with pytest.raises(
+        ParameterError, match="^optimizer: expected one of sgd, adam, adamw, rmsprop, adagrad, got 'bad'"
+    ):
         RunOptions(optimizer="bad")  # type: ignore[arg-type]
     from lrplot import vector
 

@@ -135,3 +135,31 @@ def test_any_invalid_lr_is_a_clear_error(lr: float) -> None:
 def test_any_invalid_steps_is_a_clear_error(steps: float) -> None:
     with pytest.raises(ParameterError, match="^steps: "):
         lrplot.resolve("cosine", steps)
+
+
+def test_every_public_torch_scheduler_class_is_registered() -> None:
+    """A class added by a future torch fails here until it is registered (or listed below)."""
+    import inspect
+
+    from torch.optim import lr_scheduler
+
+    public = {
+        name
+        for name in lr_scheduler.__all__
+        if inspect.isclass(getattr(lr_scheduler, name))
+        and issubclass(getattr(lr_scheduler, name), lr_scheduler.LRScheduler)
+    }
+    # LRScheduler is the base class; LambdaLR runs every closed-form family, and takes
+    # a user's own formula once the custom-schedules issue lands.
+    not_registered = {"LRScheduler", "LambdaLR"}
+    registered = {
+        s.source.rsplit(".", 1)[-1] for s in lrplot.list_specs() if s.source.startswith("torch.optim.lr_scheduler.")
+    }
+    assert public - not_registered == registered
+    for spec in lrplot.list_specs():
+        if spec.family == "torch":  # named like the others: snake_case of the class, the class as alias
+            class_name = spec.source.rsplit(".", 1)[-1]
+            assert class_name in spec.aliases
+            snake = "".join(f"_{c.lower()}" if c.isupper() and i and not class_name[i - 1].isupper() else c.lower()
+                            for i, c in enumerate(class_name))  # fmt: skip
+            assert spec.name == snake.replace("l_r", "lr").replace("_lron", "_lr_on"), (spec.name, snake)

@@ -319,7 +319,7 @@ def test_one_cycle_resumes_in_a_figure_set(tmp_path: Path) -> None:
     result = invoke("render", config, "--format", "csv")
     assert result.exit_code == 0, result.output
     _, header, columns = lrplot.read_csv(tmp_path / "a.csv")
-    assert header == ["step", "lr", "run"] and columns[0][-5:] == [11, 12, 13, 14, 15]
+    assert header == ["step", "lr", "momentum", "run"] and columns[0][-5:] == [11, 12, 13, 14, 15]
 
 
 # Sizes: refused before the run, with the largest value that fits ---------------------------------

@@ -14,19 +14,28 @@ from lrplot.errors import ParameterError
 from lrplot.options import RunOptions
 from lrplot.params import Param
 
+from .helpers import EXAMPLES, METRICS
 from .oracles import NO_TRANSFORMERS_ORACLE, assert_close, oracle_values
 
 ORACLE_SPECS = [s.name for s in lrplot.list_specs() if s.name not in NO_TRANSFORMERS_ORACLE]
 
 
-def check_against_oracle(name: str, steps: int, lrs: list[float], params: dict, record: str = "before") -> None:
+def check_against_oracle(
+    name: str, steps: int, lrs: list[float], params: dict, record: str = "before", optimizer: str = "sgd"
+) -> None:
     schedule = lrplot.resolve(name, steps, lrs, params)
-    curve = runner.run(schedule, RunOptions(record=record))
+    curve = runner.run(schedule, RunOptions(record=record, optimizer=optimizer))  # type: ignore[arg-type]
     # Pass transformers what the user gave (not lrplot's derived defaults).
     given = {**schedule.values, **{k: params.get(k) for k in ("timescale", "stable_steps")}}
-    expected = oracle_values(name, given, list(lrs), steps, record)
+    expected = oracle_values(name, given, list(lrs), steps, record, optimizer)
     for g in range(len(lrs)):
         assert_close(curve.lrs[g], expected[g], what=f"{name} {params} group {g}")
+    momentum = [key for key in curve.tracks if key[0] == "momentum"]
+    assert len(expected) == len(lrs) * (2 if momentum else 1), f"{name}: momentum recorded {bool(momentum)}"
+    for _, g in momentum:  # one column unless the groups differ
+        assert_close(curve.track("momentum", g), expected[len(lrs) + g], what=f"{name} {params} momentum {g}")
+    if len(momentum) == 1:
+        assert all(column == expected[len(lrs)] for column in expected[len(lrs) :])
 
 
 # A grid per schedule: warmup at 0, short and long; steps running past T.
@@ -67,7 +76,68 @@ GRID = {
     "cosine_annealing_warm_restarts": [{"t_0": 10}, {"t_0": 7, "t_mult": 2, "eta_min": 0.001}],
     "linear_lr": [{}, {"start_factor": 0.1, "end_factor": 0.5, "total_iters": 40}],
     "polynomial_lr": [{"total_iters": 50, "power": 2.0}, {"total_iters": 0}],
-    "one_cycle_lr": [{"training_steps": 90}, {"training_steps": 120, "pct_start": 0.1, "anneal_strategy": "linear"}],
+    "one_cycle_lr": [
+        {"training_steps": 90},
+        {"training_steps": 120, "pct_start": 0.1, "anneal_strategy": "linear"},
+        {"training_steps": 100, "three_phase": True, "base_momentum": 0.5, "max_momentum": 0.99},
+        {"epochs": 9, "epoch_steps": 11, "cycle_momentum": False},
+        {"training_steps": 95, "base_momentum": "0.8,0.6", "max_momentum": "0.9,0.95", "three_phase": True},
+    ],
+    "constant_lr": [{}, {"factor": 0.1, "total_iters": 40}, {"factor": 1.0, "total_iters": 0}],
+    "multi_step_lr": [{"milestones": "10,30,30,50"}, {"milestones": "70,20", "gamma": 0.5}],
+    "multiplicative_lr": [{}, {"factor": 0.9}, {"factor": "0.95,1.01"}],
+    "cyclic_lr": [
+        {"max_lr": 3.0, "step_size_up": 7},
+        {"base_lr": 0.1, "max_lr": 1.0, "step_size_up": 5, "step_size_down": 11, "mode": "triangular2"},
+        {"base_lr": "0.1,0.01", "max_lr": "1.0,0.2", "step_size_up": 6, "mode": "exp_range", "gamma": 0.97},
+        {"max_lr": 0.5, "step_size_up": 4, "cycle_momentum": False},
+        {"max_lr": 2.0, "step_size_up": 3, "base_momentum": "0.7,0.5", "max_momentum": 0.95},
+    ],
+    "reduce_lr_on_plateau": [
+        {"metrics": str(METRICS), "metric_column": "val_loss", "patience": p, "cooldown": c, "threshold": t}
+        for p, c, t in ((0, 0, 1e-4), (1, 2, 1e-4), (2, 0, 0.05), (3, 1, 0.0))
+    ]
+    + [
+        {"metrics": str(METRICS), "metric_column": "val_loss", "mode": "max", "patience": 1, "min_lr": 0.05},
+        {
+            "metrics": str(METRICS),
+            "metric_column": "val_loss",
+            "threshold_mode": "abs",
+            "threshold": 0.01,
+            "patience": 1,
+            "factor": 0.5,
+            "min_lr": "0.2,0.001",
+            "eps": 0.3,
+        },
+    ],  # fmt: skip
+    "sequential_lr": [
+        {
+            "schedulers": "(linear_lr:start_factor=0.1,total_iters=10),(cosine_annealing_lr:training_steps=50)",
+            "milestones": 10,
+        },
+        {
+            "schedulers": "(constant_lr:factor=0.5,total_iters=5),(exponential_lr:gamma=0.9),(step_lr:step_size=7)",
+            "milestones": "20,45",
+        },
+        {"schedulers": "(cosine:warmup=5,training_steps=30),(one_cycle_lr:training_steps=100)", "milestones": 30},
+        {
+            "schedulers": "(chained_scheduler:schedulers=((constant_lr),(exponential_lr:gamma=0.95))),(polynomial_lr)",
+            "milestones": 25,
+        },
+        {
+            "schedulers": "(sequential_lr:schedulers=((linear_lr),(step_lr:step_size=3)),milestones=4),(linear)",
+            "milestones": 15,
+        },
+    ],  # fmt: skip
+    "chained_scheduler": [
+        {"schedulers": "(constant_lr:factor=0.5,total_iters=4),(exponential_lr:gamma=0.9)"},
+        {
+            "schedulers": "(linear_lr:total_iters=20),(cosine_annealing_warm_restarts:t_0=15),"
+            "(multi_step_lr:milestones=40)"
+        },
+        {"schedulers": "(cyclic_lr:max_lr=2.0,step_size_up=5),(step_lr:step_size=30,gamma=0.5)"},
+        {"schedulers": "(sequential_lr:schedulers=((linear_lr),(exponential_lr)),milestones=5),(step_lr:step_size=9)"},
+    ],
 }
 
 
@@ -80,9 +150,19 @@ def test_every_entry_has_an_oracle_grid() -> None:
 )
 def test_grid_equals_the_real_implementation(name: str, params: dict) -> None:
     # 90 steps: past training_steps (at most 60), where the formulas change piece.
-    for lrs in ([1.0], [0.5, 0.01]):
-        check_against_oracle(name, 90, lrs, params)
-    check_against_oracle(name, 90, [1.0], params, record="after")
+    groups = [[0.5, 0.01]] if any(isinstance(v, str) and "," in v and ":" not in v for v in params.values()) else []
+    for lrs in [[1.0], [0.5, 0.01]] if not groups else groups:
+        check_against_oracle(name, steps_for(name, params), lrs, params)
+    check_against_oracle(name, steps_for(name, params), groups[0] if groups else [1.0], params, record="after")
+    if name in ("one_cycle_lr", "cyclic_lr", "chained_scheduler"):  # Adam's momentum is betas[0]
+        check_against_oracle(name, steps_for(name, params), groups[0] if groups else [1.0], params, optimizer="adam")
+
+
+def steps_for(name: str, params: dict) -> int:
+    """90 steps, past training_steps (at most 60); within what the fixed inputs allow."""
+    if name == "one_cycle_lr":  # torch raises past its total steps
+        return 90 if "training_steps" in params else params["epochs"] * params["epoch_steps"]
+    return 30 if name == "reduce_lr_on_plateau" else 90  # the metrics file has 30 values
 
 
 def test_article_figures_equal_transformers() -> None:
@@ -97,9 +177,16 @@ def test_article_figures_equal_transformers() -> None:
         check_against_oracle(name, 1000, [1.0], {"warmup": 300, **extra}, record="after")
 
 
-def _value(p: Param, draw: st.DrawFn, horizon: int) -> object:
+def _value(p: Param, draw: st.DrawFn, horizon: int, groups: int) -> object:
     if p.kind == "choice":
         return draw(st.sampled_from(p.choices))
+    if p.kind == "bool":
+        return draw(st.booleans())
+    if p.kind == "ints":
+        return ",".join(map(str, draw(st.lists(st.integers(1, horizon + 10), min_size=1, max_size=4))))
+    if p.kind == "floats":
+        one = Param(p.name, "float", None, "", low=p.low, high=p.high if p.high is not None else 3.0)
+        return ",".join(repr(_value(one, draw, horizon, 1)) for _ in range(draw(st.sampled_from([1, groups]))))
     if p.kind == "count":
         return draw(st.integers(0, horizon + 10) | st.floats(0, 0.99))
     low = p.low if p.low is not None else 0
@@ -116,12 +203,16 @@ def schedule_cases(draw: st.DrawFn, names: list[str]) -> tuple[str, int, list[fl
     total = draw(st.integers(1, 80))
     steps = draw(st.integers(1, 120))
     lrs = draw(st.lists(st.floats(1e-4, 10.0), min_size=1, max_size=2))
-    params = {}
+    params: dict[str, object] = dict(EXAMPLES.get(name, {})) if name != "multi_step_lr" else {}
     for p in spec.params:
+        if p.name in params or p.kind in ("file", "text", "schedules"):
+            continue  # the fixed examples' (a metrics file, children)
         if p.name == "training_steps":
             params[p.name] = total
+        elif p.name in ("epochs", "epoch_steps"):
+            continue  # one_cycle_lr's other way to give training_steps, in the grid
         elif p.required or draw(st.booleans()):
-            params[p.name] = _value(p, draw, total)
+            params[p.name] = _value(p, draw, total, len(lrs))
     if spec.param("min_lr") is not None:  # exactly one of the pair
         params.pop("min_lr_rate", None)
         if "min_lr" in params:
@@ -130,6 +221,8 @@ def schedule_cases(draw: st.DrawFn, names: list[str]) -> tuple[str, int, list[fl
             params["min_lr_rate"] = draw(st.floats(0, 1))
     if name == "one_cycle_lr":  # torch cannot step it past its total steps
         steps = min(steps, total)
+    if name == "reduce_lr_on_plateau":  # one metric a step
+        steps = min(steps, 30)
     if "lr_end" in params:
         params["lr_end"] = draw(st.floats(0, lrs[0], exclude_max=True))
     return name, steps, lrs, params

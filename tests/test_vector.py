@@ -18,7 +18,7 @@ from lrplot.cli.progress import progress_bar
 from lrplot.errors import NoClosedFormError, ParameterError
 from lrplot.options import RunOptions
 
-from .helpers import packages_imported_by_cli
+from .helpers import example_params, packages_imported_by_cli
 from .oracles import assert_close
 from .test_schedules import GRID, schedule_cases
 
@@ -61,7 +61,7 @@ def test_hypothesis_numpy_equals_torch(case: tuple) -> None:
 @pytest.mark.parametrize("spec", [s for s in lrplot.list_specs() if not s.closed_form], ids=lambda s: s.name)
 def test_schedules_without_closed_form_say_so(spec: lrplot.ScheduleSpec) -> None:
     with pytest.raises(NoClosedFormError, match=f"{spec.name} is torch's own recursive scheduler.*use engine torch"):
-        engines.run(lrplot.resolve(spec.name, 10), RunOptions(engine="numpy"))
+        engines.run(lrplot.resolve(spec.name, 10, params=example_params(spec)), RunOptions(engine="numpy"))
 
 
 def test_resume_steps_match_torch() -> None:

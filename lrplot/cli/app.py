@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -45,7 +45,19 @@ from .options import (
 )
 from .progress import progress_bar
 
-PARAM_TYPES: dict[str, type] = {"int": int, "float": float, "count": float, "choice": str, "ints": str, "schedule": str}
+PARAM_TYPES: dict[str, Any] = {  # types, as Typer reads them
+    "int": int,
+    "float": float,
+    "count": float,
+    "choice": str,
+    "bool": bool,
+    "ints": str,
+    "floats": list[float],  # repeated: one value per param group
+    "text": str,
+    "file": str,
+    "schedule": str,
+    "schedules": list[str],  # the command's arguments: SPEC SPEC ...
+}
 
 
 class LrplotGroup(TyperGroup):
@@ -154,6 +166,7 @@ def schedule_command(spec: ScheduleSpec) -> Callable[..., None]:
 
     def command(**options: object) -> None:
         params = {p.name: options.pop(p.name) for p in spec.params}
+        params = {k: None if v == [] else v for k, v in params.items()}  # an option never repeated: not given
         write_schedule(spec.qualified_name, params, **options)  # type: ignore[arg-type]
 
     shared = shared_options()
@@ -162,10 +175,7 @@ def schedule_command(spec: ScheduleSpec) -> Callable[..., None]:
             p.name,
             inspect.Parameter.KEYWORD_ONLY,
             default=None,
-            annotation=Annotated[
-                PARAM_TYPES[p.kind] | None,
-                typer.Option(option_name(p.name), metavar=_metavar(p), help=_option_help(p), show_default=False),
-            ],
+            annotation=Annotated[PARAM_TYPES[p.kind] | None, _declared(p)],
         )
         for p in spec.params
     ]
@@ -175,10 +185,19 @@ def schedule_command(spec: ScheduleSpec) -> Callable[..., None]:
     return command
 
 
+def _declared(p: Param) -> object:
+    """The Typer option (or, for a composition's children, argument) of parameter ``p``."""
+    if p.kind == "schedules":
+        return typer.Argument(metavar="SPEC...", help=_option_help(p), show_default=False)
+    flag = f"{option_name(p.name)}/--no-{option_name(p.name)[2:]}" if p.kind == "bool" else option_name(p.name)
+    return typer.Option(flag, metavar=_metavar(p), help=_option_help(p), show_default=False)
+
+
 def _metavar(p: Param) -> str:
     if p.kind == "choice":
         return "|".join(p.choices)
-    return {"int": "INT", "float": "X", "count": "STEPS", "ints": "N,N...", "schedule": "NAME:K=V,..."}[p.kind]
+    metavars = {"int": "INT", "float": "X", "count": "STEPS", "ints": "N,N...", "floats": "X", "bool": ""}
+    return {**metavars, "text": "NAME", "file": "FILE", "schedule": "NAME:K=V,..."}[p.kind]
 
 
 def _option_help(p: Param) -> str:

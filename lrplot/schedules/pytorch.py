@@ -2,7 +2,9 @@
 
 They are stepped recursively by torch (each lr computed from the previous one),
 so lrplot has no formula of its own for them and the numpy engine refuses them.
-torch is imported only when one is built.
+torch is imported only when one is built. Every public class is here but
+``LambdaLR``, which lrplot uses for the closed-form families, and the base
+``LRScheduler`` (tests/test_registry.py compares the list with torch's).
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from ..errors import ParameterError
-from ..laws import Law, TorchScheduler
-from ..params import Param
-from ..registry import Check, ScheduleSpec, Values
+from ..laws import Composition, Law, Plateau, TorchScheduler
+from ..params import REQUIRED, Param, Value, file_path
+from ..registry import Check, CheckGiven, Schedule, ScheduleSpec, Values
 from .common import TRAINING_STEPS
 
 if TYPE_CHECKING:
@@ -33,17 +35,28 @@ def torch_spec(
     keywords: Mapping[str, str],
     extra: Extra | None = None,
     check: Check | None = None,
+    check_given: CheckGiven | None = None,
+    build: Callable[[Values, tuple[float, ...]], Law] | None = None,
+    uncomposable: str = "",
 ) -> ScheduleSpec:
     """The spec of ``torch.optim.lr_scheduler.CLASS_NAME``, named ``name``.
 
     Args:
-        keywords: lrplot parameter -> the class's keyword argument.
+        keywords: lrplot parameter -> the class's keyword argument (a list of
+            one value per param group is passed as one value when it has one).
         extra: further keyword arguments computed from the optimizer.
+        build: instead of the plain class (a plateau, a composition).
+        uncomposable: why it cannot be a child of a composition.
     """
 
-    def build(values: Values, lrs: tuple[float, ...]) -> Law:
-        kwargs = {keyword: values[param] for param, keyword in keywords.items()}
-        return TorchScheduler(class_name, kwargs, extra) if extra else TorchScheduler(class_name, kwargs)
+    per_group = {p.name for p in params if p.kind == "floats"}
+
+    def plain(values: Values, lrs: tuple[float, ...]) -> Law:
+        kwargs = {keyword: _torch_value(values[param], param in per_group) for param, keyword in keywords.items()}
+        momentum = values.get("cycle_momentum") is True
+        if extra:
+            return TorchScheduler(class_name, kwargs, extra, momentum)
+        return TorchScheduler(class_name, kwargs, momentum=momentum)
 
     return ScheduleSpec(
         name=name,
@@ -51,8 +64,10 @@ def torch_spec(
         description=f"torch {class_name}: {description}",
         formula=formula,
         params=params,
-        build=build,
+        build=build or plain,
         check=check,
+        check_given=check_given,
+        uncomposable=uncomposable,
         aliases=(class_name,),
         source=f"{TORCH}.{class_name}",
         closed_form=False,
@@ -69,16 +84,129 @@ def _eta_min_below_lr(values: Values, lr: float, steps: int) -> list[str]:
     return []
 
 
+def _per_group(value: Value) -> Value:
+    """A list of one value per param group, or its one value (torch takes either)."""
+    if not isinstance(value, tuple):
+        return value
+    return list(value) if len(value) > 1 else value[0]
+
+
+def _torch_value(value: Value, per_group: bool) -> Value:
+    """A value as the class takes it: a per-group one as :func:`_per_group`, any other list as a list."""
+    return _per_group(value) if per_group else list(value) if isinstance(value, tuple) else value
+
+
+CYCLE_MOMENTUM = Param("cycle_momentum", "bool", True, "cycle the optimizer's momentum (Adam: betas[0]) against the lr")
+
+
+def _momentum(base: float, peak: float) -> tuple[Param, Param]:
+    return (
+        Param(
+            "base_momentum", "floats", base, "the momentum where the lr peaks (one, or one per group)", low=0, high=1
+        ),
+        Param(
+            "max_momentum", "floats", peak, "the momentum where the lr is lowest (one, or one per group)", low=0, high=1
+        ),
+    )
+
+
+def _check_one_cycle_given(given: Mapping[str, Value]) -> None:
+    by_epochs = [k for k in ("epochs", "epoch_steps") if k in given]
+    if by_epochs and len(by_epochs) < 2:
+        other = ({"epochs", "epoch_steps"} - set(by_epochs)).pop()
+        raise ParameterError(by_epochs[0], f"needs {other} too (total steps = epochs * epoch_steps)", mentions=(other,))
+    if by_epochs and "training_steps" in given:
+        raise ParameterError(
+            "training_steps",
+            "give it or epochs and epoch_steps, not both (torch uses total_steps and ignores the others)",
+            mentions=("epochs", "epoch_steps"),
+        )
+
+
 def _check_one_cycle(values: Values, lr: float, steps: int) -> list[str]:
+    epochs, per_epoch = values["epochs"], values["epoch_steps"]
+    if isinstance(epochs, int) and isinstance(per_epoch, int):
+        values["training_steps"] = epochs * per_epoch  # what OneCycleLR computes from them
     total = values["training_steps"]
     if isinstance(total, int) and steps > total:
         raise ParameterError(
             "training_steps",
-            f"one_cycle_lr cannot step past its total steps ({total}); "
-            f"raise training_steps to at least steps ({steps})",
-            mentions=("training_steps", "steps"),
+            f"one_cycle_lr cannot step past its total_steps ({total}), torch raises there; "
+            f"raise training_steps (or epochs * epoch_steps) to at least steps ({steps})",
+            mentions=("training_steps", "steps", "epochs", "epoch_steps"),
         )
     return []
+
+
+def _factors(factor: Value) -> object:
+    """MultiplicativeLR's lr_lambda: one constant function, or one per group."""
+    assert isinstance(factor, tuple)
+
+    def constant(value: float) -> Callable[[int], float]:
+        return lambda step: value
+
+    return constant(factor[0]) if len(factor) == 1 else [constant(f) for f in factor]
+
+
+def _cyclic(values: Values) -> Law:
+    keywords = {"max_lr": "max_lr", "step_size_up": "step_size_up", "step_size_down": "step_size_down"}
+    keywords |= {k: k for k in ("mode", "gamma", "cycle_momentum", "base_momentum", "max_momentum")}
+    kwargs = {keyword: _per_group(values[param]) for param, keyword in keywords.items()}
+    base = values["base_lr"]
+    if base is not None:
+        kwargs["base_lr"] = _per_group(base)
+        return TorchScheduler("CyclicLR", kwargs, momentum=values["cycle_momentum"] is True)
+    from_lr: Extra = lambda optimizer: {"base_lr": [group["lr"] for group in optimizer.param_groups]}  # noqa: E731
+    return TorchScheduler("CyclicLR", kwargs, from_lr, momentum=values["cycle_momentum"] is True)
+
+
+def _plateau(values: Values) -> Law:
+    from ..metrics import read_metrics
+
+    path, column = values["metrics"], values["metric_column"]
+    assert isinstance(path, str) and (column is None or isinstance(column, str))
+    keywords = ("mode", "factor", "patience", "threshold", "threshold_mode", "cooldown", "min_lr", "eps")
+    return Plateau({k: _per_group(values[k]) for k in keywords}, read_metrics(file_path(path), column))
+
+
+def _composition(class_name: str, values: Values) -> Law:
+    children = values["schedulers"]
+    assert isinstance(children, tuple)
+    laws = tuple(child.law() for child in children)
+    milestones = values.get("milestones")
+    return Composition(class_name, laws, {"milestones": list(milestones)} if isinstance(milestones, tuple) else {})
+
+
+COMPOSITIONS = ("SequentialLR", "ChainedScheduler")
+
+
+def _children(values: Values) -> tuple[Schedule, ...]:
+    children = values["schedulers"]
+    assert isinstance(children, tuple)
+    return children
+
+
+def _check_sequential(values: Values, lr: float, steps: int) -> list[str]:
+    children = _children(values)
+    milestones = values["milestones"]
+    assert isinstance(milestones, tuple)
+    if len(milestones) != len(children) - 1:
+        raise ParameterError(
+            "milestones",
+            f"expected one fewer than the schedulers ({len(children) - 1} for {len(children)}), got {len(milestones)}",
+            mentions=("schedulers",),
+        )
+    if any(b <= a for a, b in zip(milestones, milestones[1:], strict=False)):
+        raise ParameterError("milestones", f"expected increasing steps, got {','.join(map(str, milestones))}")
+    for i, child in enumerate(children[1:], 2):
+        if child.spec.source.split(".")[-1] in COMPOSITIONS:
+            raise ParameterError(
+                "schedulers",
+                f"child {i} ({child.name}): torch's SequentialLR can hold a composition only as its first child "
+                "(at a milestone it restarts the child, which a composition cannot do)",
+            )
+    late = [m for m in milestones if m >= steps]
+    return [f"milestone {late[0]} is at or past the last recorded step: raise --steps to see it"] if late else []
 
 
 SPECS = (
@@ -150,10 +278,14 @@ SPECS = (
     torch_spec(
         "one_cycle_lr",
         "OneCycleLR",
-        "warm up to --lr (max_lr) over pct_start, then anneal far below it",
+        "warm up to --lr (max_lr) over pct_start, then anneal far below it; momentum cycles the other way",
         "from lr / div_factor up to lr, then down to lr / (div_factor * final_div_factor)",
         (
             TRAINING_STEPS,
+            Param(
+                "epochs", "int", None, "with epoch_steps instead of training_steps: total = epochs * epoch_steps", low=1
+            ),
+            Param("epoch_steps", "int", None, "OneCycleLR's steps_per_epoch: scheduler steps per epoch", low=1),
             Param(
                 "pct_start",
                 "float",
@@ -167,6 +299,9 @@ SPECS = (
             Param("anneal_strategy", "choice", "cos", "the shape of both phases", choices=("cos", "linear")),
             Param("div_factor", "float", 25.0, "initial lr = lr / div_factor", low=1),
             Param("final_div_factor", "float", 1e4, "final lr = initial lr / final_div_factor", low=1),
+            Param("three_phase", "bool", False, "a third phase: back down to the initial lr, then to the final"),
+            CYCLE_MOMENTUM,
+            *_momentum(0.85, 0.95),
         ),
         {
             "training_steps": "total_steps",
@@ -174,8 +309,123 @@ SPECS = (
             "anneal_strategy": "anneal_strategy",
             "div_factor": "div_factor",
             "final_div_factor": "final_div_factor",
+            "three_phase": "three_phase",
+            "cycle_momentum": "cycle_momentum",
+            "base_momentum": "base_momentum",
+            "max_momentum": "max_momentum",
         },
         extra=lambda optimizer: {"max_lr": [group["lr"] for group in optimizer.param_groups]},
         check=_check_one_cycle,
+        check_given=_check_one_cycle_given,
+    ),
+    torch_spec(
+        "constant_lr",
+        "ConstantLR",
+        "the lr times factor until total_iters, then the lr",
+        "factor while s < total_iters, then 1",
+        (
+            # torch divides by factor at total_iters: below ~1e-308 the lr is inf or NaN there.
+            Param("factor", "float", 1 / 3, "the multiplier until total_iters", low=1e-12, high=1),
+            Param("total_iters", "int", 5, "steps at the reduced lr", low=0),
+        ),
+        {"factor": "factor", "total_iters": "total_iters"},
+    ),
+    torch_spec(
+        "multi_step_lr",
+        "MultiStepLR",
+        "multiply the lr by gamma at each milestone",
+        "gamma ** (number of milestones <= s)",
+        (
+            Param("milestones", "ints", REQUIRED, "the steps where the lr drops (a repeated one drops twice)", low=1),
+            Param("gamma", "float", 0.1, "multiplicative factor of each drop", low=0, low_open=True),
+        ),
+        {"milestones": "milestones", "gamma": "gamma"},
+    ),
+    torch_spec(
+        "multiplicative_lr",
+        "MultiplicativeLR",
+        "multiply the lr by a constant factor every step (lr_lambda = lambda step: factor)",
+        "factor ** s",
+        (Param("factor", "floats", 0.99, "the factor per step (one, or one per group)", low=0, low_open=True),),
+        {},
+        build=lambda values, lrs: TorchScheduler("MultiplicativeLR", {"lr_lambda": _factors(values["factor"])}),
+    ),
+    torch_spec(
+        "cyclic_lr",
+        "CyclicLR",
+        "cycle between base_lr and max_lr, stepped every batch; momentum cycles the other way",
+        "base_lr + (max_lr - base_lr) * max(0, 1 - |s / step_size - 2 * cycle + 1|) * scale(cycle or s)",
+        (
+            Param("base_lr", "floats", None, "the lowest lr (default: --lr); one, or one per group", low=0),
+            Param("max_lr", "floats", REQUIRED, "the highest lr of the first cycle; one, or one per group", low=0),
+            Param("step_size_up", "int", 2000, "steps from base_lr up to max_lr", low=1),
+            Param("step_size_down", "int", None, "steps back down (default: step_size_up)", low=1),
+            Param(
+                "mode",
+                "choice",
+                "triangular",
+                "triangular: no scaling; triangular2: halve each cycle; exp_range: gamma ** s",
+                choices=("triangular", "triangular2", "exp_range"),
+            ),
+            Param("gamma", "float", 1.0, "exp_range's factor per step", low=0, low_open=True, high=1),
+            CYCLE_MOMENTUM,
+            *_momentum(0.8, 0.9),
+        ),
+        {
+            "max_lr": "max_lr",
+            "step_size_up": "step_size_up",
+            "step_size_down": "step_size_down",
+            "mode": "mode",
+            "gamma": "gamma",
+            "cycle_momentum": "cycle_momentum",
+            "base_momentum": "base_momentum",
+            "max_momentum": "max_momentum",
+        },
+        build=lambda values, lrs: _cyclic(values),
+    ),
+    torch_spec(
+        "reduce_lr_on_plateau",
+        "ReduceLROnPlateau",
+        "multiply the lr by factor when the metric stops improving (the metric read from --metrics)",
+        "lr * factor ** (reductions so far), a reduction after more than patience steps without improvement",
+        (
+            Param("metrics", "file", REQUIRED, "a text or CSV file: one metric value per scheduler step"),
+            Param("metric_column", "text", None, "the column of a CSV with a header row"),
+            Param("mode", "choice", "min", "min: lower is better (a loss); max: higher is", choices=("min", "max")),
+            Param("factor", "float", 0.1, "the lr's factor at each reduction", low=0, high=1, high_open=True),
+            Param("patience", "int", 10, "steps without improvement that are tolerated", low=0),
+            Param("threshold", "float", 1e-4, "the least change that counts as an improvement", low=0),
+            Param(
+                "threshold_mode", "choice", "rel", "rel: relative to the best; abs: absolute", choices=("rel", "abs")
+            ),
+            Param("cooldown", "int", 0, "steps after a reduction before counting again", low=0),
+            Param("min_lr", "floats", 0.0, "the lowest lr (one, or one per group)", low=0),
+            Param("eps", "float", 1e-8, "a smaller change of the lr is skipped", low=0),
+        ),
+        {},
+        build=lambda values, lrs: _plateau(values),
+        uncomposable="torch's compositions step their children without a metric, which ReduceLROnPlateau needs",
+    ),
+    torch_spec(
+        "sequential_lr",
+        "SequentialLR",
+        "the child schedulers one after another, switching at the milestones",
+        "child i's lr while milestone i <= s < milestone i+1 (child i restarts at its milestone)",
+        (
+            Param("schedulers", "schedules", REQUIRED, "the children, each NAME or NAME:key=value,..."),
+            Param("milestones", "ints", REQUIRED, "the steps where the next child takes over, increasing", low=1),
+        ),
+        {},
+        check=_check_sequential,
+        build=lambda values, lrs: _composition("SequentialLR", values),
+    ),
+    torch_spec(
+        "chained_scheduler",
+        "ChainedScheduler",
+        "every child scheduler stepped in turn at each step, their factors compounding",
+        "the product of the children's factors, each applied to the lr the previous one left",
+        (Param("schedulers", "schedules", REQUIRED, "the children, each NAME or NAME:key=value,..."),),
+        {},
+        build=lambda values, lrs: _composition("ChainedScheduler", values),
     ),
 )
