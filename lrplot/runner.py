@@ -60,9 +60,11 @@ def build(
 ) -> tuple[Optimizer, LRScheduler]:
     """A dummy model's optimizer (one param group per lr) and the real scheduler.
 
-    With ``last_epoch >= 0`` (resuming), each param group carries what the
-    scheduler's first construction put there (``initial_lr``; OneCycleLR's
-    ``max_lr`` and ``min_lr``), as a checkpoint's optimizer state would.
+    With ``last_epoch >= 0`` (resuming), the optimizer holds what a checkpoint
+    saved at that ``last_epoch`` holds: a first run of the same scheduler is
+    stepped ``last_epoch`` times, and its optimizer's state (each group's lr,
+    ``initial_lr``, momentum; OneCycleLR's ``max_lr`` and ``min_lr``) is loaded
+    into the new one, as ``optimizer.load_state_dict`` does in training.
     """
     import torch
 
@@ -77,17 +79,18 @@ def build(
             return cast("Optimizer", factory(groups, lr=schedule.lrs[0]))
 
     opt = new_optimizer()
+    law = law or schedule.law()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        law = law or schedule.law()
-        if last_epoch >= 0:  # what the first run's constructor stored in each group
-            if isinstance(law, (Composition, Plateau)):
-                raise ParameterError("resume_steps", f"{schedule.name}: lrplot resumes only a single scheduler")
-            first = new_optimizer()
-            _scheduler(first, law, -1)
-            for group, stored in zip(opt.param_groups, first.param_groups, strict=True):
-                group.update({k: v for k, v in stored.items() if k not in group})
         try:
+            if last_epoch >= 0:
+                if isinstance(law, (Composition, Plateau)):
+                    raise ParameterError("resume_steps", f"{schedule.name}: lrplot resumes only a single scheduler")
+                first = new_optimizer()
+                saved = _scheduler(first, law, -1)
+                for _ in range(last_epoch):
+                    saved.step()
+                opt.load_state_dict(first.state_dict())
             scheduler = _scheduler(opt, law, last_epoch)
         except ValueError as e:
             if "momentum" not in str(e) or not cycles_momentum(law):

@@ -40,7 +40,8 @@ Optimizer = Annotated[
         "--optimizer",
         metavar="NAME",
         help=f"{', '.join(OPTIMIZERS)}: the optimizer the torch engine steps the scheduler with; the lr does not "
-        f"depend on it, and --engine numpy builds none (its files say optimizer 'none') [default: sgd; {OWN}]",
+        "depend on it, the momentum a scheduler cycles is SGD's momentum or Adam's betas[0] (adagrad has none), "
+        f"and --engine numpy builds none (its files say optimizer 'none') [default: sgd; {OWN}]",
         show_default=False,
     ),
 ]

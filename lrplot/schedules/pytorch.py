@@ -156,7 +156,8 @@ def _cyclic(values: Values) -> Law:
     if base is not None:
         kwargs["base_lr"] = _per_group(base)
         return TorchScheduler("CyclicLR", kwargs, momentum=values["cycle_momentum"] is True)
-    from_lr: Extra = lambda optimizer: {"base_lr": [group["lr"] for group in optimizer.param_groups]}  # noqa: E731
+    # --lr, which a resumed optimizer keeps as initial_lr (its lr is the checkpoint's)
+    from_lr: Extra = lambda optimizer: {"base_lr": [g.get("initial_lr", g["lr"]) for g in optimizer.param_groups]}  # noqa: E731
     return TorchScheduler("CyclicLR", kwargs, from_lr, momentum=values["cycle_momentum"] is True)
 
 
@@ -193,8 +194,8 @@ def _check_sequential(values: Values, lr: float, steps: int) -> list[str]:
     if len(milestones) != len(children) - 1:
         raise ParameterError(
             "milestones",
-            f"expected one fewer than the schedulers ({len(children) - 1} for {len(children)}), got {len(milestones)}",
-            mentions=("schedulers",),
+            f"expected one for each child after the first ({len(children) - 1} for {len(children)} children), "
+            f"got {len(milestones)}",
         )
     if any(b <= a for a, b in zip(milestones, milestones[1:], strict=False)):
         raise ParameterError("milestones", f"expected increasing steps, got {','.join(map(str, milestones))}")
@@ -314,7 +315,7 @@ SPECS = (
             "base_momentum": "base_momentum",
             "max_momentum": "max_momentum",
         },
-        extra=lambda optimizer: {"max_lr": [group["lr"] for group in optimizer.param_groups]},
+        extra=lambda optimizer: {"max_lr": [g.get("max_lr", g["lr"]) for g in optimizer.param_groups]},  # resumed: kept
         check=_check_one_cycle,
         check_given=_check_one_cycle_given,
     ),

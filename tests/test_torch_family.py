@@ -1,0 +1,366 @@
+"""torch's own schedulers beyond the single formulas: compositions, momentum, plateau,
+per-epoch stepping and resume, each against the real torch objects, and their bad input."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import pytest
+import torch
+from torch.optim import lr_scheduler
+from typer.testing import CliRunner
+
+import lrplot
+from lrplot import figure_model, runner
+from lrplot.cli.app import app
+from lrplot.errors import ParameterError
+from lrplot.metrics import read_metrics
+from lrplot.options import RunOptions
+
+from .helpers import METRICS
+from .oracles import optimizer_for, read_metric, record_values
+
+cli = CliRunner()
+
+
+def invoke(*args: str):
+    return cli.invoke(app, list(args))
+
+
+def quiet(make):  # noqa: ANN001, ANN201
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return make()
+
+
+# Compositions -------------------------------------------------------------------------
+
+
+def test_sequential_lr_equals_torchs_over_the_real_children() -> None:
+    opt = optimizer_for([1.0, 0.1])
+    expected = quiet(
+        lambda: lr_scheduler.SequentialLR(
+            opt,
+            [lr_scheduler.LinearLR(opt, 0.01, total_iters=20), lr_scheduler.CosineAnnealingLR(opt, T_max=80)],
+            milestones=[20],
+        )
+    )
+    expected_values = record_values(expected, 2, 120, "before")
+    params = {"schedulers": "(linear_lr:start_factor=0.01,total_iters=20),(cosine_annealing_lr:training_steps=80)"}
+    trace = runner.run(lrplot.resolve("sequential_lr", 120, [1.0, 0.1], {**params, "milestones": 20}))
+    assert trace.lrs.tolist() == expected_values  # exactly: the same objects, stepped the same way
+
+
+def test_a_transformers_schedule_can_be_a_child() -> None:
+    # cosine runs as LambdaLR, which SequentialLR restarts at its milestone.
+    from transformers import get_cosine_schedule_with_warmup
+
+    opt = optimizer_for([1.0])
+    real = quiet(
+        lambda: lr_scheduler.SequentialLR(
+            opt,
+            [lr_scheduler.ConstantLR(opt, 0.5, total_iters=10), get_cosine_schedule_with_warmup(opt, 5, 50)],
+            milestones=[10],
+        )
+    )
+    params = {"schedulers": "(constant_lr:factor=0.5,total_iters=10),(cosine:warmup=5,training_steps=50)"}
+    trace = runner.run(lrplot.resolve("sequential_lr", 70, 1.0, {**params, "milestones": 10}))
+    assert trace.lr.tolist() == record_values(real, 1, 70, "before")[0]
+
+
+def test_chained_scheduler_counts_its_own_steps() -> None:
+    # ChainedScheduler keeps no last_epoch: the CSV's step still counts 0..N-1 (or 1..N after).
+    params = {"schedulers": "(constant_lr:factor=0.5,total_iters=4),(exponential_lr:gamma=0.5)"}
+    before = runner.run(lrplot.resolve("chained_scheduler", 6, 1.0, params))
+    after = runner.run(lrplot.resolve("chained_scheduler", 5, 1.0, params), RunOptions(record="after"))
+    assert before.steps.tolist() == [0, 1, 2, 3, 4, 5] and after.steps.tolist() == [1, 2, 3, 4, 5]
+    # By hand: 0.5 for steps 0-3, times 0.5 ** s; at step 4 the constant factor lifts.
+    assert before.lr.tolist() == [0.5, 0.25, 0.125, 0.0625, 0.0625, 0.03125]
+    assert after.lr.tolist() == before.lr.tolist()[1:]
+
+
+def test_compositions_work_as_compare_curves_and_in_figure_sets(tmp_path: Path) -> None:
+    seq = (
+        "sequential_lr:schedulers=(linear_lr:start_factor=0.1,total_iters=10),(exponential_lr:gamma=0.9),milestones=10"
+    )
+    result = invoke("compare", seq, "step_lr:step_size=5", "--steps", "30", "--format", "csv", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    _, header, columns = lrplot.read_csv(tmp_path / "compare.csv")
+    direct = runner.run(lrplot.resolve("sequential_lr", 30, 1.0, lrplot.configs.parse_curve(seq).params))
+    assert columns[1] == direct.lr.tolist()
+    (tmp_path / "set.toml").write_text(
+        'out = "figs"\n[[figure]]\nname = "seq"\nsteps = 30\n'
+        'curve = [{ schedule = "sequential_lr", milestones = [10], schedulers = [\n'
+        '  { schedule = "linear_lr", start_factor = 0.1, total_iters = 10 },\n  "exponential_lr:gamma=0.9" ] }]\n'
+    )
+    assert invoke("render", str(tmp_path / "set.toml")).exit_code == 0
+    _, _, rendered = lrplot.read_csv(tmp_path / "figs" / "seq.csv")
+    assert rendered[1] == direct.lr.tolist()
+
+
+def test_a_compositions_command_regenerates_it(tmp_path: Path) -> None:
+    args = ["sequential_lr", "chained_scheduler:schedulers=((constant_lr),(exponential_lr:gamma=0.8))",
+            "cosine_annealing_lr:training_steps=20", "--milestones", "7", "--steps", "25"]  # fmt: skip
+    assert invoke(*args, "--format", "csv", "--out", str(tmp_path / "a")).exit_code == 0
+    meta, *_ = lrplot.read_csv(tmp_path / "a" / "sequential_lr.csv")
+    import shlex
+
+    words = shlex.split(meta["command"])
+    assert words[:2] == ["lrplot", "sequential_lr"] and not words[2].startswith("--")  # the children come first
+    assert invoke(*words[1:], "--format", "csv", "--out", str(tmp_path / "b")).exit_code == 0
+    assert (tmp_path / "b" / "sequential_lr.csv").read_bytes() == (tmp_path / "a" / "sequential_lr.csv").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["linear_lr", "cosine_annealing_lr", "step_lr", "--milestones", "20,10"], "--milestones: expected increasing"),
+        (["linear_lr", "cosine_annealing_lr", "--milestones", "10,20"], "--milestones: expected one for each child"),
+        (["linear_lr", "cosine_annealing_lr", "--milestones", "0"], "--milestones: expected a comma-separated list"),
+        (["linear_lr", "cosine_annealing_lr"], "--milestones: sequential_lr needs it"),
+        (["--milestones", "5"], "SPEC: sequential_lr needs it"),
+        (["linear_lr:(", "step_lr", "--milestones", "5"], "unbalanced parentheses"),
+        (["linear_lr:foo=1", "step_lr", "--milestones", "5"], "schedulers 1 'linear_lr': --foo: linear_lr takes no"),
+        (["linear_lr", "cosin", "--milestones", "5"], "schedulers 2 'cosin': unknown schedule 'cosin'"),
+        (["linear_lr", "reduce_lr_on_plateau", "--milestones", "5"], "SPEC: child 2 (reduce_lr_on_plateau) cannot"),
+        (["step_lr", "chained_scheduler:schedulers=(step_lr)", "--milestones", "5"], "composition only as its first"),
+        (["linear_lr", "step_lr", "--milestones", "5", "--engine", "numpy"], "no closed form here"),
+        (
+            ["linear_lr", "step_lr", "--milestones", "5", "--interval", "epoch"],
+            "--steps-per-epoch: --interval epoch needs it",
+        ),
+    ],
+)
+def test_bad_compositions_get_one_line_and_write_nothing(tmp_path: Path, args: list[str], message: str) -> None:
+    result = invoke("sequential_lr", *args, "--steps", "30", "--out", str(tmp_path))
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.stderr.splitlines() if not line.startswith("warning:")]
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_milestone_past_the_recorded_steps_warns() -> None:
+    schedule = lrplot.resolve("sequential_lr", 10, 1.0, {"schedulers": "linear_lr,step_lr", "milestones": 40})
+    assert any("milestone 40 is at or past the last recorded step" in w for w in schedule.warnings)
+
+
+# Momentum ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam", "adamw", "rmsprop"])
+def test_momentum_is_the_real_optimizers_at_every_step(optimizer: str) -> None:
+    lrs = [1.0, 0.5]
+    params = [torch.nn.Parameter(torch.zeros(1)) for _ in lrs]
+    factory = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
+               "rmsprop": torch.optim.RMSprop}[optimizer]  # fmt: skip
+    opt = factory([{"params": [p], "lr": lr} for p, lr in zip(params, lrs, strict=True)], lr=1.0)
+    real = quiet(lambda: lr_scheduler.OneCycleLR(opt, max_lr=lrs, total_steps=40, base_momentum=[0.8, 0.7]))
+    expected = record_values(real, 2, 40, "before", momentum_of=opt)
+    schedule = lrplot.resolve("one_cycle_lr", 40, lrs, {"training_steps": 40, "base_momentum": "0.8,0.7"})
+    trace = runner.run(schedule, RunOptions(optimizer=optimizer))  # type: ignore[arg-type]
+    assert [k for k in trace.tracks] == [("lr", 0), ("lr", 1), ("momentum", 0), ("momentum", 1)]
+    assert [trace.track("momentum", g).tolist() for g in (0, 1)] == expected[2:]
+
+
+def test_momentum_is_one_column_when_the_groups_agree_and_has_its_own_panel(tmp_path: Path) -> None:
+    result = invoke("cyclic_lr", "--max-lr", "2", "--step-size-up", "5", "--lr", "1", "--lr", "0.5", "--steps", "30",
+                    "--format", "csv,json", "--out", str(tmp_path))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    _, header, columns = lrplot.read_csv(tmp_path / "cyclic_lr.csv")
+    assert header == ["step", "lr", "lr_group1", "momentum"]
+    assert columns[3][:3] == pytest.approx([0.9, 0.88, 0.86], rel=1e-15) and min(columns[3]) == pytest.approx(0.8)
+    assert json.loads((tmp_path / "cyclic_lr.json").read_text())["momentum"] == columns[3]
+    trace = runner.run(lrplot.resolve("cyclic_lr", 30, 1.0, {"max_lr": 2.0, "step_size_up": 5}))
+    model = figure_model.single(trace)
+    assert [p.ylabel for p in model.panels] == ["learning rate", "momentum"]
+    off = runner.run(lrplot.resolve("cyclic_lr", 30, 1.0, {"max_lr": 2.0, "cycle_momentum": False}))
+    assert list(off.tracks) == [("lr", 0)]  # no momentum cycled, none recorded
+
+
+def test_an_optimizer_without_momentum_is_named(tmp_path: Path) -> None:
+    result = invoke("one_cycle_lr", "--optimizer", "adagrad", "--steps", "10", "--out", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "Error: --optimizer: adagrad has no momentum (nor betas) for one_cycle_lr to cycle: use sgd, adam, adamw, "
+        "rmsprop, or turn --cycle-momentum off"
+    )
+    assert list(tmp_path.iterdir()) == []
+    ok = invoke(
+        "one_cycle_lr", "--optimizer", "adagrad", "--no-cycle-momentum", "--steps", "10", "--out", str(tmp_path)
+    )
+    assert ok.exit_code == 0, ok.output
+
+
+def test_per_group_values_must_match_the_groups() -> None:
+    with pytest.raises(ParameterError, match=r"^max_lr: expected one value, or one per param group \(2\), got 3"):
+        lrplot.resolve("cyclic_lr", 10, [1.0, 0.5], {"max_lr": "1,2,3"})
+    with pytest.raises(ParameterError, match="^training_steps: give it or epochs and epoch_steps, not both"):
+        lrplot.resolve("one_cycle_lr", 10, 1.0, {"training_steps": 10, "epochs": 2, "epoch_steps": 5})
+    with pytest.raises(ParameterError, match="^epochs: needs epoch_steps too"):
+        lrplot.resolve("one_cycle_lr", 10, 1.0, {"epochs": 2})
+
+
+# Plateau ----------------------------------------------------------------------------------
+
+
+def test_plateau_equals_torchs_fed_the_same_metrics() -> None:
+    metrics = read_metric(str(METRICS), "val_loss")
+    for record in ("before", "after"):
+        opt = optimizer_for([1.0])
+        real = lr_scheduler.ReduceLROnPlateau(opt, patience=1, factor=0.5, cooldown=1)
+        expected = record_values(real, 1, 30, record, metrics=metrics)[0]
+        schedule = lrplot.resolve(
+            "reduce_lr_on_plateau", 30, 1.0,
+            {"metrics": str(METRICS), "metric_column": "val_loss", "patience": 1, "factor": 0.5, "cooldown": 1},
+        )  # fmt: skip
+        trace = runner.run(schedule, RunOptions(record=record))
+        assert trace.lr.tolist() == expected
+        assert trace.track("metric").tolist() == metrics  # row i shows the metric fed at the step next to it
+    assert min(expected) < 1.0  # the plateau is reached: the lr does drop
+
+
+def test_plateau_stepped_once_an_epoch_equals_the_hand_loop() -> None:
+    metrics = read_metric(str(METRICS), "val_loss")
+    opt = optimizer_for([1.0])
+    real = lr_scheduler.ReduceLROnPlateau(opt, patience=0)
+    expected = []
+    for update in range(50):  # 10 epochs of 5 updates; the scheduler steps at each epoch's end
+        expected.append(real.get_last_lr()[0])
+        if (update + 1) % 5 == 0:
+            real.step(metrics[update // 5])
+    params = {"metrics": str(METRICS), "metric_column": "val_loss", "patience": 0}
+    trace = runner.run(lrplot.resolve("reduce_lr_on_plateau", 50, 1.0, params), RunOptions(interval="epoch",
+                       steps_per_epoch=5))  # fmt: skip
+    assert trace.lr.tolist() == expected
+    assert trace.track("metric").tolist() == [metrics[u // 5] for u in range(50)]
+
+
+def test_metrics_files_read_as_text_or_csv(tmp_path: Path) -> None:
+    text = tmp_path / "loss.txt"
+    text.write_text("# a comment\n1.5\n\n1.25\r\n1e-1\n")
+    assert read_metrics(str(text)) == (1.5, 1.25, 0.1)
+    quoted = tmp_path / "log.csv"
+    quoted.write_bytes(b'\xef\xbb\xbf"step","val loss"\n0,"2.0"\n1,1.0\n')
+    assert read_metrics(str(quoted), "val loss") == (2.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("content", "column", "message"),
+    [
+        ("1\nabc\n", None, "loss: line 2: 'abc' is not a number"),
+        ("1\nnan\n", None, "line 2: nan is not a finite number"),
+        ("1\ninf\n", None, "line 2: inf is not a finite number"),
+        ("", None, "holds no values"),
+        ("a\n", None, "holds a header and no values"),
+        ("a,b\n1,2\n", None, "has columns a, b: choose one with --metric-column"),
+        ("a,b\n1,2\n", "c", "has no column 'c' (columns: a, b)"),
+        ("a,b\n1,2\n3\n", "b", "line 3: has 1 cells, no column 2"),
+        ("1,2\n", None, "line 1: 2 values and no header"),
+        ("1\n2\n", "a", "has no header row naming its columns, so no column 'a'"),
+        ("1\n2\n", None, "holds 2 values; 5 are needed, one for each recorded scheduler step"),
+        (b"\xff\xfe1\n", None, "not UTF-8 text (byte 1 is not)"),
+    ],
+)
+def test_bad_metrics_name_the_file_and_line(
+    tmp_path: Path, content: str | bytes, column: str | None, message: str
+) -> None:
+    path = tmp_path / "loss"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    args = ["reduce_lr_on_plateau", "--metrics", str(path), "--steps", "5", "--out", str(tmp_path / "out")]
+    result = invoke(*args, *(["--metric-column", column] if column else []))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"Error: --metrics: {path}") and message in result.stderr, result.stderr
+    assert len(result.stderr.splitlines()) == 1 and not (tmp_path / "out").exists()
+
+
+def test_a_metrics_path_in_a_figure_set_is_relative_to_it(tmp_path: Path) -> None:
+    (tmp_path / "sets").mkdir()
+    (tmp_path / "sets" / "loss.txt").write_text("\n".join(map(str, [3, 2, 2, 2, 2, 2, 1])) + "\n")
+    (tmp_path / "sets" / "p.toml").write_text(
+        'out = "f"\n[[figure]]\nname = "p"\nsteps = 7\n'
+        'curve = [{ schedule = "reduce_lr_on_plateau", metrics = "loss.txt", patience = 1 }]\n'
+    )
+    result = invoke("render", str(tmp_path / "sets" / "p.toml"))
+    assert result.exit_code == 0, result.output
+    meta, header, columns = lrplot.read_csv(tmp_path / "sets" / "f" / "p.csv")
+    assert header == ["step", "reduce_lr_on_plateau", "reduce_lr_on_plateau:metric"]
+    # Row k is read after the step fed value k - 1: at steps 3 and 4 the 2 does not improve (patience 1),
+    # so the lr drops at step 4, and again at step 6.
+    assert columns[1] == [1.0, 1.0, 1.0, 1.0, 0.1, 0.1, 0.1 * 0.1]
+    assert meta["curves"]["reduce_lr_on_plateau"]["params"]["metrics"] == "loss.txt"  # as written
+
+
+def test_compositions_and_plateau_do_not_resume() -> None:
+    plateau = lrplot.resolve("reduce_lr_on_plateau", 5, 1.0, {"metrics": str(METRICS), "metric_column": "val_loss"})
+    chained = lrplot.resolve("chained_scheduler", 5, 1.0, {"schedulers": "step_lr"})
+    for schedule in (plateau, chained):
+        with pytest.raises(ParameterError, match="^resume_steps: .*lrplot resumes only a single scheduler"):
+            runner.run(schedule, last_epoch=5)
+
+
+# Resume ------------------------------------------------------------------------------------
+
+RESUMABLE = {
+    "step_lr": (lambda o, e: lr_scheduler.StepLR(o, 3, 0.5, last_epoch=e), {"step_size": 3, "gamma": 0.5}),
+    "constant_lr": (
+        lambda o, e: lr_scheduler.ConstantLR(o, 0.25, total_iters=12, last_epoch=e),
+        {"factor": 0.25, "total_iters": 12},
+    ),
+    "multiplicative_lr": (lambda o, e: lr_scheduler.MultiplicativeLR(o, lambda s: 0.9, last_epoch=e), {"factor": 0.9}),
+    "cyclic_lr": (
+        lambda o, e: lr_scheduler.CyclicLR(o, [1.0, 0.5], [2.0, 2.0], step_size_up=4, last_epoch=e),
+        {"max_lr": 2.0, "step_size_up": 4},
+    ),
+    "one_cycle_lr": (
+        lambda o, e: lr_scheduler.OneCycleLR(o, [1.0, 0.5], total_steps=30, three_phase=True, last_epoch=e),
+        {"training_steps": 30, "three_phase": True},
+    ),
+    "cosine_annealing_lr": (lambda o, e: lr_scheduler.CosineAnnealingLR(o, 20, last_epoch=e), {"training_steps": 20}),
+    "exponential_lr": (lambda o, e: lr_scheduler.ExponentialLR(o, 0.8, last_epoch=e), {"gamma": 0.8}),
+}
+
+
+@pytest.mark.parametrize("name", list(RESUMABLE))
+def test_a_resume_equals_torchs_from_a_checkpoint(name: str) -> None:
+    """The oracle: run 10 steps, save the optimizer's state, load it into a new one, and
+    build the scheduler with last_epoch=10, as a training script resumes."""
+    make, params = RESUMABLE[name]
+    lrs = [1.0, 0.5]
+    weights = [torch.nn.Parameter(torch.zeros(1)) for _ in lrs]
+    first = torch.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(weights, lrs, strict=True)], lr=1.0)
+    scheduler = quiet(lambda: make(first, -1))
+    quiet(lambda: [scheduler.step() for _ in range(10)])
+    again = torch.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(weights, lrs, strict=True)], lr=1.0)
+    again.load_state_dict(first.state_dict())
+    resumed = quiet(lambda: make(again, 10))
+    expected = record_values(resumed, 2, 8, "before")
+    trace = runner.run(lrplot.resolve(name, 8, lrs, params), last_epoch=10)
+    assert trace.steps.tolist() == list(range(11, 19))
+    assert trace.lrs.tolist() == expected
+
+
+# Per-epoch stepping ---------------------------------------------------------------------
+
+
+def test_a_composition_stepped_once_an_epoch_equals_the_hand_loop() -> None:
+    opt = optimizer_for([1.0])
+    real = quiet(
+        lambda: lr_scheduler.SequentialLR(
+            opt, [lr_scheduler.LinearLR(opt, 0.25, total_iters=3), lr_scheduler.StepLR(opt, 2, 0.5)], milestones=[3]
+        )
+    )
+    expected = []
+    for update in range(40):
+        expected.append(real.get_last_lr()[0])
+        if (update + 1) % 4 == 0:
+            quiet(real.step)
+    params = {
+        "schedulers": "(linear_lr:start_factor=0.25,total_iters=3),(step_lr:step_size=2,gamma=0.5)",
+        "milestones": 3,
+    }
+    trace = runner.run(
+        lrplot.resolve("sequential_lr", 40, 1.0, params), RunOptions(interval="epoch", steps_per_epoch=4)
+    )
+    assert trace.lr.tolist() == expected and trace.axes["epoch"].tolist() == [u // 4 for u in range(40)]
