@@ -86,6 +86,7 @@ def main() -> None:
         rows += main_job(lrplot, out, args.runs)
         rows += start_up(lrplot, args.runs)
         rows += engines_in_process(args.runs)
+        rows += composed_in_process(args.runs)
         rows += memory_1m(lrplot, out, args.runs)
         rows += big_runs(lrplot, out, args.runs)
     finally:
@@ -137,42 +138,18 @@ def start_up(lrplot: list[str], runs: int) -> list[Row]:
 
 
 def engines_in_process(runs: int) -> list[Row]:
-    import warnings
-
     import lrplot
     from lrplot import runner, vector
 
     n = 1_000_000
     schedule = lrplot.resolve("cosine", n, 1.0, {"warmup": 300})
-
-    def bare() -> float:
-        _, scheduler = runner.build(schedule)
-        start = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for _ in range(n - 1):
-                scheduler.step()
-        return time.perf_counter() - start
-
-    def timed(engine: Callable[[], object]) -> float:
-        start = time.perf_counter()
-        engine()
-        return time.perf_counter() - start
-
     bare_s, torch_s, numpy_s = alternate(
-        runs, bare, lambda: timed(lambda: runner.run(schedule)), lambda: timed(lambda: vector.run(schedule))
-    )
+        runs, lambda: bare_loop(schedule), lambda: timed(lambda: runner.run(schedule)),
+        lambda: timed(lambda: vector.run(schedule)),
+    )  # fmt: skip
     b, t, v = median(bare_s), median(torch_s), median(numpy_s)
-    added = (t - b) / n * 1e6
     return [
-        Row(
-            "torch runner at 1M steps: time added per step to the bare `LambdaLR.step()` loop, in-process",
-            f"{t / n * 1e6:.2f} µs/step (+{added:.2f})",
-            f"{b / n * 1e6:.2f} µs/step",
-            f"{t / b:.2f}x the bare loop",
-            "<= 4 µs/step added",
-            added <= 4,
-        ),
+        added_per_step("torch runner at 1M steps: time added per step to the bare `LambdaLR.step()` loop", t, b, n),
         Row(
             "`--engine numpy` vs the torch runner at 1M steps, in-process",
             f"{v:.3f} s",
@@ -182,6 +159,52 @@ def engines_in_process(runs: int) -> list[Row]:
             t / v >= 25,
         ),
     ]
+
+
+def composed_in_process(runs: int) -> list[Row]:
+    """A composition: SequentialLR of a LinearLR warmup and a CosineAnnealingLR, 1M steps."""
+    import lrplot
+    from lrplot import runner
+
+    n = 1_000_000
+    children = "(linear_lr:start_factor=0.01,total_iters=1000),(cosine_annealing_lr:training_steps=999000)"
+    schedule = lrplot.resolve("sequential_lr", n, 1.0, {"schedulers": children, "milestones": 1000})
+    bare_s, torch_s = alternate(runs, lambda: bare_loop(schedule), lambda: timed(lambda: runner.run(schedule)))
+    what = "sequential_lr (linear_lr, then cosine_annealing_lr) at 1M steps: time added to the bare `step()` loop"
+    return [added_per_step(what, median(torch_s), median(bare_s), n)]
+
+
+def bare_loop(schedule: object) -> float:
+    """Seconds for ``steps - 1`` plain ``scheduler.step()`` calls on the same real scheduler."""
+    import warnings
+
+    from lrplot import runner
+
+    _, scheduler = runner.build(schedule)  # type: ignore[arg-type]
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(schedule.steps - 1):  # type: ignore[attr-defined]
+            scheduler.step()
+    return time.perf_counter() - start
+
+
+def timed(engine: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    engine()
+    return time.perf_counter() - start
+
+
+def added_per_step(what: str, total: float, bare: float, n: int) -> Row:
+    added = (total - bare) / n * 1e6
+    return Row(
+        f"{what}, in-process",
+        f"{total / n * 1e6:.2f} µs/step (+{added:.2f})",
+        f"{bare / n * 1e6:.2f} µs/step",
+        f"{total / bare:.2f}x the bare loop",
+        "<= 4 µs/step added",
+        added <= 4,
+    )
 
 
 def memory_1m(lrplot: list[str], out: Path, runs: int) -> list[Row]:
