@@ -159,7 +159,9 @@ def default_title(trace: Trace) -> str:
     params = describe_params(trace)
     title = trace.schedule.name + (f" ({params})" if params else "")
     if len(title) > TITLE_WIDTH:
-        title = "\n".join([trace.schedule.name, *textwrap.wrap(params, TITLE_WIDTH, break_on_hyphens=False)])
+        title = "\n".join(
+            [trace.schedule.name, *textwrap.wrap(params, TITLE_WIDTH, break_long_words=False, break_on_hyphens=False)]
+        )
     return title
 
 

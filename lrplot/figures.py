@@ -111,9 +111,18 @@ class CurveSpec:
             check_magnitude("resume_steps", self.resume_steps)
 
     def auto_label(self, keys: Iterable[str]) -> str:
-        """The schedule's name and its own values of ``keys``."""
-        own = ", ".join(f"{k}={_text(v)}" for k, v in self.params.items() if k in keys)
+        """The schedule's name and its own values of ``keys`` (a composition's children by name)."""
+        own = ", ".join(f"{k}={self._short(k, v)}" for k, v in self.params.items() if k in keys)
         return f"{self.schedule} ({own})" if own else self.schedule
+
+    def _short(self, key: str, value: Value) -> str:
+        param = schedules.REGISTRY.get(self.schedule).param(key)
+        if param is not None and param.kind == "schedules":
+            try:
+                return "+".join(child.name for child in param.check(value))  # type: ignore[attr-defined]
+            except LrplotError:  # reported where the curve is resolved
+                pass
+        return _text(value)
 
 
 @dataclass(frozen=True)

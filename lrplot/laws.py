@@ -8,14 +8,10 @@ kind of scheduler (timm, optax, DeepSpeed) adds a law here and a stepper for it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from .piecewise import Piecewise
-
-if TYPE_CHECKING:
-    from torch.optim import Optimizer
 
 
 @dataclass(frozen=True)
@@ -34,14 +30,10 @@ class Multipliers:
         return cls((multiplier,) * groups)
 
 
-def _nothing(optimizer: Optimizer) -> dict[str, object]:
-    return {}
-
-
 @dataclass(frozen=True)
 class TorchScheduler:
     """One of ``torch.optim.lr_scheduler``'s classes, which the torch engine builds
-    as ``CLASS(optimizer, **kwargs, **from_optimizer(optimizer), last_epoch=...)``.
+    as ``CLASS(optimizer, **kwargs, last_epoch=...)``.
 
     They compute each lr from the previous one, so only torch can step them.
     ``momentum``: it also sets the optimizer's momentum (or Adam's ``betas[0]``).
@@ -49,7 +41,6 @@ class TorchScheduler:
 
     class_name: str
     kwargs: Mapping[str, object]
-    from_optimizer: Callable[[Optimizer], dict[str, object]] = field(default=_nothing)
     momentum: bool = False
 
 

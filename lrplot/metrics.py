@@ -34,7 +34,7 @@ def read_metrics(path: str, column: str | None = None) -> tuple[float, ...]:
     if not rows:
         raise _error(path, "holds no values")
     first_line, first = rows[0]
-    header = [cell.strip() for cell in first] if not all(_is_number(cell) for cell in first) else None
+    header = [cell.strip() for cell in first] if all(map(_is_name, first)) else None
     if header is not None:
         rows = rows[1:]
     index = _column(path, header, column, len(first), first_line)
@@ -74,6 +74,8 @@ def _column(path: str, header: list[str] | None, column: str | None, width: int,
             raise _error(path, f"line {line}: {width} values and no header: put one value a line, or name the columns")
         return 0
     if column is not None:
+        if header.count(column) > 1:
+            raise _error(path, f"has two columns named {column!r}", "metric_column")
         if column not in header:
             raise _error(path, f"has no column {column!r} (columns: {', '.join(header)})", "metric_column")
         return header.index(column)
@@ -93,12 +95,11 @@ def _value(path: str, line: int, cell: str) -> float:
     return value
 
 
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
+def _is_name(cell: str) -> bool:
+    """A column name: not empty, and not starting as a number does (a typo in the first value,
+    ``0.9x``, is an error, not a header)."""
+    text = cell.strip()
+    return bool(text) and not (text[0].isdigit() or text[0] in "+-." or text.lower() in ("nan", "inf", "infinity"))
 
 
 def _error(path: str, reason: str, *mentions: str) -> ParameterError:

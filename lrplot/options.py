@@ -14,6 +14,7 @@ Engine = Literal["torch", "numpy"]
 Interval = Literal["update", "epoch"]
 
 OPTIMIZERS: tuple[Optimizer, ...] = get_args(Optimizer)
+WITH_MOMENTUM: tuple[Optimizer, ...] = ("sgd", "adam", "adamw", "rmsprop")  # what OneCycleLR and CyclicLR can cycle
 RECORDS: tuple[Record, ...] = get_args(Record)
 ENGINES: tuple[Engine, ...] = get_args(Engine)
 INTERVALS: tuple[Interval, ...] = get_args(Interval)
@@ -66,10 +67,9 @@ class RunOptions:
             raise ParameterError("steps_per_epoch", "only with interval epoch", mentions=("interval",))
         if self.interval == "epoch":
             if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+                got = "" if k is None else f", got {k!r}"
                 raise ParameterError(
-                    "steps_per_epoch",
-                    f"interval epoch needs it: a whole number >= 1, got {k!r}",
-                    mentions=("interval",),
+                    "steps_per_epoch", f"interval epoch needs it: a whole number >= 1{got}", mentions=("interval",)
                 )
             check_magnitude("steps_per_epoch", k)
             if self.record != "before":

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .errors import CurveSyntaxError, LrplotWarning, ParameterError
-from .limits import check_magnitude, is_number
+from .limits import check_magnitude, check_text, is_number
 
 Kind = Literal["int", "float", "count", "choice", "bool", "ints", "floats", "text", "file", "schedule", "schedules"]
 Value = object  # once checked: int, float, bool, str, a tuple of int or float, a ScheduleRequest or a tuple of them
-TRUE, FALSE = ("true", "True", "yes", "on", "1"), ("false", "False", "no", "off", "0")
+TRUE, FALSE = ("true", "True"), ("false", "False")  # a switch as text (the curve syntax)
 
 
 class InputFile(str):
@@ -133,9 +133,10 @@ class Param:
             "int": "a whole number",
             "float": "a finite number",
             "ints": "a comma-separated list of whole numbers",
-            "floats": "a number, or one per param group",
+            "floats": "a number",
         }
-        return noun[self.kind] + self._bounds()
+        per_group = ", or one per param group" if self.kind == "floats" else ""
+        return noun[self.kind] + self._bounds() + per_group
 
     def _bounds(self) -> str:
         bounds = []
@@ -197,13 +198,11 @@ class Param:
     def _check_bool(self, value: object) -> bool:
         if isinstance(value, bool):
             return value
-        if isinstance(value, (str, int)) and str(value) in TRUE + FALSE:
-            return str(value) in TRUE
+        if isinstance(value, str) and value in TRUE + FALSE:
+            return value in TRUE
         raise self._bad(repr(value))
 
     def _check_text(self, value: object) -> str:
-        from .limits import check_text
-
         if not isinstance(value, str) or not value.strip():
             raise self._bad(repr(value))
         check_text(self.name, value)

@@ -27,6 +27,7 @@ from .piecewise import Piecewise
 Values = dict[str, Value]
 Check = Callable[[Values, float, int], list[str]]
 CheckGiven = Callable[[Mapping[str, Value]], None]
+ChildSteps = Callable[[Values, int, int], int]
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class ScheduleSpec:
             the step), which the numpy engine can evaluate.
         uncomposable: why it cannot be a child of a composition (empty if it
             can): ReduceLROnPlateau's step needs a metric.
+        child_steps: for a composition, ``(values, steps, i) -> the steps child
+            i runs``, its default horizon (``training_steps``); default: ``steps``.
     """
 
     name: str
@@ -65,9 +68,15 @@ class ScheduleSpec:
     closed_form: bool = True
     check_given: CheckGiven | None = None
     uncomposable: str = ""
+    child_steps: ChildSteps | None = None
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
+
+    @property
+    def composition(self) -> bool:
+        """Whether its children are schedules of their own."""
+        return any(p.kind == "schedules" for p in self.params)
 
     @property
     def qualified_name(self) -> str:
@@ -246,7 +255,7 @@ class Registry:
             elif isinstance(value, ScheduleRequest):
                 values[p.name] = self._child(p.name, value, steps, lrs)
             elif p.kind == "schedules" and isinstance(value, tuple) and not _resolved(value):
-                values[p.name] = self._children(spec, p.name, value, steps, lrs)
+                values[p.name] = self._children(spec, values, p.name, value, steps, lrs)
         warnings = list(spec.check(values, lrs[0], steps) if spec.check else [])
         for key, value in values.items():
             children = value if isinstance(value, tuple) and _resolved(value) else (value,)
@@ -267,11 +276,18 @@ class Registry:
             raise e.located(f"{where} '{request.name}'") from None
 
     def _children(
-        self, parent: ScheduleSpec, param: str, requests: tuple[object, ...], steps: int, lrs: tuple[float, ...]
+        self,
+        parent: ScheduleSpec,
+        values: Values,
+        param: str,
+        requests: tuple[object, ...],
+        steps: int,
+        lrs: tuple[float, ...],
     ) -> tuple[Schedule, ...]:
         """A composition's children, resolved; each must be composable."""
         children = []
         for i, request in enumerate(requests, 1):
+            own_steps = parent.child_steps(values, steps, i - 1) if parent.child_steps else steps
             assert isinstance(request, ScheduleRequest)
             try:
                 child = self.get(request.name)
@@ -281,7 +297,7 @@ class Registry:
                 raise ParameterError(
                     param, f"child {i} ({child.name}) cannot be in {parent.name}: {child.uncomposable}"
                 )
-            children.append(self._child(f"{param} {i}", request, steps, lrs))
+            children.append(self._child(f"{param} {i}", request, own_steps, lrs))
         return tuple(children)
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, cast
 
 from .errors import ParameterError
 from .laws import Composition, Law, Multipliers, Plateau, TorchScheduler, cycles_momentum
-from .options import OPTIMIZERS, RunOptions
+from .options import WITH_MOMENTUM, RunOptions
 from .params import file_path
 from .registry import Schedule
 from .steppers import Progress, trace_of
@@ -85,7 +85,12 @@ def build(
         try:
             if last_epoch >= 0:
                 if isinstance(law, (Composition, Plateau)):
-                    raise ParameterError("resume_steps", f"{schedule.name}: lrplot resumes only a single scheduler")
+                    why = (
+                        "its step needs the metrics of the first run"
+                        if isinstance(law, Plateau)
+                        else ("torch's compositions take no last_epoch for their children")
+                    )
+                    raise ParameterError("resume_steps", f"{schedule.name} cannot resume here: {why}")
                 first = new_optimizer()
                 saved = _scheduler(first, law, -1)
                 for _ in range(last_epoch):
@@ -95,7 +100,7 @@ def build(
         except ValueError as e:
             if "momentum" not in str(e) or not cycles_momentum(law):
                 raise
-            with_momentum = ", ".join(o for o in OPTIMIZERS if o != "adagrad")
+            with_momentum = ", ".join(WITH_MOMENTUM)
             raise ParameterError(
                 "optimizer",
                 f"{optimizer} has no momentum (nor betas) for {schedule.name} to cycle: use {with_momentum}, "
@@ -113,7 +118,7 @@ def _scheduler(opt: Optimizer, law: Law, last_epoch: int) -> LRScheduler:
         return lr_scheduler.LambdaLR(opt, list(law.per_group), last_epoch=last_epoch)
     if isinstance(law, TorchScheduler):
         scheduler_class = getattr(lr_scheduler, law.class_name)
-        return cast("LRScheduler", scheduler_class(opt, **law.kwargs, **law.from_optimizer(opt), last_epoch=last_epoch))
+        return cast("LRScheduler", scheduler_class(opt, **law.kwargs, last_epoch=last_epoch))
     if isinstance(law, Plateau):
         return lr_scheduler.ReduceLROnPlateau(opt, **law.kwargs)  # type: ignore[arg-type]
     children = [_scheduler(opt, child, -1) for child in law.children]
@@ -213,4 +218,14 @@ def run(
             "one for each recorded scheduler step: give more, or lower steps",
             mentions=("steps",),
         )
-    return trace_of(TorchStepper(schedule, options.optimizer, last_epoch, law), schedule, options, progress)
+    try:
+        return trace_of(TorchStepper(schedule, options.optimizer, last_epoch, law), schedule, options, progress)
+    except ValueError as e:  # OneCycleLR stepped past its total steps, alone or in a composition
+        if "Tried to step" not in str(e):
+            raise
+        raise ParameterError(
+            "training_steps",
+            f"one_cycle_lr cannot step past its total_steps (torch: {e}); raise it (or epochs * epoch_steps), "
+            "or record fewer steps",
+            mentions=("epochs", "epoch_steps"),
+        ) from None

@@ -176,13 +176,13 @@ def torch_scheduler(name: str, values: dict[str, Any], opt: torch.optim.Optimize
     class_name, keywords = TORCH_CLASSES[name]
     kwargs = {keywords[k]: _torch_arg(v) for k, v in values.items() if k in keywords and v is not None}
     if name == "one_cycle_lr":
-        kwargs["max_lr"] = [group["lr"] for group in opt.param_groups]
+        kwargs["max_lr"] = [group.get("initial_lr", group["lr"]) for group in opt.param_groups]  # --lr
         if values.get("epochs"):
             kwargs.update(epochs=values["epochs"], steps_per_epoch=values["epoch_steps"])
         else:
             kwargs["total_steps"] = values["training_steps"]
     if name == "cyclic_lr" and "base_lr" not in kwargs:
-        kwargs["base_lr"] = [group["lr"] for group in opt.param_groups]
+        kwargs["base_lr"] = [group.get("initial_lr", group["lr"]) for group in opt.param_groups]
     if name == "multiplicative_lr":
         factors = values["factor"]
         kwargs["lr_lambda"] = [(lambda e, f=f: f) for f in factors] if len(factors) > 1 else lambda e: factors[0]

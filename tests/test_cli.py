@@ -125,7 +125,7 @@ def test_schedule_help_lists_exactly_its_options(spec: lrplot.ScheduleSpec) -> N
         if p.default is not None and not p.required:
             assert f"default: {p.default_text}" in " ".join(result.stdout.split())
     if any(p.kind == "schedules" for p in spec.params):
-        assert "SPEC..." in result.stdout  # the children are the command's arguments
+        assert "[SPEC]..." in result.stdout  # the children are the command's arguments
 
 
 def test_list_shows_names_aliases_descriptions_and_parameters() -> None:

@@ -143,7 +143,7 @@ def test_bad_compositions_get_one_line_and_write_nothing(tmp_path: Path, args: l
 
 def test_a_milestone_past_the_recorded_steps_warns() -> None:
     schedule = lrplot.resolve("sequential_lr", 10, 1.0, {"schedulers": "linear_lr,step_lr", "milestones": 40})
-    assert any("milestone 40 is at or past the last recorded step" in w for w in schedule.warnings)
+    assert any("milestone 40 is past the recorded steps (10)" in w for w in schedule.warnings)
 
 
 # Momentum ------------------------------------------------------------------------------
@@ -197,7 +197,7 @@ def test_per_group_values_must_match_the_groups() -> None:
     with pytest.raises(ParameterError, match=r"^max_lr: expected one value, or one per param group \(2\), got 3"):
         lrplot.resolve("cyclic_lr", 10, [1.0, 0.5], {"max_lr": "1,2,3"})
     with pytest.raises(ParameterError, match="^training_steps: give it or epochs and epoch_steps, not both"):
-        lrplot.resolve("one_cycle_lr", 10, 1.0, {"training_steps": 10, "epochs": 2, "epoch_steps": 5})
+        lrplot.resolve("one_cycle_lr", 10, 1.0, {"training_steps": 11, "epochs": 2, "epoch_steps": 5})
     with pytest.raises(ParameterError, match="^epochs: needs epoch_steps too"):
         lrplot.resolve("one_cycle_lr", 10, 1.0, {"epochs": 2})
 
@@ -296,7 +296,7 @@ def test_compositions_and_plateau_do_not_resume() -> None:
     plateau = lrplot.resolve("reduce_lr_on_plateau", 5, 1.0, {"metrics": str(METRICS), "metric_column": "val_loss"})
     chained = lrplot.resolve("chained_scheduler", 5, 1.0, {"schedulers": "step_lr"})
     for schedule in (plateau, chained):
-        with pytest.raises(ParameterError, match="^resume_steps: .*lrplot resumes only a single scheduler"):
+        with pytest.raises(ParameterError, match="^resume_steps: .* cannot resume here: "):
             runner.run(schedule, last_epoch=5)
 
 
@@ -364,3 +364,113 @@ def test_a_composition_stepped_once_an_epoch_equals_the_hand_loop() -> None:
         lrplot.resolve("sequential_lr", 40, 1.0, params), RunOptions(interval="epoch", steps_per_epoch=4)
     )
     assert trace.lr.tolist() == expected and trace.axes["epoch"].tolist() == [u // 4 for u in range(40)]
+
+
+# Found in review ---------------------------------------------------------------------------
+
+
+def test_one_cycle_by_epochs_regenerates_from_its_command(tmp_path: Path) -> None:
+    import shlex
+
+    args = ["one_cycle_lr", "--epochs", "6", "--epoch-steps", "10", "--steps", "60", "--format", "csv"]
+    assert invoke(*args, "--out", str(tmp_path / "a")).exit_code == 0
+    meta, *_ = lrplot.read_csv(tmp_path / "a" / "one_cycle_lr.csv")
+    result = invoke(*shlex.split(meta["command"])[1:], "--format", "csv", "--out", str(tmp_path / "b"))
+    assert result.exit_code == 0, result.output  # its training_steps (60) agrees with epochs * epoch_steps
+    assert (tmp_path / "b" / "one_cycle_lr.csv").read_bytes() == (tmp_path / "a" / "one_cycle_lr.csv").read_bytes()
+    disagree = invoke(*args, "--training-steps", "50", "--out", str(tmp_path / "c"))
+    assert disagree.exit_code == 2 and "--training-steps: give it or --epochs and --epoch-steps" in disagree.stderr
+
+
+def test_one_cycle_is_refused_only_where_torch_refuses_it(tmp_path: Path) -> None:
+    # Stepped once an epoch of 3 updates, 60 updates take 20 scheduler readings: within total_steps 20.
+    per_epoch = RunOptions(interval="epoch", steps_per_epoch=3)
+    trace = runner.run(lrplot.resolve("one_cycle_lr", 60, 1.0, {"training_steps": 20}), per_epoch)
+    assert trace.steps[-1] == 19
+    # In a composition only its segment counts: 30 steps, then constant_lr takes over.
+    params = {"schedulers": "(one_cycle_lr:training_steps=30),constant_lr", "milestones": 30}
+    assert len(runner.run(lrplot.resolve("sequential_lr", 60, 1.0, params)).lr) == 60
+    result = invoke("one_cycle_lr", "--training-steps", "20", "--steps", "60", "--out", str(tmp_path))
+    assert result.exit_code == 2 and list(tmp_path.iterdir()) == []
+    assert result.stderr.startswith("Error: --training-steps: one_cycle_lr cannot step past its total_steps (torch: ")
+
+
+def test_a_one_cycle_child_peaks_at_the_lr_given() -> None:
+    # Its max_lr is --lr, not the lr the child before it left in the param group.
+    opt = optimizer_for([0.5])
+    real = quiet(
+        lambda: lr_scheduler.SequentialLR(
+            opt,
+            [lr_scheduler.LinearLR(opt, 0.1, total_iters=3), lr_scheduler.OneCycleLR(opt, max_lr=0.5, total_steps=21)],
+            milestones=[3],
+        )
+    )
+    params = {
+        "schedulers": "(linear_lr:start_factor=0.1,total_iters=3),(one_cycle_lr:training_steps=21)",
+        "milestones": 3,
+    }
+    trace = runner.run(lrplot.resolve("sequential_lr", 24, 0.5, params))
+    assert trace.lr.tolist() == record_values(real, 1, 24, "before", momentum_of=None)[0]
+    assert 0.45 < max(trace.lr) <= 0.5  # near the peak at step 3 + 0.3 * 21 - 1
+
+
+def test_a_sequential_childs_horizon_defaults_to_its_segment() -> None:
+    schedule = lrplot.resolve(
+        "sequential_lr", 1000, 1.0, {"schedulers": "linear_lr,cosine_annealing_lr", "milestones": 100}
+    )
+    children = schedule.values["schedulers"]
+    assert [child.values.get("training_steps") for child in children] == [None, 900]  # type: ignore[attr-defined]
+    assert runner.run(schedule).lr[-1] == pytest.approx(0.0, abs=1e-5)  # the cosine ends with the run
+
+
+def test_composition_labels_name_the_children(tmp_path: Path) -> None:
+    (tmp_path / "set.toml").write_text(
+        'out = "f"\n[[figure]]\nname = "two"\nsteps = 20\ncurve = [\n'
+        '  { schedule = "sequential_lr", milestones = [5], schedulers = [{ schedule = "linear_lr" }, "step_lr"] },\n'
+        '  { schedule = "step_lr" },\n]\n'
+    )
+    assert invoke("render", str(tmp_path / "set.toml")).exit_code == 0
+    _, header, _ = lrplot.read_csv(tmp_path / "f" / "two.csv")
+    assert header == ["step", "sequential_lr (milestones=[5], schedulers=linear_lr+step_lr)", "step_lr"]
+
+
+def test_a_figure_sets_metrics_path_reads_back_from_the_working_folder(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    import shlex
+
+    (tmp_path / "sets").mkdir()
+    (tmp_path / "sets" / "loss.txt").write_text("3\n2\n2\n2\n")
+    (tmp_path / "sets" / "p.toml").write_text(
+        'out = "f"\n[[figure]]\nname = "p"\nsteps = 4\n'
+        'curve = [{ schedule = "reduce_lr_on_plateau", metrics = "loss.txt", patience = 1 }]\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    assert invoke("render", "sets/p.toml").exit_code == 0
+    meta, _, columns = lrplot.read_csv(tmp_path / "sets" / "f" / "p.csv")
+    command = shlex.split(meta["curves"]["reduce_lr_on_plateau"]["command"])
+    assert command[command.index("--metrics") + 1] == "sets/loss.txt"  # from where render ran
+    assert invoke(*command[1:], "--format", "csv", "--out", "again").exit_code == 0
+    _, _, again = lrplot.read_csv(tmp_path / "again" / "reduce_lr_on_plateau.csv")
+    assert again[1:] == columns[1:]
+
+
+@pytest.mark.parametrize(
+    ("content", "column", "message"),
+    [
+        ("0.9x\n0.8\n0.7\n", None, "line 1: '0.9x' is not a number"),  # a typo, not a header
+        ("loss,loss\n1,2\n", "loss", "has two columns named 'loss'"),
+    ],
+)
+def test_metrics_files_are_not_guessed(tmp_path: Path, content: str, column: str | None, message: str) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text(content)
+    with pytest.raises(ParameterError, match=message):
+        read_metrics(str(path), column)
+
+
+@pytest.mark.parametrize("value", ["1", "0", '"yes"', '"no"'])
+def test_a_switch_in_a_figure_set_is_true_or_false(tmp_path: Path, value: str) -> None:
+    (tmp_path / "set.toml").write_text(
+        f'[[figure]]\nname = "x"\nsteps = 5\ncurve = [{{ schedule = "one_cycle_lr", three_phase = {value} }}]\n'
+    )
+    result = invoke("render", str(tmp_path / "set.toml"))
+    assert result.exit_code == 2 and "key 'three_phase': expected true or false" in result.stderr, result.stderr

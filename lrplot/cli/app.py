@@ -188,7 +188,7 @@ def schedule_command(spec: ScheduleSpec) -> Callable[..., None]:
 def _declared(p: Param) -> object:
     """The Typer option (or, for a composition's children, argument) of parameter ``p``."""
     if p.kind == "schedules":
-        return typer.Argument(metavar="SPEC...", help=_option_help(p), show_default=False)
+        return typer.Argument(metavar="SPEC", help=_option_help(p), show_default=False)
     flag = f"{option_name(p.name)}/--no-{option_name(p.name)[2:]}" if p.kind == "bool" else option_name(p.name)
     return typer.Option(flag, metavar=_metavar(p), help=_option_help(p), show_default=False)
 

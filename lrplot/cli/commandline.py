@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import shlex
 
-from ..params import text_of
+from ..params import file_path, text_of
 from ..spelling import Spelling
 from ..trace import Trace
 
@@ -37,6 +37,8 @@ def command_line(trace: Trace) -> str:
             words.append(option_name(key) if value else f"--no-{option_name(key)[2:]}")
         elif kinds[key] == "floats" and isinstance(value, tuple):
             words += [word for v in value for word in (option_name(key), text_of(v))]
+        elif kinds[key] == "file":  # a figure set's path is relative to the set: the command's, to here
+            words += [option_name(key), file_path(value)]
         else:
             words += [option_name(key), text_of(value)]
     options = trace.options

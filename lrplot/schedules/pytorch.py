@@ -10,20 +10,16 @@ torch is imported only when one is built. Every public class is here but
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
 
 from ..errors import ParameterError
 from ..laws import Composition, Law, Plateau, TorchScheduler
 from ..params import REQUIRED, Param, Value, file_path
-from ..registry import Check, CheckGiven, Schedule, ScheduleSpec, Values
+from ..registry import Check, CheckGiven, ChildSteps, ScheduleSpec, Values
 from .common import TRAINING_STEPS
-
-if TYPE_CHECKING:
-    from torch.optim import Optimizer
 
 FAMILY = "torch"
 TORCH = "torch.optim.lr_scheduler"
-Extra = Callable[["Optimizer"], dict[str, object]]
+Extra = Callable[[Values, tuple[float, ...]], dict[str, object]]  # (values, lrs) -> more keyword arguments
 
 
 def torch_spec(
@@ -32,31 +28,31 @@ def torch_spec(
     description: str,
     formula: str,
     params: tuple[Param, ...],
-    keywords: Mapping[str, str],
+    keywords: Mapping[str, str] | None = None,
     extra: Extra | None = None,
     check: Check | None = None,
     check_given: CheckGiven | None = None,
     build: Callable[[Values, tuple[float, ...]], Law] | None = None,
     uncomposable: str = "",
+    child_steps: ChildSteps | None = None,
 ) -> ScheduleSpec:
     """The spec of ``torch.optim.lr_scheduler.CLASS_NAME``, named ``name``.
 
     Args:
         keywords: lrplot parameter -> the class's keyword argument (a list of
             one value per param group is passed as one value when it has one).
-        extra: further keyword arguments computed from the optimizer.
+        extra: further keyword arguments computed from the group lrs (``--lr``).
         build: instead of the plain class (a plateau, a composition).
         uncomposable: why it cannot be a child of a composition.
+        child_steps: for a composition, the steps each child runs.
     """
 
     per_group = {p.name for p in params if p.kind == "floats"}
 
     def plain(values: Values, lrs: tuple[float, ...]) -> Law:
-        kwargs = {keyword: _torch_value(values[param], param in per_group) for param, keyword in keywords.items()}
-        momentum = values.get("cycle_momentum") is True
-        if extra:
-            return TorchScheduler(class_name, kwargs, extra, momentum)
-        return TorchScheduler(class_name, kwargs, momentum=momentum)
+        kwargs = {kw: _torch_value(values[param], param in per_group) for param, kw in (keywords or {}).items()}
+        kwargs.update(extra(values, lrs) if extra else {})
+        return TorchScheduler(class_name, kwargs, momentum=values.get("cycle_momentum") is True)
 
     return ScheduleSpec(
         name=name,
@@ -68,6 +64,7 @@ def torch_spec(
         check=check,
         check_given=check_given,
         uncomposable=uncomposable,
+        child_steps=child_steps,
         aliases=(class_name,),
         source=f"{TORCH}.{class_name}",
         closed_form=False,
@@ -115,7 +112,9 @@ def _check_one_cycle_given(given: Mapping[str, Value]) -> None:
     if by_epochs and len(by_epochs) < 2:
         other = ({"epochs", "epoch_steps"} - set(by_epochs)).pop()
         raise ParameterError(by_epochs[0], f"needs {other} too (total steps = epochs * epoch_steps)", mentions=(other,))
-    if by_epochs and "training_steps" in given:
+    total, epochs, per_epoch = (given.get(k) for k in ("training_steps", "epochs", "epoch_steps"))
+    agree = isinstance(epochs, int) and isinstance(per_epoch, int) and total == epochs * per_epoch
+    if by_epochs and total is not None and not agree:  # as written out, they agree: a command regenerates
         raise ParameterError(
             "training_steps",
             "give it or epochs and epoch_steps, not both (torch uses total_steps and ignores the others)",
@@ -124,17 +123,12 @@ def _check_one_cycle_given(given: Mapping[str, Value]) -> None:
 
 
 def _check_one_cycle(values: Values, lr: float, steps: int) -> list[str]:
+    # Stepping past total_steps is refused where torch refuses it, when the run gets there
+    # (lrplot.runner): how many steps a run takes depends on the interval and, in a
+    # composition, on the milestones.
     epochs, per_epoch = values["epochs"], values["epoch_steps"]
     if isinstance(epochs, int) and isinstance(per_epoch, int):
         values["training_steps"] = epochs * per_epoch  # what OneCycleLR computes from them
-    total = values["training_steps"]
-    if isinstance(total, int) and steps > total:
-        raise ParameterError(
-            "training_steps",
-            f"one_cycle_lr cannot step past its total_steps ({total}), torch raises there; "
-            f"raise training_steps (or epochs * epoch_steps) to at least steps ({steps})",
-            mentions=("training_steps", "steps", "epochs", "epoch_steps"),
-        )
     return []
 
 
@@ -146,19 +140,6 @@ def _factors(factor: Value) -> object:
         return lambda step: value
 
     return constant(factor[0]) if len(factor) == 1 else [constant(f) for f in factor]
-
-
-def _cyclic(values: Values) -> Law:
-    keywords = {"max_lr": "max_lr", "step_size_up": "step_size_up", "step_size_down": "step_size_down"}
-    keywords |= {k: k for k in ("mode", "gamma", "cycle_momentum", "base_momentum", "max_momentum")}
-    kwargs = {keyword: _per_group(values[param]) for param, keyword in keywords.items()}
-    base = values["base_lr"]
-    if base is not None:
-        kwargs["base_lr"] = _per_group(base)
-        return TorchScheduler("CyclicLR", kwargs, momentum=values["cycle_momentum"] is True)
-    # --lr, which a resumed optimizer keeps as initial_lr (its lr is the checkpoint's)
-    from_lr: Extra = lambda optimizer: {"base_lr": [g.get("initial_lr", g["lr"]) for g in optimizer.param_groups]}  # noqa: E731
-    return TorchScheduler("CyclicLR", kwargs, from_lr, momentum=values["cycle_momentum"] is True)
 
 
 def _plateau(values: Values) -> Law:
@@ -178,19 +159,9 @@ def _composition(class_name: str, values: Values) -> Law:
     return Composition(class_name, laws, {"milestones": list(milestones)} if isinstance(milestones, tuple) else {})
 
 
-COMPOSITIONS = ("SequentialLR", "ChainedScheduler")
-
-
-def _children(values: Values) -> tuple[Schedule, ...]:
-    children = values["schedulers"]
-    assert isinstance(children, tuple)
-    return children
-
-
 def _check_sequential(values: Values, lr: float, steps: int) -> list[str]:
-    children = _children(values)
-    milestones = values["milestones"]
-    assert isinstance(milestones, tuple)
+    children, milestones = values["schedulers"], values["milestones"]
+    assert isinstance(children, tuple) and isinstance(milestones, tuple)
     if len(milestones) != len(children) - 1:
         raise ParameterError(
             "milestones",
@@ -200,14 +171,23 @@ def _check_sequential(values: Values, lr: float, steps: int) -> list[str]:
     if any(b <= a for a, b in zip(milestones, milestones[1:], strict=False)):
         raise ParameterError("milestones", f"expected increasing steps, got {','.join(map(str, milestones))}")
     for i, child in enumerate(children[1:], 2):
-        if child.spec.source.split(".")[-1] in COMPOSITIONS:
+        if child.spec.composition:
             raise ParameterError(
                 "schedulers",
                 f"child {i} ({child.name}): torch's SequentialLR can hold a composition only as its first child "
                 "(at a milestone it restarts the child, which a composition cannot do)",
             )
-    late = [m for m in milestones if m >= steps]
-    return [f"milestone {late[0]} is at or past the last recorded step: raise --steps to see it"] if late else []
+    late = [m for m in milestones if m > steps]
+    return [f"milestone {late[0]} is past the recorded steps ({steps}): raise --steps to see it"] if late else []
+
+
+def _segment(values: Values, steps: int, child: int) -> int:
+    """The steps child ``child`` of a SequentialLR runs: from its milestone to the next (or the end)."""
+    milestones = values.get("milestones")
+    if not isinstance(milestones, tuple):
+        return steps
+    bounds = [0, *milestones, steps]
+    return max(1, bounds[child + 1] - bounds[child]) if child + 1 < len(bounds) else steps
 
 
 SPECS = (
@@ -315,7 +295,7 @@ SPECS = (
             "base_momentum": "base_momentum",
             "max_momentum": "max_momentum",
         },
-        extra=lambda optimizer: {"max_lr": [g.get("max_lr", g["lr"]) for g in optimizer.param_groups]},  # resumed: kept
+        extra=lambda values, lrs: {"max_lr": list(lrs)},  # --lr, also in a composition that changed the group lr
         check=_check_one_cycle,
         check_given=_check_one_cycle_given,
     ),
@@ -348,7 +328,6 @@ SPECS = (
         "multiply the lr by a constant factor every step (lr_lambda = lambda step: factor)",
         "factor ** s",
         (Param("factor", "floats", 0.99, "the factor per step (one, or one per group)", low=0, low_open=True),),
-        {},
         build=lambda values, lrs: TorchScheduler("MultiplicativeLR", {"lr_lambda": _factors(values["factor"])}),
     ),
     torch_spec(
@@ -382,7 +361,7 @@ SPECS = (
             "base_momentum": "base_momentum",
             "max_momentum": "max_momentum",
         },
-        build=lambda values, lrs: _cyclic(values),
+        extra=lambda values, lrs: {"base_lr": _per_group(values["base_lr"] or lrs)},  # default: --lr
     ),
     torch_spec(
         "reduce_lr_on_plateau",
@@ -403,7 +382,6 @@ SPECS = (
             Param("min_lr", "floats", 0.0, "the lowest lr (one, or one per group)", low=0),
             Param("eps", "float", 1e-8, "a smaller change of the lr is skipped", low=0),
         ),
-        {},
         build=lambda values, lrs: _plateau(values),
         uncomposable="torch's compositions step their children without a metric, which ReduceLROnPlateau needs",
     ),
@@ -413,12 +391,17 @@ SPECS = (
         "the child schedulers one after another, switching at the milestones",
         "child i's lr while milestone i <= s < milestone i+1 (child i restarts at its milestone)",
         (
-            Param("schedulers", "schedules", REQUIRED, "the children, each NAME or NAME:key=value,..."),
+            Param(
+                "schedulers",
+                "schedules",
+                REQUIRED,
+                "the children, each NAME or NAME:key=value,... (a child's training_steps defaults to its segment)",
+            ),
             Param("milestones", "ints", REQUIRED, "the steps where the next child takes over, increasing", low=1),
         ),
-        {},
         check=_check_sequential,
         build=lambda values, lrs: _composition("SequentialLR", values),
+        child_steps=_segment,
     ),
     torch_spec(
         "chained_scheduler",
@@ -426,7 +409,6 @@ SPECS = (
         "every child scheduler stepped in turn at each step, their factors compounding",
         "the product of the children's factors, each applied to the lr the previous one left",
         (Param("schedulers", "schedules", REQUIRED, "the children, each NAME or NAME:key=value,..."),),
-        {},
         build=lambda values, lrs: _composition("ChainedScheduler", values),
     ),
 )
