@@ -74,6 +74,8 @@ def curve(
     optimizer: str = "sgd",
     record: str = "before",
     engine: str = "torch",
+    interval: str = "update",
+    steps_per_epoch: int | None = None,
     **params: object,
 ) -> Trace:
     """Compute the trace of ``schedule``, by default through the real torch scheduler.
@@ -82,17 +84,19 @@ def curve(
         schedule: a name from ``lrplot list`` (or an alias).
         steps: how many values to record.
         lr: the initial lr, or one per param group.
-        optimizer: ``sgd``, ``adam`` or ``adamw``.
+        optimizer: ``sgd``, ``adam``, ``adamw``, ``rmsprop`` or ``adagrad``.
         record: ``before`` (last_epoch 0..N-1) or ``after`` each scheduler.step()
             (last_epoch 1..N).
         engine: ``torch`` (the real scheduler) or ``numpy`` (the same formulas on
             arrays, for closed-form schedules; no torch import).
+        interval: ``update`` (step the scheduler every optimizer update) or
+            ``epoch`` (once every ``steps_per_epoch`` updates).
         **params: the schedule's own parameters, e.g. ``warmup=300``.
     """
     from . import engines
 
-    options = RunOptions.check(optimizer, record, engine)
-    return engines.run(REGISTRY.resolve(schedule, steps, lr, params), options)
+    options = RunOptions.check(optimizer, record, engine, interval, steps_per_epoch)
+    return engines.run(REGISTRY.resolve(schedule, steps, lr, params, options.updates_per_step), options)
 
 
 def write_curve(

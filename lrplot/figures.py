@@ -235,7 +235,8 @@ def render(spec: FigureSpec, spelling: Spelling = PLAIN) -> RenderedFigure:
             takes = schedules.REGISTRY.get(curve.schedule).param
             shared = {k: v for k, v in spec.shared.items() if takes(k) is not None}
             lrs = curve.lr or spec.lr
-            schedule = schedules.REGISTRY.resolve(curve.schedule, spec.steps, lrs, {**shared, **curve.params})
+            per = spec.options.updates_per_step
+            schedule = schedules.REGISTRY.resolve(curve.schedule, spec.steps, lrs, {**shared, **curve.params}, per)
             curves[label] = trace = replace(engines.run(schedule, spec.options), label=label)
             if curve.resume_steps:
                 resumed = _resume(curve, curve.resume_steps, lrs, schedule, spec)
@@ -251,7 +252,7 @@ def render(spec: FigureSpec, spelling: Spelling = PLAIN) -> RenderedFigure:
 def _resume(curve: CurveSpec, steps: int, lrs: tuple[float, ...], first: Schedule, spec: FigureSpec) -> Trace:
     """The second run of a splice: the same schedule, from the saved ``last_epoch``."""
     try:
-        again = schedules.REGISTRY.resolve(curve.schedule, steps, lrs, first.values)
+        again = schedules.REGISTRY.resolve(curve.schedule, steps, lrs, first.values, spec.options.updates_per_step)
         return engines.run(again, spec.options, last_epoch=spec.steps)
     except ParameterError as e:
         if e.param != "steps":

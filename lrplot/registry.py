@@ -210,6 +210,7 @@ class Registry:
         steps: int,
         lr: float | Iterable[float] = 1.0,
         params: Mapping[str, object] | None = None,
+        updates_per_step: int = 1,
     ) -> Schedule:
         """Check every parameter once and return the resolved :class:`Schedule`.
 
@@ -219,9 +220,13 @@ class Registry:
             lr: the initial lr, or one per param group.
             params: the schedule's own parameters; unset ones take their
                 defaults. A ``None`` value counts as unset.
+            updates_per_step: optimizer updates per scheduler step (a scheduler
+                stepped once an epoch of K updates: K). The default horizon,
+                ``training_steps``, counts scheduler steps: ``steps / K``, rounded up.
         """
         spec = self.get(name)
         steps = check_steps(steps)
+        scheduled = -(-steps // updates_per_step)  # the scheduler steps the run reads
         lrs = _check_lrs(lr)
         given = {k: v for k, v in (params or {}).items() if v is not None}
         for key in given:
@@ -241,8 +246,8 @@ class Registry:
             else:
                 values[p.name] = p.default
         if "training_steps" in values and values["training_steps"] is None:
-            values["training_steps"] = steps
-        horizon = values.get("training_steps", steps)
+            values["training_steps"] = scheduled
+        horizon = values.get("training_steps", scheduled)
         assert isinstance(horizon, int)
         for p in spec.params:
             value = values[p.name]
@@ -253,10 +258,10 @@ class Registry:
                     p.name, f"expected one value, or one per param group ({len(lrs)}), got {len(value)}"
                 )
             elif isinstance(value, ScheduleRequest):
-                values[p.name] = self._child(p.name, value, steps, lrs)
+                values[p.name] = self._child(p.name, value, scheduled, lrs)
             elif p.kind == "schedules" and isinstance(value, tuple) and not _resolved(value):
-                values[p.name] = self._children(spec, values, p.name, value, steps, lrs)
-        warnings = list(spec.check(values, lrs[0], steps) if spec.check else [])
+                values[p.name] = self._children(spec, values, p.name, value, scheduled, lrs)
+        warnings = list(spec.check(values, lrs[0], scheduled) if spec.check else [])
         for key, value in values.items():
             children = value if isinstance(value, tuple) and _resolved(value) else (value,)
             for i, child in enumerate(children, 1):

@@ -474,3 +474,13 @@ def test_a_switch_in_a_figure_set_is_true_or_false(tmp_path: Path, value: str) -
     )
     result = invoke("render", str(tmp_path / "set.toml"))
     assert result.exit_code == 2 and "key 'three_phase': expected true or false" in result.stderr, result.stderr
+
+
+def test_stepped_once_an_epoch_the_default_horizon_counts_epochs() -> None:
+    # 1000 updates of 100 an epoch: the scheduler reads 10 epochs, so T_max defaults to 10, not 1000.
+    trace = lrplot.curve("cosine_annealing_lr", 1000, interval="epoch", steps_per_epoch=100)
+    assert trace.schedule.values["training_steps"] == 10
+    real = lr_scheduler.CosineAnnealingLR(optimizer_for([1.0]), T_max=10)
+    assert trace.lr[::100].tolist() == record_values(real, 1, 10, "before")[0]
+    fraction = lrplot.resolve("cosine", 1000, 1.0, {"warmup": 0.1}, updates_per_step=100)
+    assert fraction.values["warmup"] == 1  # a warmup fraction, of the 10 epochs

@@ -142,7 +142,8 @@ def write_schedule(
     TraceDocument.check_every(every)  # before the run, which may be long
     if title is not None:
         check_text("title", title)
-    schedule = REGISTRY.resolve(name, DEFAULT_STEPS if steps is None else steps, lr or [1.0], params)
+    steps = DEFAULT_STEPS if steps is None else steps
+    schedule = REGISTRY.resolve(name, steps, lr or [1.0], params, options.updates_per_step)
     engines.preload(options.engine, _draws(formats))
     per_epoch = options.interval == "epoch"
     check_run_size(schedule.steps, len(schedule.lrs), per_epoch=per_epoch, formats=formats, every=every)
