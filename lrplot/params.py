@@ -21,6 +21,20 @@ from .limits import check_magnitude, check_text, is_number
 Kind = Literal["int", "float", "count", "choice", "bool", "ints", "floats", "text", "file", "schedule", "schedules"]
 Value = object  # once checked: int, float, bool, str, a tuple of int or float, a ScheduleRequest or a tuple of them
 TRUE, FALSE = ("true", "True"), ("false", "False")  # a switch as text (the curve syntax)
+KIND_WORDS = {  # what is valid, for kinds without bounds
+    "count": "a whole step count >= 0, or a fraction in [0, 1) of the training steps",
+    "schedule": "a schedule: NAME, or (NAME:key=value,...)",
+    "schedules": "one or more schedules: (NAME:key=value,...),(NAME:...)",
+    "bool": "true or false",
+    "text": "a name",
+    "file": "a file path",
+}
+NUMBER_WORDS = {
+    "int": "a whole number",
+    "float": "a finite number",
+    "ints": "a comma-separated list of whole numbers",
+    "floats": "a number",
+}
 
 
 class InputFile(str):
@@ -78,7 +92,7 @@ class Param:
     fraction below 1 of the training steps (as transformers' ``warmup_steps``);
     ``ints`` a list of whole numbers (``100,200``); ``floats`` one number, or
     one per param group (the registry checks the count); ``bool`` a switch;
-    ``text`` a short name; ``file`` a path (read by the spec's check);
+    ``text`` a short name; ``file`` a path (read when the schedule is built);
     ``schedule`` a nested schedule (``NAME:key=value,...``) and ``schedules`` a
     list of them (``(NAME:...),(NAME:...)``). A default of ``None`` means optional and
     unset; :data:`REQUIRED` means the user must give it. ``low``/``high`` bound
@@ -119,24 +133,10 @@ class Param:
         """Words for what is valid, for help text and error messages."""
         if self.kind == "choice":
             return "one of " + ", ".join(self.choices)
-        if self.kind == "count":
-            return "a whole step count >= 0, or a fraction in [0, 1) of the training steps"
-        if self.kind == "schedule":
-            return "a schedule: NAME, or (NAME:key=value,...)"
-        if self.kind == "schedules":
-            return "one or more schedules: (NAME:key=value,...),(NAME:...)"
-        if self.kind == "bool":
-            return "true or false"
-        if self.kind in ("text", "file"):
-            return {"text": "a name", "file": "a file path"}[self.kind]
-        noun = {
-            "int": "a whole number",
-            "float": "a finite number",
-            "ints": "a comma-separated list of whole numbers",
-            "floats": "a number",
-        }
+        if self.kind in KIND_WORDS:
+            return KIND_WORDS[self.kind]
         per_group = ", or one per param group" if self.kind == "floats" else ""
-        return noun[self.kind] + self._bounds() + per_group
+        return NUMBER_WORDS[self.kind] + self._bounds() + per_group
 
     def _bounds(self) -> str:
         bounds = []

@@ -50,6 +50,13 @@ def _compiler_not_imported(torch: ModuleType) -> Iterator[None]:
         delattr(plain, "__dynamo_disable")  # noqa: B043
 
 
+OPTIMIZER_CLASSES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad"}
+NO_RESUME = {
+    Plateau: "its step needs the metrics of the first run",
+    Composition: "torch's compositions take no last_epoch for their children",
+}
+
+
 def load() -> None:
     """Import torch and its schedulers (see :func:`lrplot.engines.preload`)."""
     import torch.optim.lr_scheduler  # noqa: F401
@@ -69,9 +76,7 @@ def build(
     import torch
 
     model = torch.nn.ParameterList(torch.nn.Parameter(torch.zeros(1)) for _ in schedule.lrs)
-    optim = torch.optim
-    factories = {"sgd": optim.SGD, "adam": optim.Adam, "adamw": optim.AdamW, "rmsprop": optim.RMSprop}
-    factory = {**factories, "adagrad": optim.Adagrad}[optimizer]
+    factory = getattr(torch.optim, OPTIMIZER_CLASSES[optimizer])
 
     def new_optimizer() -> Optimizer:
         groups = [{"params": [p], "lr": lr} for p, lr in zip(model, schedule.lrs, strict=True)]
@@ -85,12 +90,7 @@ def build(
         try:
             if last_epoch >= 0:
                 if isinstance(law, (Composition, Plateau)):
-                    why = (
-                        "its step needs the metrics of the first run"
-                        if isinstance(law, Plateau)
-                        else ("torch's compositions take no last_epoch for their children")
-                    )
-                    raise ParameterError("resume_steps", f"{schedule.name} cannot resume here: {why}")
+                    raise ParameterError("resume_steps", f"{schedule.name} cannot resume here: {NO_RESUME[type(law)]}")
                 first = new_optimizer()
                 saved = _scheduler(first, law, -1)
                 for _ in range(last_epoch):
