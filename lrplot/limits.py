@@ -20,6 +20,7 @@ MAX_CONFIG_BYTES = 1 << 20  # a figure-set file
 FIGSIZE_INCHES = (1.0, 50.0)  # each side; 50 inches at 150 dpi is 7500 pixels
 FONT_SIZE = (1.0, 100.0)  # points
 MAX_CURVES = 100  # in one figure
+MAX_NESTING = 10  # schedules inside schedules (compositions of compositions): deeper would exhaust the stack
 MAX_GRID_PANELS = 36  # small multiples: 6 by 6 (a 64-panel grid takes 7 s to draw, 300 take 30 s)
 
 # Bytes a run holds per recorded value, measured (benchmarks/limits.py): the

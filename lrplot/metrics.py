@@ -14,6 +14,7 @@ import math
 from pathlib import Path
 
 from .errors import ParameterError
+from .limits import MAX_MAGNITUDE
 
 MAX_METRICS_BYTES = 1 << 28  # 256 MiB: some 20 million values
 SHOWN = 40  # characters of a bad cell an error shows
@@ -22,7 +23,7 @@ SHOWN = 40  # characters of a bad cell an error shows
 def read_metrics(path: str, column: str | None = None) -> tuple[float, ...]:
     """The values of ``path``'s metric column, in order."""
     text = _read(path)
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text, newline=None))  # any line ends: \n, \r\n or a lone \r
     try:
         rows = [
             (reader.line_num, row)
@@ -92,6 +93,8 @@ def _value(path: str, line: int, cell: str) -> float:
         raise _error(path, f"line {line}: {shown!r} is not a number") from None
     if not math.isfinite(value):
         raise _error(path, f"line {line}: {cell.strip()} is not a finite number")
+    if abs(value) > MAX_MAGNITUDE:
+        raise _error(path, f"line {line}: {cell.strip()} is beyond the largest value lrplot takes (1e15)")
     return value
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .errors import CurveSyntaxError, LrplotWarning, ParameterError
-from .limits import check_magnitude, check_text, is_number
+from .limits import MAX_NESTING, check_magnitude, check_text, is_number
 
 Kind = Literal["int", "float", "count", "choice", "bool", "ints", "floats", "text", "file", "schedule", "schedules"]
 Value = object  # once checked: int, float, bool, str, a tuple of int or float, a ScheduleRequest or a tuple of them
@@ -298,6 +298,8 @@ def _split(text: str, where: str) -> list[str]:
         depth += {"(": 1, ")": -1}.get(char, 0)
         if depth < 0:
             break
+        if depth > 2 * MAX_NESTING:  # two per level: schedulers=((NAME:...),(NAME))
+            raise CurveSyntaxError(f"{where}: schedules nested more than {MAX_NESTING} deep")
         if char == "," and depth == 0:
             items.append(text[start:i])
             start = i + 1

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from .errors import NoClosedFormError, ParameterError, UnknownScheduleError
 from .laws import Law, Multipliers
-from .limits import check_magnitude, is_number
+from .limits import MAX_NESTING, check_magnitude, is_number
 from .params import Param, ScheduleRequest, Value, text_of
 from .piecewise import Piecewise
 
@@ -211,6 +211,7 @@ class Registry:
         lr: float | Iterable[float] = 1.0,
         params: Mapping[str, object] | None = None,
         updates_per_step: int = 1,
+        depth: int = 0,
     ) -> Schedule:
         """Check every parameter once and return the resolved :class:`Schedule`.
 
@@ -223,6 +224,8 @@ class Registry:
             updates_per_step: optimizer updates per scheduler step (a scheduler
                 stepped once an epoch of K updates: K). The default horizon,
                 ``training_steps``, counts scheduler steps: ``steps / K``, rounded up.
+            depth: how deep in a composition this schedule is (the limit is
+                :data:`~lrplot.limits.MAX_NESTING`).
         """
         spec = self.get(name)
         steps = check_steps(steps)
@@ -257,10 +260,14 @@ class Registry:
                 raise ParameterError(
                     p.name, f"expected one value, or one per param group ({len(lrs)}), got {len(value)}"
                 )
-            elif isinstance(value, ScheduleRequest):
-                values[p.name] = self._child(p.name, value, scheduled, lrs)
-            elif p.kind == "schedules" and isinstance(value, tuple) and not _resolved(value):
-                values[p.name] = self._children(spec, values, p.name, value, scheduled, lrs)
+            elif isinstance(value, ScheduleRequest) or (p.kind == "schedules" and not _resolved(value)):
+                if depth >= MAX_NESTING:
+                    raise ParameterError(p.name, f"schedules nested more than {MAX_NESTING} deep")
+                if isinstance(value, ScheduleRequest):
+                    values[p.name] = self._child(p.name, value, scheduled, lrs, depth + 1)
+                else:
+                    assert isinstance(value, tuple)
+                    values[p.name] = self._children(spec, values, p.name, value, scheduled, lrs, depth + 1)
         warnings = list(spec.check(values, lrs[0], scheduled) if spec.check else [])
         for key, value in values.items():
             children = value if isinstance(value, tuple) and _resolved(value) else (value,)
@@ -274,9 +281,9 @@ class Registry:
             warnings.append(f"warmup ({warmup}) >= {what} ({horizon}): the schedule never gets past warmup")
         return Schedule(spec, values, steps, lrs, tuple(warnings), self.command_name(spec))
 
-    def _child(self, where: str, request: ScheduleRequest, steps: int, lrs: tuple[float, ...]) -> Schedule:
+    def _child(self, where: str, request: ScheduleRequest, steps: int, lrs: tuple[float, ...], depth: int) -> Schedule:
         try:
-            return self.resolve(request.name, steps, lrs, request.params)
+            return self.resolve(request.name, steps, lrs, request.params, depth=depth)
         except (ParameterError, UnknownScheduleError) as e:
             raise e.located(f"{where} '{request.name}'") from None
 
@@ -288,6 +295,7 @@ class Registry:
         requests: tuple[object, ...],
         steps: int,
         lrs: tuple[float, ...],
+        depth: int,
     ) -> tuple[Schedule, ...]:
         """A composition's children, resolved; each must be composable."""
         children = []
@@ -302,7 +310,7 @@ class Registry:
                 raise ParameterError(
                     param, f"child {i} ({child.name}) cannot be in {parent.name}: {child.uncomposable}"
                 )
-            children.append(self._child(f"{param} {i}", request, own_steps, lrs))
+            children.append(self._child(f"{param} {i}", request, own_steps, lrs, depth))
         return tuple(children)
 
 

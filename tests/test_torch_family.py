@@ -484,3 +484,20 @@ def test_stepped_once_an_epoch_the_default_horizon_counts_epochs() -> None:
     assert trace.lr[::100].tolist() == record_values(real, 1, 10, "before")[0]
     fraction = lrplot.resolve("cosine", 1000, 1.0, {"warmup": 0.1}, updates_per_step=100)
     assert fraction.values["warmup"] == 1  # a warmup fraction, of the 10 epochs
+
+
+def test_compositions_nest_at_most_ten_deep_and_metrics_stay_in_range(tmp_path: Path) -> None:
+    def nested(depth: int) -> str:
+        return "chained_scheduler:schedulers=(" * depth + "constant_lr" + ")" * depth
+
+    assert (
+        invoke("chained_scheduler", nested(9), "--steps", "3", "--format", "csv", "--out", str(tmp_path)).exit_code == 0
+    )
+    for depth in (10, 300):
+        result = invoke("chained_scheduler", nested(depth), "--steps", "3", "--out", str(tmp_path / "deep"))
+        assert result.exit_code == 2 and "schedules nested more than 10 deep" in result.stderr
+    (tmp_path / "m.txt").write_text("1e308\n-1e308\n")
+    with pytest.raises(ParameterError, match=r"line 1: 1e308 is beyond the largest value lrplot takes \(1e15\)"):
+        read_metrics(str(tmp_path / "m.txt"))
+    (tmp_path / "cr.txt").write_bytes(b"1\r2\r3\r")  # old Mac line ends
+    assert read_metrics(str(tmp_path / "cr.txt")) == (1.0, 2.0, 3.0)
