@@ -143,7 +143,10 @@ def draw_panel(ax: Axes, panel: Panel) -> None:
         def to_updates(epoch: Any) -> Any:
             return epoch * k
 
+        from matplotlib.ticker import MaxNLocator
+
         top = ax.secondary_xaxis("top", functions=(to_epochs, to_updates))
+        top.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs
         top.set_xlabel("epoch", parse_math=False)
     if panel.log_y:
         ax.set_yscale("log")
