@@ -251,8 +251,12 @@ def render(spec: FigureSpec, spelling: Spelling = PLAIN) -> RenderedFigure:
 
 def _resume(curve: CurveSpec, steps: int, lrs: tuple[float, ...], first: Schedule, spec: FigureSpec) -> Trace:
     """The second run of a splice: the same schedule, from the saved ``last_epoch``."""
+    if spec.options.interval == "epoch":  # the splice's axes and saved last_epoch count updates
+        raise ParameterError(
+            "resume_steps", "a resumed curve steps its scheduler every update: not with interval epoch"
+        )
     try:
-        again = schedules.REGISTRY.resolve(curve.schedule, steps, lrs, first.values, spec.options.updates_per_step)
+        again = schedules.REGISTRY.resolve(curve.schedule, steps, lrs, first.values)
         return engines.run(again, spec.options, last_epoch=spec.steps)
     except ParameterError as e:
         if e.param != "steps":

@@ -23,13 +23,12 @@ SHOWN = 40  # characters of a bad cell an error shows
 def read_metrics(path: str, column: str | None = None) -> tuple[float, ...]:
     """The values of ``path``'s metric column, in order."""
     text = _read(path)
-    reader = csv.reader(io.StringIO(text, newline=None))  # any line ends: \n, \r\n or a lone \r
+    # Any line ends (\n, \r\n, a lone \r); comments blanked before csv reads them (a quote in
+    # one would open a field), keeping the line numbers.
+    lines = ("\n" if line.lstrip().startswith("#") else line for line in io.StringIO(text, newline=None))
+    reader = csv.reader(lines)
     try:
-        rows = [
-            (reader.line_num, row)
-            for row in reader
-            if row and any(cell.strip() for cell in row) and not row[0].lstrip().startswith("#")
-        ]
+        rows = [(reader.line_num, row) for row in reader if row and any(cell.strip() for cell in row)]
     except csv.Error as e:  # a NUL byte, a field past csv's size limit
         raise _error(path, f"line {reader.line_num}: not CSV: {e}") from None
     if not rows:

@@ -88,6 +88,7 @@ class RunOptions:
         steps_per_epoch: int | None = None,
     ) -> RunOptions:
         """Options from untyped input (``None``: the default), or a ParameterError naming the bad one."""
+        interval = "update" if interval == "step" else interval  # Lightning's word for it
         given = {"optimizer": optimizer, "record": record, "engine": engine, "interval": interval}
         valid = {"optimizer": OPTIMIZERS, "record": RECORDS, "engine": ENGINES, "interval": INTERVALS}
         chosen = {k: _choose(k, v, valid[k]) for k, v in given.items() if v is not None}

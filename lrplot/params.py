@@ -215,6 +215,7 @@ class Param:
             inner = _unwrap(items[0].strip()) if len(items) == 1 else ""
             if inner.startswith("("):  # the whole list in parentheses: ((NAME:...),(NAME))
                 items = _split(inner, self.name)
+            items = _rejoin(items)
         elif isinstance(value, (ScheduleRequest, Mapping)):
             items = [value]
         if not isinstance(items, (list, tuple)) or not items:
@@ -229,6 +230,21 @@ class Param:
         if isinstance(value, Mapping) and isinstance(value.get("schedule"), str):
             return ScheduleRequest(value["schedule"], {k: v for k, v in value.items() if k != "schedule"})
         raise self._bad(repr(value))
+
+
+def _rejoin(items: list[str]) -> list[str]:
+    """Children split at every comma, each ``key=value`` put back on the child it follows: a
+    schedule name holds no ``=``, so ``NAME:a=1``, ``b=2`` is one child (its parentheses were
+    taken off as the curve syntax read it)."""
+    children: list[str] = []
+    for item in items:
+        text = item.strip()
+        is_param = "=" in text and ":" not in text.split("=", 1)[0] and not text.startswith("(")
+        if children and is_param:
+            children[-1] += f",{text}"
+        else:
+            children.append(text)
+    return children
 
 
 def text_of(value: Value) -> str:

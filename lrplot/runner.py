@@ -14,7 +14,7 @@ from dataclasses import replace
 from types import ModuleType
 from typing import TYPE_CHECKING, cast
 
-from .errors import ParameterError
+from .errors import ParameterError, UsageError
 from .laws import Composition, Law, Multipliers, Plateau, TorchScheduler, cycles_momentum
 from .options import WITH_MOMENTUM, RunOptions
 from .params import file_path
@@ -100,12 +100,12 @@ def build(
         except ValueError as e:
             if "momentum" not in str(e) or not cycles_momentum(law):
                 raise
-            with_momentum = ", ".join(WITH_MOMENTUM)
+            off = "in the child" if isinstance(law, Composition) else ""
             raise ParameterError(
                 "optimizer",
-                f"{optimizer} has no momentum (nor betas) for {schedule.name} to cycle: use {with_momentum}, "
-                "or turn cycle_momentum off",
-                mentions=("cycle_momentum",),
+                f"{optimizer} has no momentum (nor betas) for {schedule.name} to cycle: use "
+                f"{', '.join(WITH_MOMENTUM)}, or turn cycle_momentum off{' ' + off if off else ''}",
+                mentions=() if off else ("cycle_momentum",),
             ) from None
     return opt, scheduler
 
@@ -223,9 +223,10 @@ def run(
     except ValueError as e:  # OneCycleLR stepped past its total steps, alone or in a composition
         if "Tried to step" not in str(e):
             raise
+        reason = f"one_cycle_lr cannot step past its total_steps (torch: {e})"
+        if isinstance(law, Composition):  # the child's parameter, not an option of this command
+            raise UsageError(f"{schedule.name}: {reason}: raise the child's training_steps") from None
         raise ParameterError(
-            "training_steps",
-            f"one_cycle_lr cannot step past its total_steps (torch: {e}); raise it (or epochs * epoch_steps), "
-            "or record fewer steps",
+            "training_steps", f"{reason}; raise it (or epochs * epoch_steps), or record fewer steps",
             mentions=("epochs", "epoch_steps"),
-        ) from None
+        ) from None  # fmt: skip

@@ -143,7 +143,7 @@ def test_bad_compositions_get_one_line_and_write_nothing(tmp_path: Path, args: l
 
 def test_a_milestone_past_the_recorded_steps_warns() -> None:
     schedule = lrplot.resolve("sequential_lr", 10, 1.0, {"schedulers": "linear_lr,step_lr", "milestones": 40})
-    assert any("milestone 40 is past the recorded steps (10)" in w for w in schedule.warnings)
+    assert any("milestone 40 is not before step 10" in w for w in schedule.warnings)
 
 
 # Momentum ------------------------------------------------------------------------------
@@ -501,3 +501,57 @@ def test_compositions_nest_at_most_ten_deep_and_metrics_stay_in_range(tmp_path: 
         read_metrics(str(tmp_path / "m.txt"))
     (tmp_path / "cr.txt").write_bytes(b"1\r2\r3\r")  # old Mac line ends
     assert read_metrics(str(tmp_path / "cr.txt")) == (1.0, 2.0, 3.0)
+
+
+# Found in the second review ------------------------------------------------------------------
+
+
+def test_one_child_with_several_parameters_in_a_compare_curve() -> None:
+    from lrplot.configs import parse_curve
+
+    curve = parse_curve("chained_scheduler:schedulers=(constant_lr:factor=0.5,total_iters=10)")
+    schedule = lrplot.resolve("chained_scheduler", 20, 1.0, curve.params)
+    (child,) = schedule.values["schedulers"]  # type: ignore[misc]
+    assert child.values["factor"] == 0.5 and child.values["total_iters"] == 10
+
+
+def test_milestones_no_recorded_step_reaches_warn() -> None:
+    # With --record before, 100 steps read last_epoch 0..99: milestone 100 never shows.
+    seq = lrplot.resolve("sequential_lr", 100, 1.0, {"schedulers": "constant_lr,exponential_lr", "milestones": 100})
+    assert any("milestone 100 is not before step 100" in w for w in seq.warnings)
+    assert not lrplot.resolve(
+        "sequential_lr", 101, 1.0, {"schedulers": "constant_lr,step_lr", "milestones": 100}
+    ).warnings
+    multi = lrplot.resolve("multi_step_lr", 100, 1.0, {"milestones": "50,200"})
+    assert multi.warnings == (
+        "milestone 200 is not before step 100: the drop there is not in the recorded steps; raise steps",
+    )
+
+
+def test_a_childs_errors_do_not_name_options_the_command_lacks(tmp_path: Path) -> None:
+    result = invoke("chained_scheduler", "one_cycle_lr:training_steps=50", "exponential_lr", "--steps", "100",
+                    "--out", str(tmp_path))  # fmt: skip
+    assert result.exit_code == 2 and result.stderr.startswith("Error: chained_scheduler: one_cycle_lr cannot step past")
+    assert "raise the child's training_steps" in result.stderr and "--training-steps" not in result.stderr
+    momentum = invoke("chained_scheduler", "cyclic_lr:max_lr=1", "--optimizer", "adagrad", "--out", str(tmp_path))
+    assert momentum.exit_code == 2 and "turn cycle_momentum off in the child" in momentum.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_comment_with_a_quote_hides_no_values(tmp_path: Path) -> None:
+    path = tmp_path / "q.txt"
+    path.write_text('# val loss,"per epoch\n1.0\n0.9\n0.8\n# from run 2"\n0.7\n0.6\n')
+    assert read_metrics(str(path)) == (1.0, 0.9, 0.8, 0.7, 0.6)
+
+
+def test_lightnings_step_interval_is_the_default_and_a_resume_is_per_update(tmp_path: Path) -> None:
+    assert RunOptions.check(interval="step").interval == "update"
+    (tmp_path / "set.toml").write_text(
+        '[[figure]]\nname = "r"\nsteps = 100\ninterval = "epoch"\nsteps_per_epoch = 10\n'
+        'curve = [{ schedule = "step_lr", step_size = 2, resume_steps = 50 }]\n'
+    )
+    result = invoke("render", str(tmp_path / "set.toml"))
+    assert (
+        result.exit_code == 2
+        and "key 'resume_steps': a resumed curve steps its scheduler every update" in result.stderr
+    )

@@ -70,8 +70,8 @@ Interval = Annotated[
     typer.Option(
         "--interval",
         metavar="WHEN",
-        help=f"{' or '.join(INTERVALS)}: step the scheduler every optimizer update, or once an epoch of "
-        "--steps-per-epoch updates; the curve has one value per update either way [default: update]",
+        help=f"{' or '.join(INTERVALS)}: step the scheduler every optimizer update (Lightning's 'step' too), or "
+        "once an epoch of --steps-per-epoch updates; the curve has one value per update either way [default: update]",
         show_default=False,
     ),
 ]

@@ -177,8 +177,21 @@ def _check_sequential(values: Values, lr: float, steps: int) -> list[str]:
                 f"child {i} ({child.name}): torch's SequentialLR can hold a composition only as its first child "
                 "(at a milestone it restarts the child, which a composition cannot do)",
             )
-    late = [m for m in milestones if m > steps]
-    return [f"milestone {late[0]} is past the recorded steps ({steps}): raise --steps to see it"] if late else []
+    return _late(milestones, steps, "its child never runs")
+
+
+def _late(milestones: tuple[int, ...], steps: int, what: str) -> list[str]:
+    """A warning for milestones no recorded step reaches (with --record before, the last is steps - 1)."""
+    late = [m for m in milestones if m >= steps]
+    return (
+        [f"milestone {late[0]} is not before step {steps}: {what} in the recorded steps; raise steps"] if late else []
+    )
+
+
+def _check_multi_step(values: Values, lr: float, steps: int) -> list[str]:
+    milestones = values["milestones"]
+    assert isinstance(milestones, tuple)
+    return _late(milestones, steps, "the drop there is not")
 
 
 def _segment(values: Values, steps: int, child: int) -> int:
@@ -321,6 +334,7 @@ SPECS = (
             Param("gamma", "float", 0.1, "multiplicative factor of each drop", low=0, low_open=True),
         ),
         {"milestones": "milestones", "gamma": "gamma"},
+        check=_check_multi_step,
     ),
     torch_spec(
         "multiplicative_lr",
