@@ -72,7 +72,10 @@ class TraceDocument:
         return self.trace.options.convention
 
     def metadata(self) -> dict[str, object]:
-        return self.spelling.provenance(self.trace)
+        meta = self.spelling.provenance(self.trace)
+        if self.every > 1 and isinstance(meta.get("command"), str):  # the rows kept are the document's choice
+            meta["command"] = f"{meta['command']} --every {self.every}"
+        return meta
 
     def table(self) -> Table:
         return table({"": self.trace}, self.every)

@@ -86,6 +86,15 @@ def test_every_schedules_command_regenerates_its_csv_and_json_byte_for_byte(
         assert (second / f"{name}.{fmt}").read_bytes() == (first / f"{name}.{fmt}").read_bytes()
 
 
+def test_a_thinned_csv_regenerates_from_its_command(tmp_path: Path) -> None:
+    args = ["one_cycle_lr", "--steps", "20", "--every", "3", "--format", "csv"]
+    assert invoke(*args, "--out", str(tmp_path / "a")).exit_code == 0
+    meta, *_ = lrplot.read_csv(tmp_path / "a" / "one_cycle_lr.csv")
+    assert meta["command"].endswith(" --every 3")
+    assert invoke(*shlex.split(meta["command"])[1:], "--format", "csv", "--out", str(tmp_path / "b")).exit_code == 0
+    assert (tmp_path / "b" / "one_cycle_lr.csv").read_bytes() == (tmp_path / "a" / "one_cycle_lr.csv").read_bytes()
+
+
 def test_multiple_param_groups_get_columns(tmp_path: Path) -> None:
     invoke("linear", "--steps", "10", "--lr", "1", "--lr", "0.1", "--format", "csv", "--out", str(tmp_path))
     _, header, columns = lrplot.read_csv(tmp_path / "linear.csv")
