@@ -45,6 +45,9 @@ def _figure_section(figure: RenderedFigure, link: str, spell: Spell) -> list[str
     if spec.note:
         lines += [spec.note.strip(), ""]
     steps = f"last_epoch {first.steps[0]}..{first.steps[-1]}, read {spec.options.record} each scheduler.step()"
+    if spec.options.interval == "epoch":
+        k = spec.options.updates_per_step
+        steps = f"updates {first.x[0]}..{first.x[-1]}, the scheduler stepped once every {k} ({steps})"
     lines += [
         f"Data: [`{spec.name}.csv`]({link}/{spec.name}.csv) ({steps}); "
         f"optimizer {spec.options.optimizer}, lr {', '.join(f'{v:g}' for v in first.schedule.lrs)}.",
