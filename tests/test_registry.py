@@ -163,3 +163,9 @@ def test_every_public_torch_scheduler_class_is_registered() -> None:
             snake = "".join(f"_{c.lower()}" if c.isupper() and i and not class_name[i - 1].isupper() else c.lower()
                             for i, c in enumerate(class_name))  # fmt: skip
             assert spec.name == snake.replace("l_r", "lr").replace("_lron", "_lr_on"), (spec.name, snake)
+
+
+def test_the_plateau_is_named_as_get_scheduler_names_it() -> None:
+    from transformers import SchedulerType
+
+    assert SchedulerType("reduce_lr_on_plateau").value == lrplot.get_spec("ReduceLROnPlateau").name
