@@ -153,16 +153,17 @@ def describe_params(trace: Trace) -> str:
 
 def default_title(trace: Trace) -> str:
     """The schedule and its parameters, broken after the name, and the parameters
-    wrapped to the figure's width, when too long."""
-    import textwrap
-
+    wrapped to the figure's width (between parameters, never inside one), when too long."""
     params = describe_params(trace)
     title = trace.schedule.name + (f" ({params})" if params else "")
-    if len(title) > TITLE_WIDTH:
-        title = "\n".join(
-            [trace.schedule.name, *textwrap.wrap(params, TITLE_WIDTH, break_long_words=False, break_on_hyphens=False)]
-        )
-    return title
+    if len(title) <= TITLE_WIDTH:
+        return title
+    lines = [""]
+    for part in params.split(", "):
+        if lines[-1] and len(lines[-1]) + 2 + len(part) > TITLE_WIDTH:
+            lines.append("")
+        lines[-1] += f", {part}" if lines[-1] else part
+    return "\n".join([trace.schedule.name, *lines])
 
 
 X_LABELS = {"step": "step (scheduler.last_epoch)", "update": "optimizer update"}
