@@ -11,8 +11,9 @@ only when a trace is computed or drawn.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import (
     ConfigError,
@@ -30,6 +31,9 @@ from .schedules import REGISTRY
 from .trace import Trace
 from .version import __version__
 from .writers import read_csv
+
+if TYPE_CHECKING:
+    from .trainer_run import TrainerCurve
 
 Curve = Trace  # the name of lrplot 0.1
 
@@ -57,6 +61,7 @@ __all__ = [
     "read_csv",
     "register",
     "resolve",
+    "trainer_curve",
     "write_curve",
 ]
 
@@ -97,6 +102,25 @@ def curve(
 
     options = RunOptions.check(optimizer, record, engine, interval, steps_per_epoch)
     return engines.run(REGISTRY.resolve(schedule, steps, lr, params, options.updates_per_step), options)
+
+
+def trainer_curve(
+    args: Mapping[str, object],
+    dataset_size: int | None = None,
+    batches_per_epoch: int | None = None,
+    world_size: int = 1,
+    *,
+    engine: str = "torch",
+) -> TrainerCurve:
+    """The lr of every optimizer update an HF ``Trainer`` run with TrainingArguments ``args`` will take.
+
+    ``args`` maps field names to values, as ``TrainingArguments.to_dict()`` gives them; ``dataset_size``
+    (training examples) or ``batches_per_epoch`` is needed unless ``max_steps`` > 0. The result has the
+    plan (``.plan``: total, warmup and per-epoch updates, notes) and the values (``.trace``).
+    """
+    from .trainer_run import trainer_curve as curve_of
+
+    return curve_of(args, dataset_size, batches_per_epoch, world_size, engine=engine)
 
 
 def write_curve(

@@ -38,6 +38,18 @@ class Line:
     linewidth: float = LINEWIDTH
 
 
+@dataclass(frozen=True, eq=False)
+class Points:
+    """Markers at points, with no line between them (values read at a few steps)."""
+
+    x: ArrayLike
+    y: ArrayLike
+    label: str | None = None
+    color: str | None = None
+    marker: str = "o"
+    size: float = 4
+
+
 @dataclass(frozen=True)
 class VLine:
     """A vertical mark across the panel."""
@@ -64,7 +76,7 @@ class Note:
     color: str = "0.3"
 
 
-Artist = Line | VLine | Note
+Artist = Line | Points | VLine | Note
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,7 @@ class Param:
     low_open: bool = False  # True: the value must be strictly above ``low``
     high_open: bool = False
     choices: tuple[str, ...] = ()
+    valid: str = ""  # words for what is valid, where the kind's own do not fit (JSON text)
 
     def __post_init__(self) -> None:
         # The default is checked where it is declared, so it is in checked form
@@ -131,6 +132,8 @@ class Param:
 
     def valid_range(self) -> str:
         """Words for what is valid, for help text and error messages."""
+        if self.valid:
+            return self.valid
         if self.kind == "choice":
             return "one of " + ", ".join(self.choices)
         if self.kind in KIND_WORDS:

@@ -18,7 +18,7 @@ from functools import cache
 from typing import IO, TYPE_CHECKING, Any
 
 from .errors import LrplotWarning
-from .figure_model import Artist, FigureModel, Line, Note, Panel, VLine
+from .figure_model import Artist, FigureModel, Line, Note, Panel, Points, VLine
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -145,6 +145,10 @@ def draw_panel(ax: Axes, panel: Panel) -> None:
 
         from matplotlib.ticker import MaxNLocator
 
+        if not panel.log_y:  # each tick's own value (2e-05), not a "1e-5" in the corner the epoch axis takes
+            from matplotlib.ticker import FuncFormatter
+
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
         top = ax.secondary_xaxis("top", functions=(to_epochs, to_updates))
         top.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs
         top.set_xlabel("epoch", parse_math=False)
@@ -166,6 +170,11 @@ def draw(ax: Axes, artist: Artist) -> None:
         ax.plot(
             artist.x, artist.y, label=artist.label, linewidth=artist.linewidth, color=artist.color,
             linestyle=artist.linestyle,
+        )  # fmt: skip
+    elif isinstance(artist, Points):
+        ax.plot(
+            artist.x, artist.y, label=artist.label, color=artist.color, linestyle="none", marker=artist.marker,
+            markersize=artist.size,
         )  # fmt: skip
     elif isinstance(artist, VLine):
         ax.axvline(artist.x, color=artist.color, linestyle=artist.linestyle, linewidth=artist.linewidth)

@@ -25,7 +25,7 @@ from ..params import Param, parse_assignments
 from ..registry import ScheduleSpec
 from ..schedules import REGISTRY
 from . import interrupts
-from .commandline import CLI_SPELLING, option_name
+from .commandline import CLI_SPELLING, option_name, trainer_command_line
 from .messages import interrupted, one_line, one_line_errors, own_warnings
 from .options import (
     Engine,
@@ -196,7 +196,9 @@ def _declared(p: Param) -> object:
 
 def _metavar(p: Param) -> str:
     if p.kind == "choice":
-        return "|".join(p.choices)
+        return "|".join(p.choices) if len(p.choices) <= 6 else "NAME"  # more: the help lists them
+    if p.valid:
+        return p.valid.split()[-1].upper()  # "a JSON object": OBJECT
     metavars = {"int": "INT", "float": "X", "count": "STEPS", "ints": "N,N...", "floats": "X", "bool": ""}
     return {**metavars, "text": "NAME", "file": "FILE", "schedule": "NAME:K=V,..."}[p.kind]
 
@@ -315,6 +317,117 @@ def render_command(
         raise typer.Exit(1)
     typer.echo(f"{checked} figures match their committed CSVs (tolerance {tolerance:g})")
 
+
+def write_trainer(
+    args_file: str | None,
+    given: dict[str, object],
+    *,
+    logged: Annotated[
+        str | None,
+        typer.Option(
+            "--logged",
+            metavar="FILE",
+            help="a trainer_state.json: overlay the lr the run logged and report the first step that differs "
+            "from the prediction (exit 1)",
+            show_default=False,
+        ),
+    ] = None,
+    trust_pickle: Annotated[
+        bool, typer.Option("--trust-pickle", help="allow ARGS_FILE to be Trainer's pickled training_args.bin")
+    ] = False,
+    name: Annotated[
+        str, typer.Option("--name", metavar="NAME", help="output file name, without extension")
+    ] = "trainer",
+    engine: Engine = None,
+    out: Out = None,
+    format: Formats = None,
+    title: Title = None,
+    log_y: LogY = None,
+) -> None:
+    """Run the trainer command: read the arguments, plan, run, write, print the summary and check the log."""
+    from .. import api, engines
+    from ..hf_args import read_args_file
+    from ..trainer_run import TrainerDocument, first_mismatch, read_logged, trainer_curve
+
+    formats = parse_formats(format)
+    if title is not None:
+        check_text("title", title)
+    fields: dict[str, object] = {}
+    origin: dict[str, str] = {}
+    if args_file is not None:
+        fields = read_args_file(args_file, trust_pickle)
+        origin = dict.fromkeys(fields, args_file)
+    data = {
+        k: given.pop(k) for k in ("dataset_size", "batches_per_epoch", "world_size", "even_batches", "split_batches")
+    }
+    fields.update({k: v for k, v in given.items() if v is not None})
+    for key in given:
+        if given[key] is not None:
+            origin.pop(key, None)  # an option overrides the file
+    run_log = read_logged(logged) if logged is not None else None
+    engines.preload(engine or "torch", _draws(formats))
+    curve = trainer_curve(
+        fields, data["dataset_size"], data["batches_per_epoch"], data["world_size"] or 1,  # type: ignore[arg-type]
+        engine=engine or "torch", origin=origin, even_batches=data["even_batches"],  # type: ignore[arg-type]
+        split_batches=data["split_batches"],  # type: ignore[arg-type]
+    )  # fmt: skip
+    warn(curve.plan.notes)
+    warn(curve.trace.warnings)
+    document = TrainerDocument(curve, name, title, bool(log_y), run_log, CLI_SPELLING, trainer_command_line(curve))
+    paths = api.write(document, out or ".", formats)
+    for line in curve.summary():
+        typer.echo(line)
+    echo_paths(paths)
+    if run_log is not None:
+        mismatch = first_mismatch(curve, run_log)
+        if mismatch is not None:
+            typer.echo(f"mismatch: {logged}: {mismatch}", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"{logged}: its {len(run_log)} logged lr values match the prediction (relative 1e-12)")
+
+
+def trainer_command() -> Callable[..., None]:
+    """``lrplot trainer``: an option per TrainingArguments field (Trainer's spelling), then the data's."""
+    from ..trainer import ACCELERATE, DATA, FIELDS
+
+    def command(args_file: str | None = None, **options: object) -> None:
+        given = {p.name: options.pop(p.name) for p in (*FIELDS, *DATA, *ACCELERATE)}
+        write_trainer(args_file, given, **options)  # type: ignore[arg-type]
+
+    argument = inspect.Parameter(
+        "args_file",
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        default=None,
+        annotation=Annotated[
+            str | None,
+            typer.Argument(
+                metavar="ARGS_FILE",
+                help="TrainingArguments fields: JSON (to_json_string(), HfArgumentParser), YAML (TRL, "
+                "LLaMA-Factory), or training_args.bin with --trust-pickle; options override it",
+                show_default=False,
+            ),
+        ],
+    )
+    own = [
+        inspect.Parameter(
+            p.name, inspect.Parameter.KEYWORD_ONLY, default=None,
+            annotation=Annotated[PARAM_TYPES[p.kind] | None, _declared(p)],
+        )
+        for p in (*FIELDS, *DATA, *ACCELERATE)
+    ]  # fmt: skip
+    signature = inspect.signature(write_trainer, eval_str=True)
+    shared = [p for p in signature.parameters.values() if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    command.__signature__ = inspect.Signature([argument, *own, *shared])  # type: ignore[attr-defined]
+    command.__doc__ = (
+        "The lr of every optimizer update of an HF Trainer run, from its TrainingArguments.\n\n"
+        "Reproduces the arithmetic of transformers 5.24's Trainer (batches, accumulation, epochs, warmup, "
+        "logging) without importing it; --dataset-size (or --batches-per-epoch) is needed unless --max-steps "
+        "is above 0."
+    )
+    return command
+
+
+app.command("trainer")(trainer_command())
 
 for _spec in REGISTRY.specs():
     app.command(REGISTRY.command_name(_spec), help=None)(schedule_command(_spec))

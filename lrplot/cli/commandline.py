@@ -5,11 +5,16 @@ No Typer here: the Python API writes the same ``command`` into its CSVs.
 
 from __future__ import annotations
 
+import json
 import shlex
+from typing import TYPE_CHECKING
 
 from ..params import file_path, text_of
 from ..spelling import Spelling
 from ..trace import Trace
+
+if TYPE_CHECKING:
+    from ..trainer_run import TrainerCurve
 
 ARGUMENTS = {"schedulers": "SPEC"}  # parameters given as a command's arguments: a composition's children
 
@@ -50,6 +55,23 @@ def command_line(trace: Trace) -> str:
         words += ["--engine", options.engine]
     if options.interval != "update":
         words += ["--interval", options.interval, "--steps-per-epoch", str(options.steps_per_epoch)]
+    return " ".join(map(shlex.quote, words))
+
+
+def trainer_command_line(curve: TrainerCurve) -> str:
+    """The ``lrplot trainer`` command line that makes the same values, every field an option (no file)."""
+    words = ["lrplot", "trainer"]
+    for key, value in {**curve.plan.fields, **curve.plan.data}.items():
+        if value is None or (key == "lr_scheduler_kwargs" and not value):
+            continue
+        if isinstance(value, bool):
+            words.append(option_name(key) if value else f"--no-{option_name(key)[2:]}")
+        elif isinstance(value, dict):
+            words += [option_name(key), json.dumps(value)]
+        else:
+            words += [option_name(key), text_of(value)]
+    if curve.trace.options.engine != "torch":
+        words += ["--engine", curve.trace.options.engine]
     return " ".join(map(shlex.quote, words))
 
 

@@ -1,0 +1,322 @@
+"""A Trainer run's curve: the lr of every optimizer update, its files, and a check against a real run.
+
+:func:`trainer_curve` turns TrainingArguments into a :class:`~lrplot.trainer.TrainerPlan`
+and runs its schedule (the same registry schedule a schedule command runs, so
+the values are exactly lrplot's), one value per update. :class:`TrainerDocument`
+writes it; :func:`read_logged` and :func:`first_mismatch` compare it with the
+``log_history`` of a ``trainer_state.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from . import engines, figure_model
+from .errors import ConfigError, LrplotError, ParameterError
+from .figure_model import Artist, FigureModel, Legend, Line, Panel, Points, VLine
+from .options import RunOptions
+from .params import text_of
+from .schedules import REGISTRY
+from .spelling import PLAIN, Spelling
+from .trace import Trace
+from .trainer import KWARG_PARAMS, TRANSFORMERS_VERSION, TrainerPlan, plan
+from .writers import Table
+
+RELATIVE_TOLERANCE = 1e-12  # a logged lr matches the prediction within this
+CONVENTION = (
+    "one row per optimizer update: update k is Trainer's global step k, lr the lr that update used "
+    "(get_last_lr() before its scheduler.step(), what Trainer logs at step k); step = scheduler.last_epoch "
+    "then (k - 1); epoch = state.epoch after the update"
+)
+
+
+@dataclass(frozen=True)
+class TrainerCurve:
+    """A Trainer run's plan and the lr of each of its updates.
+
+    ``trace`` has the axes ``update`` (1..total), ``epoch`` (``state.epoch``
+    after each update, when the data size is known) and ``step`` (the
+    scheduler's ``last_epoch`` when the update's lr was read).
+    """
+
+    plan: TrainerPlan
+    trace: Trace
+
+    @property
+    def lr(self) -> object:
+        return self.trace.lr
+
+    def summary(self) -> list[str]:
+        """What the run will do, in a few lines."""
+        p, lr = self.plan, self.trace.lr
+        per_epoch = f"{p.updates_per_epoch}" if p.updates_per_epoch is not None else "unknown (no data size)"
+        batches = ""
+        if p.batches_per_epoch is not None:
+            partial = p.batches_per_epoch % p.accumulation
+            last = f"; each epoch's last update takes {partial} of {p.accumulation}" if partial else ""
+            batches = f" ({p.batches_per_epoch} batches per process{last})"
+        lines = [
+            f"updates: {p.total} in all, {per_epoch} an epoch{batches}",
+            f"warmup: {p.warmup} updates" if "warmup" in p.params else f"warmup: none ({p.schedule} has none)",
+            f"lr: peak {float(lr.max()):.6g}, final {float(lr[-1]):.6g} (update {p.total})",
+        ]
+        logged = p.logged_updates()
+        if logged:
+            lines.append(f"logged: {len(logged)} values, at updates {_ranges(logged)}")
+        return lines
+
+
+def trainer_curve(
+    args: Mapping[str, object],
+    dataset_size: int | None = None,
+    batches_per_epoch: int | None = None,
+    world_size: int = 1,
+    *,
+    engine: str = "torch",
+    origin: Mapping[str, str] | None = None,
+    even_batches: bool | None = None,
+    split_batches: bool | None = None,
+) -> TrainerCurve:
+    """The lr of every optimizer update of a ``Trainer`` run with TrainingArguments ``args``.
+
+    Args:
+        args: TrainingArguments fields (names as Trainer spells them); the
+            scheduling ones are read, the rest ignored.
+        dataset_size: training examples (needed unless ``max_steps`` > 0).
+        batches_per_epoch: instead of ``dataset_size``, the batches each process takes an epoch.
+        world_size: data-parallel processes.
+        engine: ``torch`` (the real LambdaLR) or ``numpy``.
+        origin: the file each field was read from, for messages.
+        even_batches, split_batches: accelerate's settings (default: ``accelerator_config``'s, else True, False).
+    """
+    fields = dict(args)
+    if even_batches is not None or split_batches is not None:
+        found = fields.get("accelerator_config")
+        config = dict(found) if isinstance(found, Mapping) else {}
+        given = {"even_batches": even_batches, "split_batches": split_batches}
+        config.update({k: v for k, v in given.items() if v is not None})
+        fields["accelerator_config"] = config
+        origin = {k: v for k, v in (origin or {}).items() if k != "accelerator_config"}
+    the_plan = plan(fields, dataset_size, batches_per_epoch, world_size, origin)
+    options = RunOptions.check(engine=engine)
+    try:
+        schedule = REGISTRY.resolve(the_plan.schedule, the_plan.total, [the_plan.learning_rate], the_plan.params)
+    except ParameterError as e:
+        raise _kwarg_error(e, the_plan, origin or {}) from None
+    trace = engines.run(schedule, options)
+    return TrainerCurve(the_plan, _per_update(trace, the_plan))
+
+
+def _kwarg_error(e: ParameterError, the_plan: TrainerPlan, origin: Mapping[str, str]) -> LrplotError:
+    """A schedule parameter's error, named as the lr_scheduler_kwargs entry it came from."""
+    inverse = {v: k for k, v in KWARG_PARAMS.items()}
+    key = inverse.get(e.param, e.param)
+    if e.param in ("warmup", "training_steps"):
+        return LrplotError(f"{the_plan.schedule}: {e.reason}")
+    reason = f"{key}: {e.reason}"
+    if "lr_scheduler_kwargs" in origin:
+        return ConfigError(f"{origin['lr_scheduler_kwargs']}: field 'lr_scheduler_kwargs': {reason}")
+    return ParameterError("lr_scheduler_kwargs", reason)
+
+
+def _per_update(trace: Trace, the_plan: TrainerPlan) -> Trace:
+    """The trace on Trainer's axes: update k (1-based) read the lr at last_epoch k - 1."""
+    import numpy as np
+
+    steps = trace.steps
+    axes = {"update": steps + 1}
+    if the_plan.batches_per_epoch is not None and the_plan.updates_per_epoch is not None:
+        epoch, within = np.divmod(steps, the_plan.updates_per_epoch)
+        batches = np.minimum((within + 1) * the_plan.accumulation, the_plan.batches_per_epoch)
+        axes["epoch"] = epoch + batches / the_plan.batches_per_epoch  # the same float operations as Trainer's
+    axes["step"] = steps
+    return replace(trace, axes=axes)
+
+
+# Files ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrainerDocument:
+    """A Trainer curve as files: ``trainer.csv`` (one row per update) and its figure."""
+
+    curve: TrainerCurve
+    stem: str = "trainer"
+    title: str | None = None
+    log_y: bool = False
+    logged: Mapping[int, float] | None = None  # a real run's logged lr, overlaid
+    spelling: Spelling = PLAIN
+    command: str | None = None
+    columns_key = None
+
+    @property
+    def name(self) -> str:
+        return self.stem
+
+    @property
+    def convention(self) -> str:
+        return CONVENTION
+
+    def metadata(self) -> dict[str, object]:
+        p = self.curve.plan
+        meta: dict[str, object] = {
+            "trainer": {"transformers_arithmetic": TRANSFORMERS_VERSION, **p.fields, **p.data},
+            "plan": {
+                "total_updates": p.total,
+                "updates_per_epoch": p.updates_per_epoch,
+                "batches_per_epoch": p.batches_per_epoch,
+                "epochs": p.epochs,
+                "warmup_updates": p.warmup,
+                "logging_steps": p.logging_steps,
+            },
+            **self.curve.trace.metadata(),
+        }
+        meta.pop("record", None)  # the convention says it
+        meta["step_convention"] = CONVENTION
+        if self.command is not None:
+            meta["command"] = self.command
+        return meta
+
+    def table(self) -> Table:
+        trace = self.curve.trace
+        return [*trace.axes, "lr"], [*trace.axes.values(), trace.lr]
+
+    def figure(self) -> FigureModel:
+        return trainer_figure(self.curve, self.title, self.log_y, self.logged)
+
+
+def trainer_figure(
+    curve: TrainerCurve, title: str | None = None, log_y: bool = False, logged: Mapping[int, float] | None = None
+) -> FigureModel:
+    """The lr over updates, epoch boundaries and an epoch axis, warmup's end, and the logged values."""
+    import numpy as np
+
+    p, trace = curve.plan, curve.trace
+    x, y = figure_model.decimate(trace.x, trace.lr)
+    artists: list[Artist] = []
+    if p.updates_per_epoch is not None and p.total // p.updates_per_epoch <= figure_model.MAX_EPOCH_MARKS:
+        marks = range(p.updates_per_epoch, p.total, p.updates_per_epoch)
+        artists += [VLine(float(m), color="0.6", linestyle=":", linewidth=0.8) for m in marks]
+    artists.append(Line(x, y, "lr of each update", color="C0"))
+    steps = np.asarray(p.logged_updates(), dtype=np.int64)
+    if 0 < len(steps) <= MAX_LOG_MARKS:
+        label = f"Trainer logs ({_every(p)}): the lr of that update"
+        artists.append(Points(steps, trace.lr[steps - 1], label, color="C1", marker="o", size=4))
+    if logged:
+        steps = np.array(sorted(logged), dtype=np.int64)
+        values = np.array([logged[int(s)] for s in steps])
+        artists.append(Points(steps, values, "the run logged (trainer_state.json)", color="C3", marker="x", size=6))
+    warmup = trace.schedule.values.get("warmup")
+    if isinstance(warmup, int) and 0 < warmup < p.total:
+        artists += [
+            VLine(warmup + 0.5, color="0.45", linestyle="--", linewidth=1),
+            figure_model.Note(f" warmup end ({warmup})", warmup + 0.5, 1, y_in_axes=True),
+        ]
+    entries = sum(1 for a in artists if isinstance(a, (Line, Points)) and a.label)
+    panel = Panel(
+        tuple(artists),
+        title=title or _title(curve),
+        xlabel="optimizer update (Trainer's global step)",
+        ylabel="learning rate",
+        log_y=log_y,
+        legend=Legend(9, 0.04 + 0.08 * entries) if entries > 1 else None,
+        epoch_length=p.updates_per_epoch,
+    )
+    return FigureModel((panel,))
+
+
+MAX_LOG_MARKS = 400  # more logged points than this would hide the curve: the legend alone says when
+
+
+def _every(p: TrainerPlan) -> str:
+    strategy = p.fields["logging_strategy"]
+    first = ", and update 1" if p.fields["logging_first_step"] else ""
+    if strategy == "steps":
+        return f"every {p.logging_steps} updates{first}"
+    return f"at each epoch's end{first}" if strategy == "epoch" else "update 1"
+
+
+def _title(curve: TrainerCurve) -> str:
+    """``Trainer: NAME, lr X`` over the updates, warmup and the schedule's own arguments."""
+    p = curve.plan
+    parts = [f"{p.total} updates" + (f" ({p.updates_per_epoch} an epoch)" if p.updates_per_epoch else "")]
+    if "warmup" in p.params:
+        parts.append(f"warmup {p.warmup}")
+    parts += [f"{k} {text_of(v)}" for k, v in p.params.items() if k not in ("warmup", "training_steps")]
+    return f"Trainer: {p.schedule}, lr {p.learning_rate:g}\n{', '.join(parts)}"
+
+
+def _ranges(steps: list[int]) -> str:
+    if len(steps) <= 6:
+        return ", ".join(map(str, steps))
+    return f"{', '.join(map(str, steps[:3]))}, ..., {steps[-1]}"
+
+
+# A real run's log ----------------------------------------------------------------------
+
+
+def read_logged(path: str | Path) -> dict[int, float]:
+    """``learning_rate`` by global step from a ``trainer_state.json``'s ``log_history``."""
+    path = Path(path)
+    try:
+        if not path.is_file():
+            raise ConfigError(f"{path}: {'no such file' if not path.exists() else 'not a file'}")
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read it: {e.strerror or e}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    try:
+        state = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ConfigError(f"{path}: line {e.lineno}: not valid JSON: {e.msg}") from None
+    history = state.get("log_history") if isinstance(state, dict) else None
+    if not isinstance(history, list):
+        raise ConfigError(f"{path}: no log_history list: not a trainer_state.json")
+    logged: dict[int, float] = {}
+    for i, entry in enumerate(history):
+        if not isinstance(entry, dict) or "learning_rate" not in entry:
+            continue
+        step, lr = entry.get("step"), entry["learning_rate"]
+        if (
+            isinstance(step, bool)
+            or not isinstance(step, int)
+            or isinstance(lr, bool)
+            or not isinstance(lr, (int, float))
+        ):
+            raise ConfigError(f"{path}: log_history entry {i + 1}: expected a whole step and a number learning_rate")
+        logged[step] = float(lr)
+    if not logged:
+        raise ConfigError(f"{path}: log_history holds no learning_rate (was logging_strategy 'no'?)")
+    return logged
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """The first global step whose logged lr is not the predicted one."""
+
+    step: int
+    logged: float
+    predicted: float | None  # None: the prediction has no such update
+
+    def __str__(self) -> str:
+        if self.predicted is None:
+            return f"the run logged step {self.step}, past the predicted updates (lr {self.logged!r})"
+        return f"at step {self.step} the run logged lr {self.logged!r}, the prediction is {self.predicted!r}"
+
+
+def first_mismatch(curve: TrainerCurve, logged: Mapping[int, float]) -> Mismatch | None:
+    """The first logged step that differs from the prediction (relative 1e-12), if any."""
+    lr = curve.trace.lr
+    for step in sorted(logged):
+        value = logged[step]
+        if not 1 <= step <= len(lr):
+            return Mismatch(step, value, None)
+        predicted = float(lr[step - 1])
+        if not math.isclose(value, predicted, rel_tol=RELATIVE_TOLERANCE, abs_tol=0.0):
+            return Mismatch(step, value, predicted)
+    return None
