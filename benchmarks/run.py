@@ -87,6 +87,7 @@ def main() -> None:
         rows += start_up(lrplot, args.runs)
         rows += engines_in_process(args.runs)
         rows += composed_in_process(args.runs)
+        rows += trainer_curve(lrplot, out, args.runs)
         rows += memory_1m(lrplot, out, args.runs)
         rows += big_runs(lrplot, out, args.runs)
     finally:
@@ -172,6 +173,32 @@ def composed_in_process(runs: int) -> list[Row]:
     bare_s, torch_s = alternate(runs, lambda: bare_loop(schedule), lambda: timed(lambda: runner.run(schedule)))
     what = "sequential_lr (linear_lr, then cosine_annealing_lr) at 1M steps: time added to the bare `step()` loop"
     return [added_per_step(what, median(torch_s), median(bare_s), n)]
+
+
+def trainer_curve(lrplot: list[str], out: Path, runs: int) -> list[Row]:
+    """``lrplot trainer`` for 100k updates vs the schedule command that draws the same values."""
+    trainer = [
+        "trainer", "--lr-scheduler-type", "cosine", "--warmup-steps", "0.1", "--learning-rate", "5e-5",
+        "--num-train-epochs", "2", "--dataset-size", "1600000", "--per-device-train-batch-size", "32",
+    ]  # fmt: skip  # 50,000 batches an epoch: 100,000 updates
+    direct = ["cosine", "--steps", "100000", "--warmup", "10000", "--lr", "5e-5"]
+    ours, theirs = alternate(
+        runs,
+        lambda: process([*lrplot, *trainer, "--out", str(out / "trainer")]),
+        lambda: process([*lrplot, *direct, "--out", str(out / "direct")]),
+    )
+    a, b = median(ours, 0), median(theirs, 0)
+    return [
+        Row(
+            "`lrplot trainer` (2 epochs of 50,000 updates, cosine, PNG + CSV) vs `lrplot cosine --steps 100000` "
+            "with the same values, whole process",
+            f"{a:.2f} s",
+            f"{b:.2f} s",
+            f"{a / b:.2f}x the direct command",
+            "<= 1.5x",
+            a / b <= 1.5,
+        )
+    ]
 
 
 def bare_loop(schedule: object) -> float:

@@ -347,9 +347,10 @@ def _batches(values: dict[str, Value], data: dict[str, Value], where: _Where, no
     total_batches = size // batch if drop_last else -(-size // batch)
     if world > 1 and not split and not drop_last and total_batches % world:
         if even:
+            short = world - total_batches % world
             notes.append(
-                f"{total_batches} batches over {world} processes: the last {world - total_batches % world} "
-                "take a batch from the start again (even_batches)"
+                f"{total_batches} batches over {world} processes: {short} of them take"
+                f"{'s' if short == 1 else ''} one batch from the start again (even_batches)"
             )
         else:
             notes.append(

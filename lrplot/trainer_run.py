@@ -53,14 +53,18 @@ class TrainerCurve:
     def summary(self) -> list[str]:
         """What the run will do, in a few lines."""
         p, lr = self.plan, self.trace.lr
-        per_epoch = f"{p.updates_per_epoch}" if p.updates_per_epoch is not None else "unknown (no data size)"
+        per_epoch = (
+            f", {p.updates_per_epoch} an epoch"
+            if p.updates_per_epoch is not None
+            else " (epochs unknown: no data size)"
+        )
         batches = ""
         if p.batches_per_epoch is not None:
             partial = p.batches_per_epoch % p.accumulation
             last = f"; each epoch's last update takes {partial} of {p.accumulation}" if partial else ""
             batches = f" ({p.batches_per_epoch} batches per process{last})"
         lines = [
-            f"updates: {p.total} in all, {per_epoch} an epoch{batches}",
+            f"updates: {p.total} in all{per_epoch}{batches}",
             f"warmup: {p.warmup} updates" if "warmup" in p.params else f"warmup: none ({p.schedule} has none)",
             f"lr: peak {float(lr.max()):.6g}, final {float(lr[-1]):.6g} (update {p.total})",
         ]
@@ -203,33 +207,43 @@ def trainer_figure(
         artists += [VLine(float(m), color="0.6", linestyle=":", linewidth=0.8) for m in marks]
     artists.append(Line(x, y, "lr of each update", color="C0"))
     steps = np.asarray(p.logged_updates(), dtype=np.int64)
-    if 0 < len(steps) <= MAX_LOG_MARKS:
-        label = f"Trainer logs ({_every(p)}): the lr of that update"
-        artists.append(Points(steps, trace.lr[steps - 1], label, color="C1", marker="o", size=4))
+    if len(steps):
+        stride = -(-len(steps) // MAX_LOG_MARKS)  # more marks would hide the curve
+        shown = f"; 1 in {stride} marked" if stride > 1 else ""
+        label = f"Trainer logs the lr of that update\n({_every(p)}{shown})"
+        marked = steps[::stride]
+        artists.append(Points(marked, trace.lr[marked - 1], label, color="C1", marker="o", size=4))
     if logged:
         steps = np.array(sorted(logged), dtype=np.int64)
         values = np.array([logged[int(s)] for s in steps])
         artists.append(Points(steps, values, "the run logged (trainer_state.json)", color="C3", marker="x", size=6))
+        mismatch = first_mismatch(curve, logged)
+        if mismatch is not None:
+            artists += [
+                VLine(float(mismatch.step), color="C3", linestyle="-", linewidth=0.8),
+                figure_model.Note(f" first difference: step {mismatch.step}", mismatch.step, 0.04, y_in_axes=True,
+                                  va="bottom", color="C3"),
+            ]  # fmt: skip
     warmup = trace.schedule.values.get("warmup")
     if isinstance(warmup, int) and 0 < warmup < p.total:
         artists += [
             VLine(warmup + 0.5, color="0.45", linestyle="--", linewidth=1),
             figure_model.Note(f" warmup end ({warmup})", warmup + 0.5, 1, y_in_axes=True),
         ]
-    entries = sum(1 for a in artists if isinstance(a, (Line, Points)) and a.label)
+    entries = sum(a.label.count("\n") + 1 for a in artists if isinstance(a, (Line, Points)) and a.label)
     panel = Panel(
         tuple(artists),
         title=title or _title(curve),
         xlabel="optimizer update (Trainer's global step)",
         ylabel="learning rate",
         log_y=log_y,
-        legend=Legend(9, 0.04 + 0.08 * entries) if entries > 1 else None,
+        legend=Legend(9, 0.04 + 0.1 * entries) if entries > 1 else None,
         epoch_length=p.updates_per_epoch,
     )
     return FigureModel((panel,))
 
 
-MAX_LOG_MARKS = 400  # more logged points than this would hide the curve: the legend alone says when
+MAX_LOG_MARKS = 50  # logged values marked at most; the legend says when only some are
 
 
 def _every(p: TrainerPlan) -> str:

@@ -272,7 +272,7 @@ def test_numpy_engine_gives_the_same_values(tmp_path: Path) -> None:
         ({"warmup_ratio": 0.1, "warmup_steps": 0}, {"dataset_size": 1000}, "warmup_ratio: transformers 4's field"),
         ({"lr_scheduler_type": "constant", "lr_scheduler_kwargs": {"num_cycles": 2}}, {"dataset_size": 1000},
          "lr_scheduler_kwargs: Trainer drops them for constant: num_cycles"),
-        ({"per_device_train_batch_size": 4}, {"dataset_size": 37, "world_size": 3}, "10 batches over 3 processes: the last 2 take a batch from the start"),  # noqa: E501
+        ({"per_device_train_batch_size": 4}, {"dataset_size": 37, "world_size": 3}, "10 batches over 3 processes: 2 of them take one batch from the start again"),  # noqa: E501
         ({"logging_steps": 1000}, {"dataset_size": 1000}, "logging_steps 1000 > the 375 updates: Trainer logs no lr"),
     ],
 )  # fmt: skip
