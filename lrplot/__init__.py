@@ -108,19 +108,26 @@ def trainer_curve(
     args: Mapping[str, object],
     dataset_size: int | None = None,
     batches_per_epoch: int | None = None,
-    world_size: int = 1,
+    world_size: int | None = None,
     *,
+    even_batches: bool | None = None,
+    split_batches: bool | None = None,
     engine: str = "torch",
 ) -> TrainerCurve:
     """The lr of every optimizer update an HF ``Trainer`` run with TrainingArguments ``args`` will take.
 
     ``args`` maps field names to values, as ``TrainingArguments.to_dict()`` gives them; ``dataset_size``
-    (training examples) or ``batches_per_epoch`` is needed unless ``max_steps`` > 0. The result has the
-    plan (``.plan``: total, warmup and per-epoch updates, notes) and the values (``.trace``).
+    (training examples) or ``batches_per_epoch`` is needed unless ``max_steps`` > 0; ``world_size``
+    processes (default 1) share the batches as accelerate does (``even_batches``, ``split_batches``:
+    default ``accelerator_config``'s, else true and false). The result has the plan (``.plan``: total,
+    warmup and per-epoch updates, notes) and the values (``.trace``).
     """
     from .trainer_run import trainer_curve as curve_of
 
-    return curve_of(args, dataset_size, batches_per_epoch, world_size, engine=engine)
+    return curve_of(
+        args, dataset_size, batches_per_epoch, world_size, even_batches=even_batches, split_batches=split_batches,
+        engine=engine,
+    )  # fmt: skip
 
 
 def write_curve(

@@ -50,20 +50,14 @@ def read_args_file(path: str | Path, trust_pickle: bool = False) -> dict[str, ob
     """The fields in ``path``, a mapping of field name to value."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if not path.is_file():
-        raise ConfigError(f"{path}: {'no such file' if not path.exists() else 'not a file'}")
-    if suffix not in JSON_SUFFIXES + YAML_SUFFIXES + PICKLE_SUFFIXES:
+    if suffix not in JSON_SUFFIXES + YAML_SUFFIXES + PICKLE_SUFFIXES and path.is_file():
         raise ConfigError(f"{path}: expected a .json, .yaml or .yml file (or Trainer's training_args.bin)")
     if suffix in PICKLE_SUFFIXES and not trust_pickle:
         raise ConfigError(f"{path}: a pickle: loading one can run any code in it; pass --trust-pickle if you trust it")
-    data = _read(path)
     if suffix in PICKLE_SUFFIXES:
-        fields = _unpickle(path, data)
+        fields = _unpickle(path, _read(path))
     else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            raise ConfigError(f"{path}: not UTF-8 text (byte {e.start + 1} is not)") from None
+        text = _text(path)
         fields = _json(path, text) if suffix in JSON_SUFFIXES else _yaml(path, text)
     if not isinstance(fields, dict):
         raise ConfigError(f"{path}: expected a mapping of TrainingArguments fields, got {type(fields).__name__}")
@@ -71,6 +65,19 @@ def read_args_file(path: str | Path, trust_pickle: bool = False) -> dict[str, ob
     if bad:
         raise ConfigError(f"{path}: field names must be text, got {bad[0]!r}")
     return fields
+
+
+def read_json_file(path: str | Path) -> object:
+    """A JSON file's value (a ``trainer_state.json``), errors naming the file and line."""
+    path = Path(path)
+    return _json(path, _text(path))
+
+
+def _text(path: Path) -> str:
+    try:
+        return _read(path).decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {e.start + 1} is not)") from None
 
 
 def _read(path: Path) -> bytes:
@@ -82,7 +89,7 @@ def _read(path: Path) -> bytes:
     except OSError as e:
         raise ConfigError(f"{path}: cannot read it: {e.strerror or e}") from None
     if len(data) > MAX_ARGS_BYTES:
-        raise ConfigError(f"{path}: larger than {MAX_ARGS_BYTES >> 20} MiB; not an arguments file")
+        raise ConfigError(f"{path}: larger than {MAX_ARGS_BYTES >> 20} MiB, more than such a file holds")
     return data
 
 

@@ -109,6 +109,7 @@ class Param:
     high_open: bool = False
     choices: tuple[str, ...] = ()
     valid: str = ""  # words for what is valid, where the kind's own do not fit (JSON text)
+    metavar: str = ""  # the value's name in help, where the kind's own does not fit
 
     def __post_init__(self) -> None:
         # The default is checked where it is declared, so it is in checked form

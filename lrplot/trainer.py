@@ -8,60 +8,32 @@ among processes, without importing either. The tests hold it to a real ``Trainer
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .errors import ConfigError, ParameterError, UsageError
+from .errors import ParameterError, UsageError
 from .hf_args import LEGACY_FIELDS, TRAINING_ARGUMENTS_FIELDS
-from .params import Param, Value
+from .params import Value
+from .trainer_fields import Where, accelerator_config, read_data, read_fields
 
 TRANSFORMERS_VERSION = "5.24.0"
 METRIC_TYPES = ("reduce_lr_on_plateau", "greedy")  # stepped with a metric, after evaluation
-SCHEDULER_TYPES = (  # transformers' SchedulerType, in its order
-    "linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup", "inverse_sqrt",
-    "reduce_lr_on_plateau", "cosine_with_min_lr", "cosine_warmup_with_min_lr", "warmup_stable_decay", "greedy",
-)  # fmt: skip
 NO_KWARGS = ("constant", "constant_with_warmup")  # get_scheduler drops their lr_scheduler_kwargs
 KWARG_PARAMS = {"num_decay_steps": "decay_steps", "num_stable_steps": "stable_steps"}  # transformers -> lrplot
-WHOLE_KWARGS = ("num_decay_steps", "num_stable_steps")  # step counts: a fraction is not a ratio here
-
-# The TrainingArguments fields that decide the schedule, in Trainer's spelling (the CLI's options).
-FIELDS = (
-    Param("learning_rate", "float", 5e-5, "the optimizer's initial lr, the schedule's peak", low=0),
-    Param("lr_scheduler_type", "choice", "linear", "the schedule", choices=SCHEDULER_TYPES),
-    Param(
-        "lr_scheduler_kwargs",
-        "text",
-        None,
-        "the schedule's own arguments: '{\"num_cycles\": 2}'",
-        valid="a JSON object",
-    ),
-    Param("warmup_steps", "float", 0.0, "warmup updates: a whole number, or a ratio below 1 of the total", low=0),
-    Param("warmup_ratio", "float", None, "transformers 4's warmup ratio (5 reads a ratio from warmup_steps)", low=0),
-    Param("max_steps", "int", -1, "total updates, when above 0 (else from the epochs)"),
-    Param("num_train_epochs", "float", 3.0, "epochs, a fraction allowed (when max_steps is not above 0)", low=0),
-    Param("per_device_train_batch_size", "int", 8, "examples per batch on each process", low=1),
-    Param("gradient_accumulation_steps", "int", 1, "batches per optimizer update", low=1),
-    Param("dataloader_drop_last", "bool", False, "drop each epoch's last, incomplete batch"),
-    Param("logging_steps", "float", 500.0, "log every N updates (a ratio below 1 of the total)", low=0),
-    Param("logging_strategy", "choice", "steps", "when Trainer logs", choices=("steps", "epoch", "no")),
-    Param("logging_first_step", "bool", False, "log update 1 too"),
-)
-# What Trainer learns from the data and the machine.
-DATA = (
-    Param("dataset_size", "int", None, "training examples, len(train_dataset)", low=1),
-    Param("batches_per_epoch", "int", None, "batches each process takes an epoch, len(train_dataloader)", low=1),
-    Param("world_size", "int", 1, "data-parallel processes (GPUs)", low=1),
-)
-# accelerate's settings (accelerator_config's), which decide how processes share the batches.
-ACCELERATE = (
-    Param("even_batches", "bool", None, "pad the processes' batches to one count (accelerate's default: true)"),
-    Param("split_batches", "bool", None, "split each batch among the processes (default: false)"),
-)
-FIELD = {p.name: p for p in FIELDS}
-TRUE_WORDS, FALSE_WORDS = ("yes", "true", "t", "y", "1"), ("no", "false", "f", "n", "0")  # HfArgumentParser's
+# lrplot's names in messages about a Trainer run, as Trainer calls them.
+TRAINER_NAMES = {"lr": "learning_rate", "warmup": "warmup_steps", "training_steps": "max_steps",
+                 **{v: k for k, v in KWARG_PARAMS.items()}}  # fmt: skip
+# Fields lrplot does not model, and what they change when set.
+UNMODELLED = {
+    "auto_find_batch_size": "Trainer may lower the batch size when memory runs out; drawn with the one given",
+    "train_sampling_strategy": "batch_rebalance regroups the batches by length, so their count may differ",
+    "parallelism_config": "tensor, context or sequence parallelism changes the batches each process takes",
+    "deepspeed": "a DeepSpeed config with a 'scheduler' section replaces lr_scheduler_type",
+}
+UNMODELLED_DEFAULTS: dict[str, object] = {
+    "auto_find_batch_size": False, "train_sampling_strategy": "random", "parallelism_config": None, "deepspeed": None,
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -103,14 +75,6 @@ class TrainerPlan:
     def accumulation(self) -> int:
         return _int(self.fields["gradient_accumulation_steps"])
 
-    def epoch_at(self, update: int) -> float | None:
-        """``state.epoch`` after ``update`` (1-based): whole epochs plus the batches done of this one."""
-        if self.batches_per_epoch is None or self.updates_per_epoch is None:
-            return None
-        epoch, within = divmod(update - 1, self.updates_per_epoch)
-        batches = min((within + 1) * self.accumulation, self.batches_per_epoch)
-        return epoch + batches / self.batches_per_epoch  # Trainer's own float operations
-
     def logged_updates(self) -> list[int]:
         """The global steps at which Trainer logs ``learning_rate`` (the lr that update used)."""
         strategy, total = self.fields["logging_strategy"], self.total
@@ -142,99 +106,38 @@ def batches_per_process(
 
 
 def plan(
-    fields: Mapping[str, object],
-    dataset_size: int | None = None,
-    batches_per_epoch: int | None = None,
-    world_size: int = 1,
-    origin: Mapping[str, str] | None = None,
+    fields: Mapping[str, object], data: Mapping[str, object] | None = None, origin: Mapping[str, str] | None = None
 ) -> TrainerPlan:
     """The plan of a Trainer run with these TrainingArguments ``fields``.
 
-    ``origin`` names the file each field was read from, for messages; fields
-    without one were given directly (options, the API).
+    ``data`` holds ``dataset_size`` or ``batches_per_epoch``, ``world_size``,
+    and accelerate's ``even_batches`` and ``split_batches`` (which override
+    ``accelerator_config``'s). ``origin`` names the file each field was read
+    from, for messages; fields without one were given directly.
     """
-    where = _Where(origin or {})
+    if not isinstance(fields, Mapping) or not all(isinstance(key, str) for key in fields):
+        raise UsageError("expected the TrainingArguments as a mapping of field names to values")
+    where = Where(origin or {})
     notes: list[str] = []
-    unknown = [k for k in fields if k not in TRAINING_ARGUMENTS_FIELDS | LEGACY_FIELDS]
-    if unknown:
-        shown = ", ".join(unknown[:12]) + (f" and {len(unknown) - 12} more" if len(unknown) > 12 else "")
-        notes.append(
-            f"{where.files(unknown)}not TrainingArguments fields of transformers {TRANSFORMERS_VERSION}, "
-            f"ignored: {shown}"
-        )
-    values: dict[str, Value] = {}
-    for p in FIELDS:
-        raw = fields.get(p.name)
-        if p.name == "lr_scheduler_kwargs":
-            continue  # read below, after the type
-        if raw is None:
-            values[p.name] = p.default
-            continue
-        value, note = _coerce(p, raw)
-        if note:
-            notes.append(where.field(p.name, note))
-        try:
-            values[p.name] = p.check(value)
-        except ParameterError as e:
-            raise where.error(p.name, e.reason) from None
-    data = _check_data(dataset_size, batches_per_epoch, world_size, fields, where)
-    values["lr_scheduler_kwargs"] = kwargs = _kwargs(fields.get("lr_scheduler_kwargs"), where)
+    _unknown_and_unmodelled(fields, where, notes)
+    values = read_fields(fields, where, notes)
+    checked = read_data(data or {}, fields, where, notes)
     schedule = str(values["lr_scheduler_type"])
     if schedule in METRIC_TYPES:
         raise where.error(
             "lr_scheduler_type",
-            f"{schedule} steps with a metric after each evaluation, which lrplot cannot foresee; "
-            "draw it from a metrics log with 'lrplot reduce_lr_on_plateau --metrics FILE'",
+            f"{schedule} steps on a metric after each evaluation, which lrplot cannot foresee "
+            "(to draw a plateau schedule from a metrics log: 'lrplot reduce_lr_on_plateau --metrics FILE')",
         )
-    _warmup_field(values, fields, where, notes)
-    batches = _batches(values, data, where, notes)
-    max_steps = _int(values["max_steps"])
-    accumulation = _int(values["gradient_accumulation_steps"])
-    updates = epochs = None
-    if batches is not None:
-        updates = max(batches // accumulation + int(batches % accumulation > 0), 1)
-    if max_steps > 0:
-        total = max_steps
-        if updates is not None:
-            epochs = max_steps // updates + int(max_steps % updates > 0)
-            if max_steps % updates:
-                notes.append(
-                    f"max_steps {max_steps} is {max_steps / updates:.4g} epochs of {updates} updates: "
-                    f"the last epoch stops after {max_steps % updates}"
-                )
-    elif updates is None:
-        raise UsageError(
-            "max_steps is not above 0, so Trainer counts updates from the data: "
-            "give --dataset-size N (training examples) or --batches-per-epoch N"
-        )
-    else:
-        epochs_wanted = _float(values["num_train_epochs"])
-        total = math.ceil(epochs_wanted * updates)
-        epochs = math.ceil(epochs_wanted)
-        if total < 1:
-            raise where.error("num_train_epochs", f"{epochs_wanted:g} epochs give no update: expected more than 0")
-        if epochs_wanted != int(epochs_wanted):
-            made = (
-                f"{epochs_wanted * updates:.6g}, rounded up to {total}" if total != epochs_wanted * updates else total
-            )
-            notes.append(
-                f"{epochs_wanted:g} epochs of {updates} updates make {made} updates: "
-                f"the last epoch stops after {total - (epochs - 1) * updates} of {updates}"
-            )
-    warmup_field = _float(values["warmup_steps"])
-    warmup = int(warmup_field) if warmup_field >= 1 else math.ceil(total * warmup_field)
-    if 0 < warmup_field < 1 and warmup <= 1:
-        notes.append(
-            f"warmup_steps {warmup_field:g} is a ratio: {warmup_field:g} * {total} updates rounds up to {warmup}"
-        )
-    elif warmup_field >= 1 and warmup_field != warmup:
-        notes.append(f"warmup_steps {warmup_field:g} is at least 1, so a count: Trainer takes int() of it, {warmup}")
-    if warmup >= total and schedule != "constant":
-        notes.append(f"warmup ({warmup} updates) reaches the total ({total}): the lr never gets past warmup")
-    params = _params(schedule, kwargs, warmup, total, where, notes)
-    logging_steps = _logging_steps(values, total, notes)
+    _warmup_ratio(values, where, notes)
+    _accumulation(values, fields, where, notes)
+    batches = _batches(values, checked, where, notes)
+    total, updates, epochs = _updates(values, batches, where, notes)
+    warmup = _warmup(values, total, schedule, notes)
+    params = _params(schedule, values["lr_scheduler_kwargs"], warmup, total, where, notes)  # type: ignore[arg-type]
+    logging_steps = _logging_steps(values, total, updates, notes)
     return TrainerPlan(
-        values, data, schedule, params, total, warmup, batches, updates, epochs, logging_steps, tuple(notes)
+        values, checked, schedule, params, total, warmup, batches, updates, epochs, logging_steps, tuple(notes)
     )
 
 
@@ -248,81 +151,64 @@ def _float(value: Value) -> float:
     return float(value)
 
 
-class _Where:
-    """Names a field as its reader knows it: ``FILE: field 'name'``, or the parameter itself."""
-
-    def __init__(self, origin: Mapping[str, str]) -> None:
-        self.origin = origin
-
-    def error(self, name: str, reason: str) -> UsageError:
-        if name in self.origin:
-            return ConfigError(f"{self.origin[name]}: field '{name}': {reason}")
-        return ParameterError(name, reason)
-
-    def field(self, name: str, text: str) -> str:
-        return f"{self.origin[name]}: {name}: {text}" if name in self.origin else f"{name}: {text}"
-
-    def files(self, names: list[str]) -> str:
-        found = dict.fromkeys(self.origin[n] for n in names if n in self.origin)
-        return "".join(f"{f}: " for f in found)
+def _n(count: int, word: str) -> str:
+    """``1 update``, ``2 updates``."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def _coerce(p: Param, value: object) -> tuple[object, str | None]:
-    """Text where a number or switch belongs (YAML reads ``2e-5`` as text), read as HfArgumentParser would."""
-    if not isinstance(value, str) or p.kind not in ("int", "float", "bool"):
-        return value, None
-    text = value.strip()
-    if p.kind == "bool" and text.lower() in TRUE_WORDS + FALSE_WORDS:
-        return text.lower() in TRUE_WORDS, f"the text {value!r}, read as {text.lower() in TRUE_WORDS}"
-    try:
-        number = int(text) if p.kind == "int" else float(text)
-    except ValueError:
-        return value, None
-    return number, f"the text {value!r} (YAML reads 2e-5 without a dot as text), read as {number!r}"
-
-
-def _check_data(
-    dataset_size: object, batches_per_epoch: object, world_size: object, fields: Mapping[str, object], where: _Where
-) -> dict[str, Value]:
-    """The data's sizes, checked, and accelerate's settings from ``accelerator_config`` (or their defaults)."""
-    data: dict[str, Value] = {}
-    for p, value in zip(DATA, (dataset_size, batches_per_epoch, world_size), strict=True):
-        data[p.name] = p.default if value is None else p.check(value)
-    if data["dataset_size"] is not None and data["batches_per_epoch"] is not None:
-        raise ParameterError(
-            "batches_per_epoch", "give it or dataset_size, not both: it is what dataset_size makes", ("dataset_size",)
+def _unknown_and_unmodelled(fields: Mapping[str, object], where: Where, notes: list[str]) -> None:
+    unknown = [k for k in fields if k not in TRAINING_ARGUMENTS_FIELDS | LEGACY_FIELDS]
+    if unknown:
+        notes.append(
+            f"{where.files(unknown)}not TrainingArguments fields of transformers {TRANSFORMERS_VERSION}, "
+            f"ignored: {', '.join(unknown)}"
         )
-    config = fields.get("accelerator_config")
-    if isinstance(config, str):
-        raise where.error(
-            "accelerator_config", "a file, which lrplot does not read: give even_batches and split_batches instead"
-        )
-    config = config if isinstance(config, Mapping) else {}
-    for p, default in zip(ACCELERATE, (True, False), strict=True):
-        value = config.get(p.name, default)
-        try:
-            data[p.name] = p.check(default if value is None else value)
-        except ParameterError as e:
-            raise where.error("accelerator_config", f"{p.name}: {e.reason}") from None
-    return data
+    for name, effect in UNMODELLED.items():
+        value = fields.get(name)
+        if value is not None and value != UNMODELLED_DEFAULTS[name] and (name != "train_sampling_strategy"
+                                                                        or value == "batch_rebalance"):  # fmt: skip
+            notes.append(where.note(name, f"not modelled: {effect}"))
+    optim = fields.get("optim")
+    if isinstance(optim, str) and ("layerwise" in optim or "lomo" in optim):
+        notes.append(where.note("optim", f"not modelled: {optim} steps a scheduler of its own per parameter"))
 
 
-def _warmup_field(values: dict[str, Value], fields: Mapping[str, object], where: _Where, notes: list[str]) -> None:
+def _warmup_ratio(values: dict[str, Value], where: Where, notes: list[str]) -> None:
     """transformers 4's ``warmup_ratio``: taken as the ratio transformers 5 reads from ``warmup_steps``."""
     ratio = values.pop("warmup_ratio")
-    if ratio is None:
+    if not ratio:
         return
     assert isinstance(ratio, float)
     if ratio >= 1:
         raise where.error("warmup_ratio", f"expected a ratio below 1, got {ratio:g}")
-    if values["warmup_steps"] and ratio:
+    if values["warmup_steps"]:
         raise where.error("warmup_ratio", "give warmup_steps or warmup_ratio, not both")
-    if ratio:
-        values["warmup_steps"] = ratio
-    notes.append(where.field("warmup_ratio", f"transformers 4's field; read as warmup_steps={ratio:g}, its ratio"))
+    values["warmup_steps"] = ratio
+    notes.append(where.note("warmup_ratio", f"transformers 4's field; read as warmup_steps={ratio:g}, its ratio"))
 
 
-def _batches(values: dict[str, Value], data: dict[str, Value], where: _Where, notes: list[str]) -> int | None:
+def _accumulation(values: dict[str, Value], fields: Mapping[str, object], where: Where, notes: list[str]) -> None:
+    """``accelerator_config``'s ``gradient_accumulation_kwargs.num_steps``, which Trainer takes as the accumulation."""
+    kwargs = accelerator_config(fields, where).get("gradient_accumulation_kwargs")
+    if not isinstance(kwargs, Mapping) or kwargs.get("num_steps") is None:
+        return
+    steps = kwargs["num_steps"]
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise where.error(
+            "accelerator_config", f"gradient_accumulation_kwargs.num_steps: expected a whole number >= 1, got {steps!r}"
+        )
+    if _int(values["gradient_accumulation_steps"]) > 1:
+        raise where.error(
+            "accelerator_config",
+            "gradient_accumulation_kwargs.num_steps and gradient_accumulation_steps above 1: Trainer refuses both",
+        )
+    values["gradient_accumulation_steps"] = steps
+    notes.append(
+        where.note("accelerator_config", f"gradient_accumulation_kwargs.num_steps {steps} is the accumulation")
+    )
+
+
+def _batches(values: dict[str, Value], data: dict[str, Value], where: Where, notes: list[str]) -> int | None:
     """``len(train_dataloader)`` on process 0, if the data size is known."""
     world, even, split = _int(data["world_size"]), bool(data["even_batches"]), bool(data["split_batches"])
     if data["batches_per_epoch"] is not None:
@@ -341,52 +227,92 @@ def _batches(values: dict[str, Value], data: dict[str, Value], where: _Where, no
     if batches == 0:
         raise ParameterError(
             "dataset_size",
-            f"{size} examples make no batch of {batch}{' per process' if world > 1 else ''} with dataloader_drop_last: "
-            "Trainer would train nothing",
+            f"{_n(size, 'example')} make no batch of {batch}{' per process' if world > 1 else ''} with "
+            "dataloader_drop_last: Trainer would train nothing",
+            ("dataloader_drop_last",),
         )
-    total_batches = size // batch if drop_last else -(-size // batch)
-    if world > 1 and not split and not drop_last and total_batches % world:
-        if even:
-            short = world - total_batches % world
+    all_batches = size // batch if drop_last else -(-size // batch)
+    left = all_batches % world
+    if world > 1 and not split and left:
+        if drop_last:
             notes.append(
-                f"{total_batches} batches over {world} processes: {short} of them take"
-                f"{'s' if short == 1 else ''} one batch from the start again (even_batches)"
+                f"{all_batches} batches over {world} processes, with dataloader_drop_last: the last {left} go to none"
+            )
+        elif even:
+            notes.append(
+                f"{all_batches} batches over {world} processes: {world - left} of them take one batch from the "
+                "start again (even_batches)"
             )
         else:
             notes.append(
-                f"{total_batches} batches over {world} processes, without even_batches: process 0 takes {batches}, "
-                f"the last {world - total_batches % world} take {batches - 1}, and each process counts its own total"
+                f"{all_batches} batches over {world} processes, without even_batches: process 0 takes {batches}, the "
+                f"last {world - left} take {batches - 1}, and each process counts its own total (a distributed run "
+                "may hang)"
             )
+    if split and not even and not drop_last and size % batch:
+        notes.append(
+            "split_batches without even_batches: the last, short batch leaves some processes without a slice, so "
+            "they take one batch fewer (a distributed run may hang)"
+        )
     return batches
 
 
-def _kwargs(raw: object, where: _Where) -> dict[str, object]:
-    if raw is None:
-        return {}
-    if isinstance(raw, str):
-        if not raw.strip().startswith("{"):
-            raise where.error("lr_scheduler_kwargs", "expected a JSON object, such as '{\"num_cycles\": 2}'")
-        try:
-            raw = json.loads(raw)
-        except ValueError as e:
-            raise where.error("lr_scheduler_kwargs", f"not valid JSON: {e}") from None
-    if not isinstance(raw, Mapping):
-        raise where.error("lr_scheduler_kwargs", f"expected a mapping of argument names to values, got {raw!r}")
-    kwargs = {}
-    for key, value in raw.items():
-        if isinstance(value, str):  # as TrainingArguments' _convert_str_dict reads text in it
-            if value.lower() in ("true", "false"):
-                value = value.lower() == "true"
-            elif value.isdigit():
-                value = int(value)
-            elif value.replace(".", "", 1).isdigit():
-                value = float(value)
-        kwargs[str(key)] = value
-    return kwargs
+def _updates(
+    values: dict[str, Value], batches: int | None, where: Where, notes: list[str]
+) -> tuple[int, int | None, int | None]:
+    """Total updates (``state.max_steps``), updates an epoch, and the epochs the loop enters."""
+    max_steps, accumulation = _int(values["max_steps"]), _int(values["gradient_accumulation_steps"])
+    updates = None if batches is None else max(batches // accumulation + int(batches % accumulation > 0), 1)
+    if max_steps == 0:
+        raise where.error("max_steps", "0 makes Trainer take one update and stop: give a count above 0, or -1")
+    if max_steps > 0:
+        if updates is None:
+            return max_steps, None, None
+        epochs = max_steps // updates + int(max_steps % updates > 0)
+        if max_steps % updates:
+            notes.append(
+                f"max_steps {max_steps} is {max_steps / updates:.4g} epochs of {_n(updates, 'update')}: "
+                f"the last epoch stops after {_n(max_steps % updates, 'update')}"
+            )
+        return max_steps, updates, epochs
+    if updates is None:
+        raise ParameterError(
+            "dataset_size",
+            "needed, since max_steps is not above 0 and Trainer counts the updates from the data "
+            "(or give batches_per_epoch)",
+            ("max_steps", "batches_per_epoch"),
+        )
+    wanted = _float(values["num_train_epochs"])
+    total, epochs = math.ceil(wanted * updates), math.ceil(wanted)
+    if total < 1:
+        raise where.error("num_train_epochs", f"{wanted:g} epochs give no update: expected more than 0")
+    if wanted != int(wanted):
+        product = wanted * updates  # Trainer's float product, rounded up
+        made = f"{product!r}, rounded up to {total}" if product != total else str(total)
+        notes.append(
+            f"{wanted:g} epochs of {_n(updates, 'update')} make {made} updates: "
+            f"the last epoch stops after {total - (epochs - 1) * updates} of {updates}"
+        )
+    return total, updates, epochs
+
+
+def _warmup(values: dict[str, Value], total: int, schedule: str, notes: list[str]) -> int:
+    """``get_warmup_steps(total)``: ``int()`` of a count, or a ratio of the total rounded up."""
+    field = _float(values["warmup_steps"])
+    warmup = int(field) if field >= 1 else math.ceil(total * field)
+    if schedule == "constant":  # get_scheduler gives it no warmup
+        return warmup
+    if 0 < field < 1 and warmup <= 1:
+        notes.append(f"warmup_steps {field:g} is a ratio: {field:g} * {total} updates rounds up to {warmup}")
+    elif field >= 1 and field != warmup:
+        notes.append(f"warmup_steps {field:g} is at least 1, so a count: Trainer takes int() of it, {warmup}")
+    if warmup >= total:
+        notes.append(f"warmup ({_n(warmup, 'update')}) reaches the total ({total}): the lr never gets past warmup")
+    return warmup
 
 
 def _params(
-    schedule: str, kwargs: dict[str, object], warmup: int, total: int, where: _Where, notes: list[str]
+    schedule: str, kwargs: dict[str, object], warmup: int, total: int, where: Where, notes: list[str]
 ) -> dict[str, Value]:
     """lrplot's parameters for get_scheduler(schedule, num_warmup_steps=warmup, num_training_steps=total, **kwargs)."""
     from .schedules import REGISTRY
@@ -399,26 +325,41 @@ def _params(
         params["training_steps"] = total
     if schedule in NO_KWARGS:
         if kwargs:
-            notes.append(where.field("lr_scheduler_kwargs", f"Trainer drops them for {schedule}: {', '.join(kwargs)}"))
+            notes.append(where.note("lr_scheduler_kwargs", f"Trainer drops them for {schedule}: {', '.join(kwargs)}"))
         return params
-    takes = {KWARG_PARAMS.get(k, k): k for k in kwargs_of(schedule)}
     for key, value in kwargs.items():
-        name = KWARG_PARAMS.get(key, key)
-        if name not in takes or key in ("warmup", "training_steps"):
+        p = spec.param(KWARG_PARAMS.get(key, key))
+        if p is None or p.name in ("warmup", "training_steps"):
             valid = ", ".join(kwargs_of(schedule)) or "none"
             raise where.error("lr_scheduler_kwargs", f"{schedule} takes no argument {key!r} (it takes: {valid})")
-        if key in WHOLE_KWARGS and not (isinstance(value, int) and not isinstance(value, bool)):
+        if value is None:
+            if p.default is not None:  # the function would get None where it computes with a number
+                raise where.error("lr_scheduler_kwargs", f"{key}: expected {p.valid_range()}, got null")
+            continue
+        if isinstance(value, str) and p.kind != "choice":
+            hint = f" ({'YAML reads 1e-6 as text: write 1.0e-6; ' if where.yaml('lr_scheduler_kwargs') else ''}" \
+                   "Trainer passes it on as text)"  # fmt: skip
+            raise where.error("lr_scheduler_kwargs", f"{key}: expected {p.valid_range()}, got the text {value!r}{hint}")
+        if key in KWARG_PARAMS and (isinstance(value, bool) or not isinstance(value, int)):
             raise where.error("lr_scheduler_kwargs", f"{key}: expected a whole number of updates, got {value!r}")
-        params[name] = value
+        params[p.name] = value
+    _cycles_notes(schedule, params, warmup, total, notes)
+    return params
+
+
+def _cycles_notes(schedule: str, params: dict[str, Value], warmup: int, total: int, notes: list[str]) -> None:
     cycles = params.get("num_cycles")
     if schedule == "cosine_with_restarts" and isinstance(cycles, int) and cycles > 1:
         length = (total - warmup) / cycles
-        at = ", ".join(f"{warmup + math.ceil(length * i) + 1}" for i in range(1, min(cycles, 6)))
-        notes.append(f"num_cycles {cycles}: the lr jumps back to its peak {cycles - 1} times (near updates {at})")
+        starts = sorted({warmup + math.ceil(length * i) + 1 for i in range(1, cycles)})
+        at = ", ".join(map(str, starts[:5])) + (", ..." if len(starts) > 5 else "")
+        notes.append(
+            f"num_cycles {cycles}: the lr jumps back to its peak {'once' if cycles == 2 else f'{cycles - 1} times'} "
+            f"(near update{'s' if len(starts) > 1 else ''} {at})"
+        )
     elif schedule in ("cosine", "cosine_with_min_lr", "cosine_warmup_with_min_lr"):
         if isinstance(cycles, (int, float)) and cycles > 0.5:
             notes.append(f"num_cycles {cycles:g}: the cosine passes its floor and rises again (0.5 is one decay)")
-    return params
 
 
 def kwargs_of(schedule: str) -> tuple[str, ...]:
@@ -430,15 +371,19 @@ def kwargs_of(schedule: str) -> tuple[str, ...]:
     return tuple(inverse.get(name, name) for name in own)
 
 
-def _logging_steps(values: dict[str, Value], total: int, notes: list[str]) -> int:
+def _logging_steps(values: dict[str, Value], total: int, updates: int | None, notes: list[str]) -> int:
     """``state.logging_steps``: a ratio below 1 of the total, rounded up; refused where Trainer refuses it."""
-    steps = _float(values["logging_steps"])
-    if values["logging_strategy"] == "steps":
+    steps, strategy = _float(values["logging_steps"]), values["logging_strategy"]
+    if strategy == "steps":
         if steps == 0:
             raise ParameterError("logging_steps", "logging_strategy steps needs it above 0", ("logging_strategy",))
         if steps > 1 and steps != int(steps):
             raise ParameterError("logging_steps", f"expected a whole number when above 1, got {steps:g}")
     count = math.ceil(total * steps) if steps < 1 else int(steps)
-    if values["logging_strategy"] == "steps" and count > total:
-        notes.append(f"logging_steps {count} > the {total} updates: Trainer logs no lr")
+    first = bool(values["logging_first_step"])
+    if strategy == "steps" and count > total:
+        logs = "the lr of update 1 only" if first else "no lr"
+        notes.append(f"logging_steps {count} > the {total} updates: Trainer logs {logs}")
+    elif strategy == "epoch" and updates is None:
+        notes.append("logging_strategy epoch: which updates end an epoch is unknown without the data size")
     return max(count, 1)

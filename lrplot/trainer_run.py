@@ -9,7 +9,6 @@ writes it; :func:`read_logged` and :func:`first_mismatch` compare it with the
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -18,12 +17,14 @@ from pathlib import Path
 from . import engines, figure_model
 from .errors import ConfigError, LrplotError, ParameterError
 from .figure_model import Artist, FigureModel, Legend, Line, Panel, Points, VLine
+from .hf_args import read_json_file
 from .options import RunOptions
 from .params import text_of
 from .schedules import REGISTRY
 from .spelling import PLAIN, Spelling
 from .trace import Trace
-from .trainer import KWARG_PARAMS, TRANSFORMERS_VERSION, TrainerPlan, plan
+from .trainer import TRAINER_NAMES, TRANSFORMERS_VERSION, TrainerPlan, plan
+from .trainer_fields import Where
 from .writers import Table
 
 RELATIVE_TOLERANCE = 1e-12  # a logged lr matches the prediction within this
@@ -78,12 +79,12 @@ def trainer_curve(
     args: Mapping[str, object],
     dataset_size: int | None = None,
     batches_per_epoch: int | None = None,
-    world_size: int = 1,
+    world_size: int | None = None,
     *,
-    engine: str = "torch",
-    origin: Mapping[str, str] | None = None,
     even_batches: bool | None = None,
     split_batches: bool | None = None,
+    engine: str = "torch",
+    origin: Mapping[str, str] | None = None,
 ) -> TrainerCurve:
     """The lr of every optimizer update of a ``Trainer`` run with TrainingArguments ``args``.
 
@@ -92,39 +93,45 @@ def trainer_curve(
             scheduling ones are read, the rest ignored.
         dataset_size: training examples (needed unless ``max_steps`` > 0).
         batches_per_epoch: instead of ``dataset_size``, the batches each process takes an epoch.
-        world_size: data-parallel processes.
+        world_size: data-parallel processes (default 1).
+        even_batches, split_batches: accelerate's settings (default:
+            ``accelerator_config``'s, else true and false).
         engine: ``torch`` (the real LambdaLR) or ``numpy``.
         origin: the file each field was read from, for messages.
-        even_batches, split_batches: accelerate's settings (default: ``accelerator_config``'s, else True, False).
     """
-    fields = dict(args)
-    if even_batches is not None or split_batches is not None:
-        found = fields.get("accelerator_config")
-        config = dict(found) if isinstance(found, Mapping) else {}
-        given = {"even_batches": even_batches, "split_batches": split_batches}
-        config.update({k: v for k, v in given.items() if v is not None})
-        fields["accelerator_config"] = config
-        origin = {k: v for k, v in (origin or {}).items() if k != "accelerator_config"}
-    the_plan = plan(fields, dataset_size, batches_per_epoch, world_size, origin)
+    data = {
+        "dataset_size": dataset_size, "batches_per_epoch": batches_per_epoch, "world_size": world_size,
+        "even_batches": even_batches, "split_batches": split_batches,
+    }  # fmt: skip
+    the_plan = plan(args, data, origin)
+    where = Where(origin or {})
     options = RunOptions.check(engine=engine)
     try:
         schedule = REGISTRY.resolve(the_plan.schedule, the_plan.total, [the_plan.learning_rate], the_plan.params)
+        trace = engines.run(schedule, options)
     except ParameterError as e:
-        raise _kwarg_error(e, the_plan, origin or {}) from None
-    trace = engines.run(schedule, options)
+        raise _in_trainers_words(e, the_plan, where) from None
     return TrainerCurve(the_plan, _per_update(trace, the_plan))
 
 
-def _kwarg_error(e: ParameterError, the_plan: TrainerPlan, origin: Mapping[str, str]) -> LrplotError:
-    """A schedule parameter's error, named as the lr_scheduler_kwargs entry it came from."""
-    inverse = {v: k for k, v in KWARG_PARAMS.items()}
-    key = inverse.get(e.param, e.param)
-    if e.param in ("warmup", "training_steps"):
-        return LrplotError(f"{the_plan.schedule}: {e.reason}")
-    reason = f"{key}: {e.reason}"
-    if "lr_scheduler_kwargs" in origin:
-        return ConfigError(f"{origin['lr_scheduler_kwargs']}: field 'lr_scheduler_kwargs': {reason}")
-    return ParameterError("lr_scheduler_kwargs", reason)
+def _in_trainers_words(e: ParameterError, the_plan: TrainerPlan, where: Where) -> LrplotError:
+    """An error of the schedule or the run, named by the field it comes from, in Trainer's words."""
+    reason = e.reason_as(lambda name: TRAINER_NAMES.get(name, name))
+    if e.param == "lr":
+        return where.error("learning_rate", reason)
+    if e.param == "warmup":
+        return where.error("warmup_steps", f"{the_plan.warmup} warmup updates of {the_plan.total}: {reason}")
+    if e.param in ("training_steps", "steps"):
+        source = "max_steps" if _positive(the_plan.fields["max_steps"]) else "dataset_size"
+        return where.error(source, f"{the_plan.total} updates: {reason}")
+    key = TRAINER_NAMES.get(e.param, e.param)
+    if key == "num_decay_steps" and "needs it" in reason:
+        reason = f"{the_plan.schedule} needs it: a whole number of updates"
+    return where.error("lr_scheduler_kwargs", f"{key}: {reason}")
+
+
+def _positive(value: object) -> bool:
+    return isinstance(value, int) and value > 0
 
 
 def _per_update(trace: Trace, the_plan: TrainerPlan) -> Trace:
@@ -275,19 +282,7 @@ def _ranges(steps: list[int]) -> str:
 
 def read_logged(path: str | Path) -> dict[int, float]:
     """``learning_rate`` by global step from a ``trainer_state.json``'s ``log_history``."""
-    path = Path(path)
-    try:
-        if not path.is_file():
-            raise ConfigError(f"{path}: {'no such file' if not path.exists() else 'not a file'}")
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read it: {e.strerror or e}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
-    try:
-        state = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ConfigError(f"{path}: line {e.lineno}: not valid JSON: {e.msg}") from None
+    state = read_json_file(path)
     history = state.get("log_history") if isinstance(state, dict) else None
     if not isinstance(history, list):
         raise ConfigError(f"{path}: no log_history list: not a trainer_state.json")
@@ -316,10 +311,13 @@ class Mismatch:
     step: int
     logged: float
     predicted: float | None  # None: the prediction has no such update
+    total: int
 
     def __str__(self) -> str:
         if self.predicted is None:
-            return f"the run logged step {self.step}, past the predicted updates (lr {self.logged!r})"
+            return (
+                f"the run logged step {self.step}, outside the predicted updates 1..{self.total} (lr {self.logged!r})"
+            )
         return f"at step {self.step} the run logged lr {self.logged!r}, the prediction is {self.predicted!r}"
 
 
@@ -329,8 +327,8 @@ def first_mismatch(curve: TrainerCurve, logged: Mapping[int, float]) -> Mismatch
     for step in sorted(logged):
         value = logged[step]
         if not 1 <= step <= len(lr):
-            return Mismatch(step, value, None)
+            return Mismatch(step, value, None, len(lr))
         predicted = float(lr[step - 1])
         if not math.isclose(value, predicted, rel_tol=RELATIVE_TOLERANCE, abs_tol=0.0):
-            return Mismatch(step, value, predicted)
+            return Mismatch(step, value, predicted, len(lr))
     return None

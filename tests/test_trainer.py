@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from pathlib import Path
 
@@ -13,7 +14,8 @@ import lrplot
 from lrplot.cli.app import app
 from lrplot.errors import UsageError
 from lrplot.hf_args import TRAINING_ARGUMENTS_FIELDS
-from lrplot.trainer import FIELDS, METRIC_TYPES, SCHEDULER_TYPES, batches_per_process, kwargs_of
+from lrplot.trainer import METRIC_TYPES, batches_per_process, kwargs_of
+from lrplot.trainer_fields import FIELDS, SCHEDULER_TYPES
 from lrplot.trainer_run import first_mismatch, read_logged, trainer_curve
 from lrplot.writers import read_csv
 
@@ -148,6 +150,59 @@ def test_many_processes_run_as_one_with_process_zeros_batches(
     )
 
 
+def test_accelerates_num_steps_is_the_accumulation_as_for_trainer(tmp_path: Path) -> None:
+    fields = {**BASE, "num_train_epochs": 1, "logging_steps": 1, "lr_scheduler_type": "linear",
+              "accelerator_config": {"gradient_accumulation_kwargs": {"num_steps": 2}}}  # fmt: skip
+    assert_same_run(fields, 16, tmp_path)
+    assert trainer_curve(fields, 16).plan.accumulation == 2
+    with pytest.raises(UsageError, match="Trainer refuses both"):
+        trainer_curve({**fields, "gradient_accumulation_steps": 3}, 16)
+
+
+def test_asdict_of_training_arguments_reads_as_to_dict(tmp_path: Path) -> None:
+    import dataclasses
+
+    from transformers import TrainingArguments
+
+    args = TrainingArguments(output_dir=str(tmp_path), lr_scheduler_type="cosine", logging_strategy="epoch",
+                             report_to="none")  # fmt: skip
+    assert trainer_curve(dataclasses.asdict(args), 100).trace.lr.tolist() == (
+        trainer_curve(args.to_dict(), 100).trace.lr.tolist()
+    )
+    with pytest.raises(UsageError, match="expected the TrainingArguments as a mapping"):
+        trainer_curve(None)  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match="expected the TrainingArguments as a mapping"):
+        trainer_curve({1: 2})  # type: ignore[dict-item]
+
+
+def test_lr_scheduler_kwargs_are_read_as_training_arguments_reads_them() -> None:
+    as_text = trainer_curve({"lr_scheduler_type": "cosine", "lr_scheduler_kwargs": '{"num_cycles": "1.5"}'}, 100)
+    assert as_text.plan.params["num_cycles"] == 1.5  # _convert_str_dict reads JSON text's "1.5" as a number
+    for kwargs, message in (
+        ({"num_cycles": "1.5"}, "num_cycles: expected a finite number > 0, got the text '1.5' (Trainer passes it on"),
+        ({"num_cycles": None}, "num_cycles: expected a finite number > 0, got null"),
+        (' {"num_cycles": 2}', "expected a JSON object"),
+    ):
+        with pytest.raises(UsageError, match=re.escape(message)):
+            trainer_curve({"lr_scheduler_type": "cosine", "lr_scheduler_kwargs": kwargs}, 100)
+    wsd = {
+        "lr_scheduler_type": "warmup_stable_decay",
+        "lr_scheduler_kwargs": {"num_decay_steps": 5, "num_stable_steps": None},
+    }
+    assert trainer_curve(wsd, 100).plan.params == {"warmup": 0, "training_steps": 39, "decay_steps": 5}  # noqa: E501
+
+
+def test_fields_that_change_the_run_unmodelled_are_named() -> None:
+    fields = {"auto_find_batch_size": True, "train_sampling_strategy": "batch_rebalance", "deepspeed": "ds.json",
+              "optim": "galore_adamw_layerwise"}  # fmt: skip
+    notes = "\n".join(trainer_curve(fields, 100).plan.notes)
+    for name in fields:
+        assert f"{name}: not modelled" in notes
+    assert "not modelled" not in "\n".join(
+        trainer_curve({"train_sampling_strategy": "group_by_length"}, 100).plan.notes
+    )
+
+
 def test_split_batches_needs_a_batch_the_processes_divide() -> None:
     fields = {"per_device_train_batch_size": 6, "accelerator_config": {"split_batches": True}}
     with pytest.raises(UsageError, match="split_batches needs a batch size"):
@@ -183,7 +238,10 @@ def test_logged_checks_a_real_run_and_finds_the_first_difference(tmp_path: Path)
 
 def test_a_run_longer_than_predicted_is_a_mismatch(tmp_path: Path) -> None:
     curve = trainer_curve({"max_steps": 4})
-    assert str(first_mismatch(curve, {2: float(curve.trace.lr[1]), 9: 0.0})).startswith("the run logged step 9, past")
+    assert str(first_mismatch(curve, {2: float(curve.trace.lr[1]), 9: 0.0})) == (
+        "the run logged step 9, outside the predicted updates 1..4 (lr 0.0)"
+    )
+    assert first_mismatch(curve, {0: 0.0}) is not None
 
 
 # Input files -------------------------------------------------------------------------------
@@ -216,7 +274,7 @@ def test_to_json_string_yaml_and_the_pickle_read_the_same(tmp_path: Path) -> Non
             assert "args.yaml: not TrainingArguments fields of transformers 5.24.0, ignored: model_name_or_path" in (
                 result.stderr
             )
-            assert "learning_rate: the text '3e-5' (YAML reads 2e-5 without a dot as text), read as 3e-05" in (
+            assert "learning_rate: the text '3e-5', read as 3e-05 (transformers would keep the text; YAML reads" in (
                 result.stderr
             )
         else:
@@ -274,6 +332,11 @@ def test_numpy_engine_gives_the_same_values(tmp_path: Path) -> None:
          "lr_scheduler_kwargs: Trainer drops them for constant: num_cycles"),
         ({"per_device_train_batch_size": 4}, {"dataset_size": 37, "world_size": 3}, "10 batches over 3 processes: 2 of them take one batch from the start again"),  # noqa: E501
         ({"logging_steps": 1000}, {"dataset_size": 1000}, "logging_steps 1000 > the 375 updates: Trainer logs no lr"),
+        ({"logging_steps": 1000, "logging_first_step": True}, {"dataset_size": 1000}, "Trainer logs the lr of update 1 only"),  # noqa: E501
+        ({"logging_strategy": "epoch", "max_steps": 9}, {}, "logging_strategy epoch: which updates end an epoch is unknown"),  # noqa: E501
+        ({"dataloader_drop_last": True, "per_device_train_batch_size": 4}, {"dataset_size": 37, "world_size": 4}, "9 batches over 4 processes, with dataloader_drop_last: the last 1 go to none"),  # noqa: E501
+        ({"accelerator_config": {"split_batches": True, "even_batches": False}, "per_device_train_batch_size": 4}, {"dataset_size": 37, "world_size": 2}, "split_batches without even_batches"),  # noqa: E501
+        ({"num_train_epochs": 2.2, "per_device_train_batch_size": 4}, {"dataset_size": 100}, "make 55.00000000000001, rounded up to 56 updates"),  # noqa: E501
     ],
 )  # fmt: skip
 def test_pitfalls_are_warned_in_lrplots_words(fields: dict[str, object], data: dict[str, int], warning: str) -> None:
@@ -306,7 +369,7 @@ def _write(tmp_path: Path, name: str, text: str) -> str:
         (["{list.json}"], "list.json: expected a mapping of TrainingArguments fields, got list"),
         (["{args.txt}"], "args.txt: expected a .json, .yaml or .yml file"),
         (["{training_args.bin}"], "a pickle: loading one can run any code in it; pass --trust-pickle"),
-        (["--max-steps", "-1"], "max_steps is not above 0, so Trainer counts updates from the data: give --dataset-size"),  # noqa: E501
+        (["--max-steps", "-1"], "--dataset-size: needed, since --max-steps is not above 0 and Trainer counts the updates from the data"),  # noqa: E501
         (["--per-device-train-batch-size", "0", "--dataset-size", "9"], "--per-device-train-batch-size: expected a whole number >= 1, got 0"),  # noqa: E501
         (["{zero_batch.json}", "--dataset-size", "9"], "zero_batch.json: field 'per_device_train_batch_size': expected a whole number >= 1"),  # noqa: E501
         (["--lr-scheduler-type", "cosin", "--max-steps", "5"], "--lr-scheduler-type: expected one of linear, cosine"),
@@ -316,7 +379,7 @@ def _write(tmp_path: Path, name: str, text: str) -> str:
         (["--lr-scheduler-type", "cosine", "--lr-scheduler-kwargs", '{"num_cycles": -1}', "--max-steps", "5"],
          "--lr-scheduler-kwargs: num_cycles: expected a finite number > 0, got -1"),
         (["--lr-scheduler-type", "reduce_lr_on_plateau", "--max-steps", "5"], "'lrplot reduce_lr_on_plateau --metrics FILE'"),  # noqa: E501
-        (["--lr-scheduler-type", "greedy", "--max-steps", "5"], "greedy steps with a metric after each evaluation"),
+        (["--lr-scheduler-type", "greedy", "--max-steps", "5"], "greedy steps on a metric after each evaluation"),
         (["--dataset-size", "3", "--dataloader-drop-last"], "--dataset-size: 3 examples make no batch of 8"),
         (["--dataset-size", "3", "--batches-per-epoch", "3"], "--batches-per-epoch: give it or --dataset-size, not both"),  # noqa: E501
         (["--num-train-epochs", "0", "--dataset-size", "30"], "--num-train-epochs: 0 epochs give no update"),
@@ -325,6 +388,15 @@ def _write(tmp_path: Path, name: str, text: str) -> str:
         (["--max-steps", "5", "--logged", "{missing}"], "no such file"),
         (["--max-steps", "5", "--logged", "{list.json}"], "no log_history list: not a trainer_state.json"),
         (["--max-steps", "9" * 20], "--max-steps: 99999999999999999999 is beyond the largest value"),
+        (["--max-steps", "0"], "--max-steps: 0 makes Trainer take one update and stop: give a count above 0, or -1"),
+        (["--max-steps", "5", "--world-size", "0"], "--world-size: expected a whole number >= 1, got 0"),
+        (["--learning-rate", "0", "--max-steps", "5"], "--learning-rate: expected a finite number > 0, got 0"),
+        (["--lr-scheduler-type", "polynomial", "--max-steps", "10", "--warmup-steps", "10"], "--max-steps: 10 updates: must differ from the warmup (10)"),  # noqa: E501
+        (["--dataset-size", "999999999999", "--per-device-train-batch-size", "1"], "--dataset-size: 2999999999997 updates: "),  # noqa: E501
+        (["--lr-scheduler-type", "warmup_stable_decay", "--max-steps", "10"], "--lr-scheduler-kwargs: num_decay_steps: warmup_stable_decay needs it: a whole number of updates"),  # noqa: E501
+        (["{kwargs.yaml}", "--max-steps", "10"], "kwargs.yaml: field 'lr_scheduler_kwargs': min_lr: expected a finite number >= 0, got the text '1e-6' (YAML reads"),  # noqa: E501
+        (["{steps.yaml}"], "steps.yaml: field 'max_steps': expected a whole number, got '1e1' (YAML reads"),
+        (["{config.json}", "--max-steps", "5"], "config.json: field 'accelerator_config': expected a mapping, got list"),  # noqa: E501
     ],
 )  # fmt: skip
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(args: list[str], message: str, tmp_path: Path) -> None:
@@ -337,6 +409,11 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(args: list[str], messag
         "args.txt": _write(tmp_path, "args.txt", "{}"),
         "training_args.bin": _write(tmp_path, "training_args.bin", "x"),
         "zero_batch.json": _write(tmp_path, "zero_batch.json", '{"per_device_train_batch_size": 0}'),
+        "kwargs.yaml": _write(
+            tmp_path, "kwargs.yaml", "lr_scheduler_type: cosine_with_min_lr\nlr_scheduler_kwargs: {min_lr: 1e-6}\n"
+        ),  # noqa: E501
+        "steps.yaml": _write(tmp_path, "steps.yaml", "max_steps: 1e1\n"),
+        "config.json": _write(tmp_path, "config.json", '{"accelerator_config": [1]}'),
     }
     out = tmp_path / "out"
     words = [files.get(a[1:-1], a) if a.startswith("{") and a.endswith("}") and a[1:-1] in files else a for a in args]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import gc
 import logging
 import warnings
@@ -94,7 +95,9 @@ def real_trainer(fields: Mapping[str, object], dataset_size: int, output_dir: Pa
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            args = TrainingArguments(**{**_DEFAULTS, "output_dir": str(output_dir), **fields})  # type: ignore[arg-type]
+            # A copy: Trainer writes into the dicts it is given (accelerator_config's num_steps).
+            given = copy.deepcopy(dict(fields))
+            args = TrainingArguments(**{**_DEFAULTS, "output_dir": str(output_dir), **given})  # type: ignore[arg-type]
             trainer = Trainer(model=_Model(), args=args, train_dataset=_Data(dataset_size))
             trainer.remove_callback(PrinterCallback)  # it prints every log dict to stdout
             recorder = _Recorder(trainer)

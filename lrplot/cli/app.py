@@ -197,8 +197,8 @@ def _declared(p: Param) -> object:
 def _metavar(p: Param) -> str:
     if p.kind == "choice":
         return "|".join(p.choices) if len(p.choices) <= 6 else "NAME"  # more: the help lists them
-    if p.valid:
-        return p.valid.split()[-1].upper()  # "a JSON object": OBJECT
+    if p.metavar:
+        return p.metavar
     metavars = {"int": "INT", "float": "X", "count": "STEPS", "ints": "N,N...", "floats": "X", "bool": ""}
     return {**metavars, "text": "NAME", "file": "FILE", "schedule": "NAME:K=V,..."}[p.kind]
 
@@ -366,11 +366,7 @@ def write_trainer(
             origin.pop(key, None)  # an option overrides the file
     run_log = read_logged(logged) if logged is not None else None
     engines.preload(engine or "torch", _draws(formats))
-    curve = trainer_curve(
-        fields, data["dataset_size"], data["batches_per_epoch"], data["world_size"] or 1,  # type: ignore[arg-type]
-        engine=engine or "torch", origin=origin, even_batches=data["even_batches"],  # type: ignore[arg-type]
-        split_batches=data["split_batches"],  # type: ignore[arg-type]
-    )  # fmt: skip
+    curve = trainer_curve(fields, **data, engine=engine or "torch", origin=origin)  # type: ignore[arg-type]
     warn(curve.plan.notes)
     warn(curve.trace.warnings)
     document = TrainerDocument(curve, name, title, bool(log_y), run_log, CLI_SPELLING, trainer_command_line(curve))
@@ -388,7 +384,7 @@ def write_trainer(
 
 def trainer_command() -> Callable[..., None]:
     """``lrplot trainer``: an option per TrainingArguments field (Trainer's spelling), then the data's."""
-    from ..trainer import ACCELERATE, DATA, FIELDS
+    from ..trainer_fields import ACCELERATE, DATA, FIELDS
 
     def command(args_file: str | None = None, **options: object) -> None:
         given = {p.name: options.pop(p.name) for p in (*FIELDS, *DATA, *ACCELERATE)}
