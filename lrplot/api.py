@@ -29,9 +29,20 @@ if TYPE_CHECKING:
 PathLike = str | os.PathLike[str]
 
 
-def write(document: Document, out: PathLike, formats: Iterable[str] | None = None) -> list[Path]:
-    """Write ``document`` as ``OUT/NAME.FORMAT`` for each format, all or nothing."""
-    return write_files(outputs(document, Path(out), formats))
+def write(
+    document: Document, out: PathLike, formats: Iterable[str] | None = None, inputs: Iterable[PathLike] = ()
+) -> list[Path]:
+    """Write ``document`` as ``OUT/NAME.FORMAT`` for each format, all or nothing; none may replace
+    one of ``inputs``, the files the document was made from."""
+    planned = outputs(document, Path(out), formats)
+    read = _inputs(list(inputs))
+    for path in planned:
+        source = read.get(os.path.realpath(path)) or read.get(_file_id(path))
+        if source is not None:
+            raise ParameterError(
+                "out", f"{path} would replace {source}, an input: choose another, or another name", ("name",)
+            )
+    return write_files(planned)
 
 
 # compare -------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ def read_args_file(path: str | Path, trust_pickle: bool = False) -> dict[str, ob
     """The fields in ``path``, a mapping of field name to value."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in JSON_SUFFIXES + YAML_SUFFIXES + PICKLE_SUFFIXES and path.is_file():
+    if suffix not in JSON_SUFFIXES + YAML_SUFFIXES + PICKLE_SUFFIXES and _is_file(path):
         raise ConfigError(f"{path}: expected a .json, .yaml or .yml file (or Trainer's training_args.bin)")
     if suffix in PICKLE_SUFFIXES and not trust_pickle:
         raise ConfigError(f"{path}: a pickle: loading one can run any code in it; pass --trust-pickle if you trust it")
@@ -65,6 +65,13 @@ def read_args_file(path: str | Path, trust_pickle: bool = False) -> dict[str, ob
     if bad:
         raise ConfigError(f"{path}: field names must be text, got {bad[0]!r}")
     return fields
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError as e:  # a name too long for the system
+        raise ConfigError(f"{path}: cannot read it: {e.strerror or e}") from None
 
 
 def read_json_file(path: str | Path) -> object:
@@ -100,6 +107,12 @@ def _json(path: Path, text: str) -> object:
         raise ConfigError(f"{path}: line {e.lineno}: not valid JSON: {e.msg}") from None
     except RecursionError:
         raise ConfigError(f"{path}: nested too deep to be an arguments file") from None
+    except ValueError as e:  # an int of more than 4300 digits
+        raise ConfigError(f"{path}: not readable: {_unreadable(e)}") from None
+
+
+def _unreadable(e: Exception) -> str:
+    return "it holds a number of more than 4300 digits" if "digits" in str(e) else f"{type(e).__name__}: {e}"
 
 
 def _yaml(path: Path, text: str) -> object:
@@ -115,6 +128,8 @@ def _yaml(path: Path, text: str) -> object:
         raise ConfigError(f"{path}: not valid YAML: {e}") from None
     except RecursionError:
         raise ConfigError(f"{path}: nested too deep to be an arguments file") from None
+    except (ValueError, TypeError, OverflowError) as e:  # a tag's value its constructor refuses, a huge int
+        raise ConfigError(f"{path}: not readable as YAML: {_unreadable(e)}") from None
 
 
 # training_args.bin ---------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import reprlib
 from collections.abc import Iterable
 from typing import TypeGuard
 
@@ -37,6 +38,20 @@ def is_number(value: object) -> TypeGuard[int | float]:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
     return isinstance(value, int) or math.isfinite(value)
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother, _SHORT.maxlong = 2, 80, 80, 40
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = _SHORT.maxfrozenset = 6
+
+
+def shown(value: object) -> str:
+    """A value for a message: its repr, with long, deep or huge parts cut (so a YAML bomb of aliases,
+    one object reached a billion ways, costs nothing to show)."""
+    try:
+        return _SHORT.repr(value)
+    except (ValueError, RecursionError):  # an int of more than 4300 digits has no repr
+        return f"a {type(value).__name__}"
 
 
 def check_magnitude(name: str, value: float) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .errors import CurveSyntaxError, LrplotWarning, ParameterError
-from .limits import MAX_NESTING, check_magnitude, check_text, is_number
+from .limits import MAX_NESTING, check_magnitude, check_text, is_number, shown
 
 Kind = Literal["int", "float", "count", "choice", "bool", "ints", "floats", "text", "file", "schedule", "schedules"]
 Value = object  # once checked: int, float, bool, str, a tuple of int or float, a ScheduleRequest or a tuple of them
@@ -154,7 +154,7 @@ class Param:
         """The value converted to this kind, or a ParameterError."""
         if self.kind == "choice":
             if value not in self.choices:
-                raise self._bad(repr(value))
+                raise self._bad(shown(value))
             return value
         if self.kind == "bool":
             return self._check_bool(value)
@@ -173,7 +173,7 @@ class Param:
 
     def _check_number(self, value: object) -> int | float:
         if not is_number(value):
-            raise self._bad(str(value) if isinstance(value, float) else repr(value))
+            raise self._bad(str(value) if isinstance(value, float) else shown(value))
         check_magnitude(self.name, value)
         fractional = value != int(value)
         if (self.kind in ("int", "ints") and fractional) or (self.kind == "count" and value >= 1 and fractional):
@@ -196,7 +196,7 @@ class Param:
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             items = [value]
         if not isinstance(items, (list, tuple)) or not items:
-            raise self._bad(repr(value))
+            raise self._bad(shown(value))
         return tuple(self._check_number(item) for item in items)
 
     def _check_bool(self, value: object) -> bool:
@@ -204,11 +204,11 @@ class Param:
             return value
         if isinstance(value, str) and value in TRUE + FALSE:
             return value in TRUE
-        raise self._bad(repr(value))
+        raise self._bad(shown(value))
 
     def _check_text(self, value: object) -> str:
         if not isinstance(value, str) or not value.strip():
-            raise self._bad(repr(value))
+            raise self._bad(shown(value))
         check_text(self.name, value)
         return value
 
@@ -223,7 +223,7 @@ class Param:
         elif isinstance(value, (ScheduleRequest, Mapping)):
             items = [value]
         if not isinstance(items, (list, tuple)) or not items:
-            raise self._bad(repr(value))
+            raise self._bad(shown(value))
         return tuple(self._check_schedule(item) for item in items)
 
     def _check_schedule(self, value: object) -> ScheduleRequest:
@@ -233,7 +233,7 @@ class Param:
             return parse_request(value)
         if isinstance(value, Mapping) and isinstance(value.get("schedule"), str):
             return ScheduleRequest(value["schedule"], {k: v for k, v in value.items() if k != "schedule"})
-        raise self._bad(repr(value))
+        raise self._bad(shown(value))
 
 
 def _rejoin(items: list[str]) -> list[str]:

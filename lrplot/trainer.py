@@ -135,6 +135,8 @@ def plan(
     total, updates, epochs = _updates(values, batches, where, notes)
     warmup = _warmup(values, total, schedule, notes)
     params = _params(schedule, values["lr_scheduler_kwargs"], warmup, total, where, notes)  # type: ignore[arg-type]
+    if schedule in NO_KWARGS:
+        values["lr_scheduler_kwargs"] = {}  # dropped, as get_scheduler drops them
     logging_steps = _logging_steps(values, total, updates, notes)
     return TrainerPlan(
         values, checked, schedule, params, total, warmup, batches, updates, epochs, logging_steps, tuple(notes)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .errors import ConfigError, ParameterError, UsageError
 from .hf_args import YAML_SUFFIXES
+from .limits import shown
 from .params import Param, Value
 
 SCHEDULER_TYPES = (  # transformers' SchedulerType, in its order
@@ -134,9 +135,15 @@ def read_kwargs(raw: object, where: Where) -> dict[str, object]:
         if not raw.startswith("{"):  # TrainingArguments parses only text that starts with "{"
             raise where.error(name, "expected a JSON object, such as '{\"num_cycles\": 2}'")
         try:
-            raw = _convert_text(json.loads(raw))
+            raw = json.loads(raw)
         except ValueError as e:
             raise where.error(name, f"not valid JSON: {e}") from None
+        except RecursionError:
+            raise where.error(name, "nested too deep") from None
+        try:
+            raw = _convert_text(raw)
+        except ValueError as e:
+            raise where.error(name, str(e)) from None
         except RecursionError:
             raise where.error(name, "nested too deep") from None
     if not isinstance(raw, Mapping):
@@ -158,10 +165,11 @@ def _convert_text(value: object) -> object:
         elif isinstance(item, str):
             if item.lower() in ("true", "false"):
                 item = item.lower() == "true"
-            elif item.isdigit():
-                item = int(item)
-            elif item.replace(".", "", 1).isdigit():
-                item = float(item)
+            elif item.isdigit() or item.replace(".", "", 1).isdigit():
+                try:
+                    item = int(item) if item.isdigit() else float(item)
+                except ValueError:  # digits int() does not read (a superscript two), as in transformers
+                    raise ValueError(f"{key}: the text {shown(item)} counts as digits but reads as no number") from None
         converted[key] = item
     return converted
 

@@ -18,6 +18,7 @@ from . import engines, figure_model
 from .errors import ConfigError, LrplotError, ParameterError
 from .figure_model import Artist, FigureModel, Legend, Line, Panel, Points, VLine
 from .hf_args import read_json_file
+from .limits import MAX_MAGNITUDE, is_number, shown
 from .options import RunOptions
 from .params import text_of
 from .schedules import REGISTRY
@@ -291,13 +292,12 @@ def read_logged(path: str | Path) -> dict[int, float]:
         if not isinstance(entry, dict) or "learning_rate" not in entry:
             continue
         step, lr = entry.get("step"), entry["learning_rate"]
-        if (
-            isinstance(step, bool)
-            or not isinstance(step, int)
-            or isinstance(lr, bool)
-            or not isinstance(lr, (int, float))
-        ):
-            raise ConfigError(f"{path}: log_history entry {i + 1}: expected a whole step and a number learning_rate")
+        if not (is_number(step) and isinstance(step, int) and abs(step) <= MAX_MAGNITUDE):
+            raise ConfigError(f"{path}: log_history entry {i + 1}: step: expected a whole number, got {shown(step)}")
+        if not (is_number(lr) and abs(lr) <= MAX_MAGNITUDE):
+            raise ConfigError(
+                f"{path}: log_history entry {i + 1}: learning_rate: expected a finite number, got {shown(lr)}"
+            )
         logged[step] = float(lr)
     if not logged:
         raise ConfigError(f"{path}: log_history holds no learning_rate (was logging_strategy 'no'?)")

@@ -423,3 +423,26 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(args: list[str], messag
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], result.stderr
     assert not out.exists()
+
+
+def test_no_output_replaces_an_input(tmp_path: Path) -> None:
+    args = tmp_path / "trainer.json"
+    args.write_text('{"max_steps": 5}')
+    result = runner.invoke(app, ["trainer", str(args), "--out", str(tmp_path), "--format", "json,csv"])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: --out: {args} would replace {args}, an input: choose another, or another --name"
+    )
+    assert args.read_text() == '{"max_steps": 5}' and sorted(p.name for p in tmp_path.iterdir()) == ["trainer.json"]
+
+
+def test_a_yaml_bomb_of_aliases_is_refused_in_one_short_line(tmp_path: Path) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("\n".join([*lines, "learning_rate: *a8", ""]))  # 9**9 strings, if written out
+    result = runner.invoke(app, ["trainer", str(bomb), "--max-steps", "5", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()[-1:]
+    assert line.startswith(f"Error: {bomb}: field 'learning_rate': expected a finite number > 0, got [[")
+    assert len(line) < 600  # a bounded repr; 9**8 lists, were they written out

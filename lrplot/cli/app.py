@@ -95,7 +95,7 @@ app = typer.Typer(
 
 def warn(warnings: tuple[str, ...], where: str = "") -> None:
     for warning in warnings:
-        typer.echo(f"warning: {where}{warning}", err=True)
+        typer.echo(f"warning: {one_line(where + warning)}", err=True)
 
 
 def echo_paths(paths: Iterable[Path]) -> None:
@@ -346,10 +346,12 @@ def write_trainer(
 ) -> None:
     """Run the trainer command: read the arguments, plan, run, write, print the summary and check the log."""
     from .. import api, engines
+    from ..files import check_stem
     from ..hf_args import read_args_file
     from ..trainer_run import TrainerDocument, first_mismatch, read_logged, trainer_curve
 
     formats = parse_formats(format)
+    check_stem(name, "name")
     if title is not None:
         check_text("title", title)
     fields: dict[str, object] = {}
@@ -370,16 +372,17 @@ def write_trainer(
     warn(curve.plan.notes)
     warn(curve.trace.warnings)
     document = TrainerDocument(curve, name, title, bool(log_y), run_log, CLI_SPELLING, trainer_command_line(curve))
-    paths = api.write(document, out or ".", formats)
+    inputs = [path for path in (args_file, logged) if path is not None]
+    paths = api.write(document, out or ".", formats, inputs)
     for line in curve.summary():
         typer.echo(line)
     echo_paths(paths)
     if run_log is not None:
         mismatch = first_mismatch(curve, run_log)
         if mismatch is not None:
-            typer.echo(f"mismatch: {logged}: {mismatch}", err=True)
+            typer.echo(f"mismatch: {one_line(f'{logged}: {mismatch}')}", err=True)
             raise typer.Exit(1)
-        typer.echo(f"{logged}: its {len(run_log)} logged lr values match the prediction (relative 1e-12)")
+        typer.echo(one_line(f"{logged}: its {len(run_log)} logged lr values match the prediction (relative 1e-12)"))
 
 
 def trainer_command() -> Callable[..., None]:
