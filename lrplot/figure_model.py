@@ -104,6 +104,8 @@ class Panel:
     legend: Legend | None = None
     visible: bool = True
     epoch_length: int | None = None  # x units (optimizer updates) per epoch: a second x axis on top, in epochs
+    integer_x: bool = False  # x counts things (updates): ticks on whole numbers only
+    x_range: tuple[float, float] | None = None  # the x axis's limits, where the data's own would mislead
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,12 @@ def draw_panel(ax: Axes, panel: Panel) -> None:
     else:
         ax.set_title(panel.title, fontsize=panel.title_fontsize, parse_math=False)
     ax.grid(True, alpha=0.3)
+    if panel.integer_x:
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if panel.x_range is not None:
+        ax.set_xlim(*panel.x_range)
     if panel.epoch_length:
         k = float(panel.epoch_length)
 

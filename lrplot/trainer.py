@@ -242,8 +242,8 @@ def _batches(values: dict[str, Value], data: dict[str, Value], where: Where, not
             )
         elif even:
             notes.append(
-                f"{all_batches} batches over {world} processes: {world - left} of them take one batch from the "
-                "start again (even_batches)"
+                f"{all_batches} batches over {world} processes: {world - left} of them "
+                f"take{'s' if world - left == 1 else ''} one batch from the start again (even_batches)"
             )
         else:
             notes.append(
@@ -303,6 +303,8 @@ def _warmup(values: dict[str, Value], total: int, schedule: str, notes: list[str
     field = _float(values["warmup_steps"])
     warmup = int(field) if field >= 1 else math.ceil(total * field)
     if schedule == "constant":  # get_scheduler gives it no warmup
+        if warmup:
+            notes.append(f"constant has no warmup: warmup_steps {field:g} is ignored (constant_with_warmup has one)")
         return warmup
     if 0 < field < 1 and warmup <= 1:
         notes.append(f"warmup_steps {field:g} is a ratio: {field:g} * {total} updates rounds up to {warmup}")
@@ -359,8 +361,9 @@ def _cycles_notes(schedule: str, params: dict[str, Value], warmup: int, total: i
             f"num_cycles {cycles}: the lr jumps back to its peak {'once' if cycles == 2 else f'{cycles - 1} times'} "
             f"(near update{'s' if len(starts) > 1 else ''} {at})"
         )
-    elif schedule in ("cosine", "cosine_with_min_lr", "cosine_warmup_with_min_lr"):
-        if isinstance(cycles, (int, float)) and cycles > 0.5:
+    elif schedule in ("cosine", "cosine_with_min_lr", "cosine_warmup_with_min_lr", "warmup_stable_decay"):
+        cosine = schedule != "warmup_stable_decay" or params.get("decay_type", "cosine") == "cosine"
+        if cosine and isinstance(cycles, (int, float)) and cycles > 0.5:
             notes.append(f"num_cycles {cycles:g}: the cosine passes its floor and rises again (0.5 is one decay)")
 
 
@@ -385,7 +388,7 @@ def _logging_steps(values: dict[str, Value], total: int, updates: int | None, no
     first = bool(values["logging_first_step"])
     if strategy == "steps" and count > total:
         logs = "the lr of update 1 only" if first else "no lr"
-        notes.append(f"logging_steps {count} > the {total} updates: Trainer logs {logs}")
+        notes.append(f"logging_steps {count} > the {_n(total, 'update')}: Trainer logs {logs}")
     elif strategy == "epoch" and updates is None:
         notes.append("logging_strategy epoch: which updates end an epoch is unknown without the data size")
     return max(count, 1)

@@ -37,7 +37,7 @@ FIELDS = (
     Param("warmup_steps", "float", 0.0, "warmup updates: a whole number, or a ratio below 1 of the total", low=0),
     Param("warmup_ratio", "float", None, "transformers 4's warmup ratio (5 reads a ratio from warmup_steps)", low=0),
     Param("max_steps", "int", -1, "total updates, when above 0 (-1: from the epochs)"),
-    Param("num_train_epochs", "float", 3.0, "epochs, a fraction allowed (when max_steps is -1)", low=0),
+    Param("num_train_epochs", "float", 3.0, "epochs, a fraction allowed (when max_steps is -1)"),
     Param("per_device_train_batch_size", "int", 8, "examples per batch on each process", low=1),
     Param("gradient_accumulation_steps", "int", 1, "batches per optimizer update", low=1),
     Param("dataloader_drop_last", "bool", False, "drop each epoch's last, incomplete batch"),
@@ -58,6 +58,7 @@ ACCELERATE = (
 )
 ACCELERATE_DEFAULTS = {"even_batches": True, "split_batches": False}
 TRUE_WORDS, FALSE_WORDS = ("yes", "true", "t", "y", "1"), ("no", "false", "f", "n", "0")  # HfArgumentParser's
+TESTED_FOR_TRUTH = ("logging_first_step",)  # Trainer asks only `if args.logging_first_step`: any text is true
 YAML_HINT = "YAML reads 2e-5, without a dot, as text: write 2.0e-5"
 
 
@@ -98,7 +99,7 @@ def read_fields(fields: Mapping[str, object], where: Where, notes: list[str]) ->
                 raise where.error(p.name, f"expected {p.valid_range()}, got null")
             values[p.name] = p.default
             continue
-        value = _number_from_text(p, raw, where, notes)
+        value = _as_trainer_reads(p, raw, where, notes)
         try:
             values[p.name] = p.check(value)
         except ParameterError as e:
@@ -107,8 +108,16 @@ def read_fields(fields: Mapping[str, object], where: Where, notes: list[str]) ->
     return values
 
 
-def _number_from_text(p: Param, value: object, where: Where, notes: list[str]) -> object:
-    """Text where a number or switch belongs, read as HfArgumentParser reads a command line's text."""
+def _as_trainer_reads(p: Param, value: object, where: Where, notes: list[str]) -> object:
+    """A value of another type than the field's: as Trainer would use it, where it would run; else
+    text read as HfArgumentParser reads a command line's, and a whole float as an int, with a note."""
+    if p.kind == "bool" and not isinstance(value, bool) and p.name in TESTED_FOR_TRUTH:
+        truth = bool(value)
+        notes.append(where.note(p.name, f"{shown(value)} is {str(truth).lower()} to Trainer, which tests it for truth"))
+        return truth
+    if p.kind == "int" and isinstance(value, float) and value.is_integer() and abs(value) <= 1e15:
+        notes.append(where.note(p.name, f"{value!r}, read as {int(value)} (transformers needs an int and would fail)"))
+        return int(value)
     if not isinstance(value, str) or p.kind not in ("int", "float", "bool"):
         return value
     text = value.strip()
@@ -122,7 +131,9 @@ def _number_from_text(p: Param, value: object, where: Where, notes: list[str]) -
         except ValueError:
             return value
     hint = f"; {YAML_HINT}" if where.yaml(p.name) and p.kind == "float" else ""
-    notes.append(where.note(p.name, f"the text {value!r}, read as {number!r} (transformers would keep the text{hint})"))
+    notes.append(
+        where.note(p.name, f"the text {shown(value)}, read as {number!r} (transformers would keep it and fail{hint})")
+    )
     return number
 
 

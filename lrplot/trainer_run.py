@@ -49,6 +49,12 @@ class TrainerCurve:
     trace: Trace
 
     @property
+    def warnings(self) -> tuple[str, ...]:
+        """The plan's notes, then what the schedule and its values show (the plan says warmup's own)."""
+        schedule = tuple(w for w in self.trace.schedule.warnings if not w.startswith("warmup ("))
+        return self.plan.notes + schedule + self.trace.warnings
+
+    @property
     def lr(self) -> object:
         return self.trace.lr
 
@@ -64,15 +70,16 @@ class TrainerCurve:
         if p.batches_per_epoch is not None:
             partial = p.batches_per_epoch % p.accumulation
             last = f"; each epoch's last update takes {partial} of {p.accumulation}" if partial else ""
-            batches = f" ({p.batches_per_epoch} batches per process{last})"
+            batches = f" ({_n(p.batches_per_epoch, 'batch')} per process{last})"
         lines = [
             f"updates: {p.total} in all{per_epoch}{batches}",
-            f"warmup: {p.warmup} updates" if "warmup" in p.params else f"warmup: none ({p.schedule} has none)",
+            f"warmup: {_n(p.warmup, 'update')}" if "warmup" in p.params else f"warmup: none ({p.schedule} has none)",
             f"lr: peak {float(lr.max()):.6g}, final {float(lr[-1]):.6g} (update {p.total})",
         ]
         logged = p.logged_updates()
         if logged:
-            lines.append(f"logged: {len(logged)} values, at updates {_ranges(logged)}")
+            where = f"update{'s' if len(logged) > 1 else ''} {_ranges(logged)}"
+            lines.append(f"logged: {_n(len(logged), 'value')}, at {where}")
         return lines
 
 
@@ -122,6 +129,8 @@ def _in_trainers_words(e: ParameterError, the_plan: TrainerPlan, where: Where) -
         return where.error("learning_rate", reason)
     if e.param == "warmup":
         return where.error("warmup_steps", f"{the_plan.warmup} warmup updates of {the_plan.total}: {reason}")
+    if e.param == "training_steps" and "warmup" in reason:  # warmup_steps is what decides it
+        return where.error("warmup_steps", f"{the_plan.warmup} of the {the_plan.total} updates: the total {reason}")
     if e.param in ("training_steps", "steps"):
         source = "max_steps" if _positive(the_plan.fields["max_steps"]) else "dataset_size"
         return where.error(source, f"{the_plan.total} updates: {reason}")
@@ -214,12 +223,14 @@ def trainer_figure(
         marks = range(p.updates_per_epoch, p.total, p.updates_per_epoch)
         artists += [VLine(float(m), color="0.6", linestyle=":", linewidth=0.8) for m in marks]
     artists.append(Line(x, y, "lr of each update", color="C0"))
+    if p.total <= 3:  # a line of so few points is hardly one: mark each
+        artists.append(Points(x, y, None, color="C0", marker=".", size=6))
     steps = np.asarray(p.logged_updates(), dtype=np.int64)
     if len(steps):
         stride = -(-len(steps) // MAX_LOG_MARKS)  # more marks would hide the curve
         shown = f"; 1 in {stride} marked" if stride > 1 else ""
         label = f"Trainer logs the lr of that update\n({_every(p)}{shown})"
-        marked = steps[::stride]
+        marked = np.unique(np.append(steps[::stride], steps[-1]))  # the last one always
         artists.append(Points(marked, trace.lr[marked - 1], label, color="C1", marker="o", size=4))
     if logged:
         steps = np.array(sorted(logged), dtype=np.int64)
@@ -233,6 +244,7 @@ def trainer_figure(
                                   va="bottom", color="C3"),
             ]  # fmt: skip
     warmup = trace.schedule.values.get("warmup")
+    late_warmup = isinstance(warmup, int) and warmup > p.total / 2  # its note sits where the legend would
     if isinstance(warmup, int) and 0 < warmup < p.total:
         artists += [
             VLine(warmup + 0.5, color="0.45", linestyle="--", linewidth=1),
@@ -245,8 +257,10 @@ def trainer_figure(
         xlabel="optimizer update (Trainer's global step)",
         ylabel="learning rate",
         log_y=log_y,
-        legend=Legend(9, 0.04 + 0.1 * entries) if entries > 1 else None,
+        legend=Legend(9, 0.04 + 0.1 * entries, "upper left" if late_warmup else "upper right") if entries > 1 else None,
         epoch_length=p.updates_per_epoch,
+        integer_x=True,
+        x_range=(0.5, p.total + 0.5) if p.total <= 3 else None,  # not a span of fractions of one update
     )
     return FigureModel((panel,))
 
@@ -258,18 +272,29 @@ def _every(p: TrainerPlan) -> str:
     strategy = p.fields["logging_strategy"]
     first = ", and update 1" if p.fields["logging_first_step"] else ""
     if strategy == "steps":
-        return f"every {p.logging_steps} updates{first}"
+        return f"every {_n(p.logging_steps, 'update') if p.logging_steps > 1 else 'update'}{first}"
     return f"at each epoch's end{first}" if strategy == "epoch" else "update 1"
 
 
 def _title(curve: TrainerCurve) -> str:
-    """``Trainer: NAME, lr X`` over the updates, warmup and the schedule's own arguments."""
+    """``Trainer: NAME, lr X`` over the updates, warmup and the schedule's own arguments, in Trainer's
+    names, wrapped between parts to the figure's width."""
     p = curve.plan
-    parts = [f"{p.total} updates" + (f" ({p.updates_per_epoch} an epoch)" if p.updates_per_epoch else "")]
+    parts = [_n(p.total, "update") + (f" ({p.updates_per_epoch} an epoch)" if p.updates_per_epoch else "")]
     if "warmup" in p.params:
         parts.append(f"warmup {p.warmup}")
-    parts += [f"{k} {text_of(v)}" for k, v in p.params.items() if k not in ("warmup", "training_steps")]
-    return f"Trainer: {p.schedule}, lr {p.learning_rate:g}\n{', '.join(parts)}"
+    own = [(k, v) for k, v in p.params.items() if k not in ("warmup", "training_steps")]
+    parts += [f"{TRAINER_NAMES.get(k, k)} {text_of(v)}" for k, v in own]
+    lines = [f"Trainer: {p.schedule}, lr {p.learning_rate:g}", ""]
+    for part in parts:
+        if lines[-1] and len(lines[-1]) + 2 + len(part) > figure_model.TITLE_WIDTH:
+            lines.append("")
+        lines[-1] += f", {part}" if lines[-1] else part
+    return "\n".join(lines)
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}es" if word.endswith("ch") else f"{count} {word}s"
 
 
 def _ranges(steps: list[int]) -> str:

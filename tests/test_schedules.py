@@ -68,7 +68,8 @@ GRID = {
         for dt in ("linear", "cosine", "1-sqrt")
         for r in (0.0, 0.1)
     ]
-    + [{"warmup": 5, "training_steps": 60, "decay_steps": 10, "stable_steps": 20, "num_cycles": 1.0}],
+    + [{"warmup": 5, "training_steps": 60, "decay_steps": 10, "stable_steps": 20, "num_cycles": 1.0}]
+    + [{"warmup": 30, "training_steps": 60, "decay_steps": 40}, {"warmup": 5, "decay_steps": 10, "stable_steps": -3}],
     # torch's own schedulers, checked against the class itself.
     "step_lr": [{"step_size": 7, "gamma": 0.5}, {"step_size": 1, "gamma": 0.9}],
     "exponential_lr": [{"gamma": 0.95}, {"gamma": 1.01}],

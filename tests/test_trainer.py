@@ -192,6 +192,47 @@ def test_lr_scheduler_kwargs_are_read_as_training_arguments_reads_them() -> None
     assert trainer_curve(wsd, 100).plan.params == {"warmup": 0, "training_steps": 39, "decay_steps": 5}  # noqa: E501
 
 
+@pytest.mark.parametrize(
+    ("fields", "note"),
+    [
+        ({"logging_first_step": "false", "logging_steps": 2}, "'false' is true to Trainer, which tests it for truth"),
+        ({"logging_first_step": 0, "logging_steps": 2}, "0 is false to Trainer"),
+        (
+            {"per_device_train_batch_size": 2.0, "gradient_accumulation_steps": 2.0},
+            "2.0, read as 2 (transformers needs",
+        ),
+    ],
+)
+def test_values_of_another_type_are_read_as_trainer_runs_them(
+    fields: dict[str, object], note: str, tmp_path: Path
+) -> None:
+    curve = trainer_curve({"max_steps": 5, **fields}, 20)
+    assert any(note in n for n in curve.plan.notes), curve.plan.notes
+    if "logging_first_step" in fields:  # Trainer runs it: the oracle says which steps it logs
+        real = real_trainer({**BASE, "max_steps": 5, **fields}, 20, tmp_path)
+        assert curve.plan.logged_updates() == sorted(real.logged)
+
+
+def test_the_schedules_own_warnings_reach_the_user() -> None:
+    wsd = {
+        "lr_scheduler_type": "warmup_stable_decay",
+        "lr_scheduler_kwargs": {"num_decay_steps": 3, "num_stable_steps": 1},
+    }
+    assert any("lr stays at min_lr_ratio from step 4" in w for w in trainer_curve({**wsd, "max_steps": 20}).warnings)
+    late = {
+        "lr_scheduler_type": "warmup_stable_decay",
+        "lr_scheduler_kwargs": {"num_decay_steps": 8},
+        "warmup_steps": 1,
+    }
+    assert any("the decay starts 4 steps in" in w for w in trainer_curve({**late, "max_steps": 5}).warnings)
+
+
+def test_a_late_decay_is_drawn_as_trainer_runs_it(tmp_path: Path) -> None:
+    fields = {**BASE, "max_steps": 5, "warmup_steps": 1, "lr_scheduler_type": "warmup_stable_decay",
+              "lr_scheduler_kwargs": {"num_decay_steps": 8}}  # fmt: skip
+    assert_same_run(fields, 20, tmp_path)
+
+
 def test_fields_that_change_the_run_unmodelled_are_named() -> None:
     fields = {"auto_find_batch_size": True, "train_sampling_strategy": "batch_rebalance", "deepspeed": "ds.json",
               "optim": "galore_adamw_layerwise"}  # fmt: skip
@@ -274,7 +315,7 @@ def test_to_json_string_yaml_and_the_pickle_read_the_same(tmp_path: Path) -> Non
             assert "args.yaml: not TrainingArguments fields of transformers 5.24.0, ignored: model_name_or_path" in (
                 result.stderr
             )
-            assert "learning_rate: the text '3e-5', read as 3e-05 (transformers would keep the text; YAML reads" in (
+            assert "learning_rate: the text '3e-5', read as 3e-05 (transformers would keep it and fail; YAML reads" in (
                 result.stderr
             )
         else:
@@ -391,7 +432,7 @@ def _write(tmp_path: Path, name: str, text: str) -> str:
         (["--max-steps", "0"], "--max-steps: 0 makes Trainer take one update and stop: give a count above 0, or -1"),
         (["--max-steps", "5", "--world-size", "0"], "--world-size: expected a whole number >= 1, got 0"),
         (["--learning-rate", "0", "--max-steps", "5"], "--learning-rate: expected a finite number > 0, got 0"),
-        (["--lr-scheduler-type", "polynomial", "--max-steps", "10", "--warmup-steps", "10"], "--max-steps: 10 updates: must differ from the warmup (10)"),  # noqa: E501
+        (["--lr-scheduler-type", "polynomial", "--max-steps", "10", "--warmup-steps", "10"], "--warmup-steps: 10 of the 10 updates: the total must differ from the warmup (10)"),  # noqa: E501
         (["--dataset-size", "999999999999", "--per-device-train-batch-size", "1"], "--dataset-size: 2999999999997 updates: "),  # noqa: E501
         (["--lr-scheduler-type", "warmup_stable_decay", "--max-steps", "10"], "--lr-scheduler-kwargs: num_decay_steps: warmup_stable_decay needs it: a whole number of updates"),  # noqa: E501
         (["{kwargs.yaml}", "--max-steps", "10"], "kwargs.yaml: field 'lr_scheduler_kwargs': min_lr: expected a finite number >= 0, got the text '1e-6' (YAML reads"),  # noqa: E501

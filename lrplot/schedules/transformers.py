@@ -193,24 +193,22 @@ def _warmup_stable_decay(v: Values, lr: float) -> Piecewise:
 
 def _check_warmup_stable_decay(values: Values, lr: float, steps: int) -> list[str]:
     warmup, decay, total = _int(values, "warmup"), _int(values, "decay_steps"), _int(values, "training_steps")
+    warnings = []
     if values["stable_steps"] is None:
-        stable = total - warmup - decay
-        if stable < 0:
-            raise ParameterError(
-                "decay_steps",
-                f"warmup ({warmup}) + decay steps ({decay}) exceed the training steps ({total}); "
-                "lower them or raise training_steps",
-                mentions=("training_steps",),
-            )
-        values["stable_steps"] = stable
-        return []
-    end = warmup + _int(values, "stable_steps") + decay
+        values["stable_steps"] = total - warmup - decay  # transformers' default, below 0 too
+    stable = _int(values, "stable_steps")
+    if stable < 0:  # transformers runs it: the decay is already |stable| steps in when warmup ends
+        warnings.append(
+            f"stable steps {stable} (warmup {warmup} + decay steps {decay} exceed the training steps {total}): "
+            f"the decay starts {-stable} steps in, so the lr never reaches its peak after warmup"
+        )
+    end = warmup + stable + decay
     if end != total:
-        return [
+        warnings.append(
             f"warmup + stable + decay steps = {end}, not the training steps ({total}): "
             f"lr stays at min_lr_ratio from step {end}"
-        ]
-    return []
+        )
+    return warnings
 
 
 # The specs --------------------------------------------------------------------------
@@ -347,7 +345,12 @@ SPECS = (
                 REQUIRED,
                 "decay steps: a whole count, or a fraction below 1 of the training steps",
             ),
-            Param("stable_steps", "int", None, "stable steps (default: training steps - warmup - decay steps)", low=0),
+            Param(
+                "stable_steps",
+                "int",
+                None,
+                "stable steps (default: training steps - warmup - decay steps; below 0 as transformers takes it)",
+            ),
             Param("warmup_type", "choice", "linear", "the warmup's shape", choices=SHAPES),
             Param("decay_type", "choice", "cosine", "the decay's shape", choices=SHAPES),
             Param("min_lr_ratio", "float", 0.0, "the lowest lr as a fraction of the lr", low=0, high=1),
