@@ -34,6 +34,7 @@ from .options import (
     Interval,
     LogY,
     Lr,
+    Name,
     Optimizer,
     Out,
     Record,
@@ -230,9 +231,7 @@ def compare_command(
     grid: Annotated[
         bool, typer.Option("--grid", help="small multiples with shared axes instead of an overlay")
     ] = False,
-    name: Annotated[
-        str, typer.Option("--name", metavar="NAME", help="output file name, without extension")
-    ] = "compare",
+    name: Name = "compare",
     optimizer: Optimizer = None,
     record: Record = None,
     engine: Engine = None,
@@ -335,9 +334,7 @@ def write_trainer(
     trust_pickle: Annotated[
         bool, typer.Option("--trust-pickle", help="allow ARGS_FILE to be Trainer's pickled training_args.bin")
     ] = False,
-    name: Annotated[
-        str, typer.Option("--name", metavar="NAME", help="output file name, without extension")
-    ] = "trainer",
+    name: Name = "trainer",
     engine: Engine = None,
     out: Out = None,
     format: Formats = None,

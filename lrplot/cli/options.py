@@ -110,6 +110,7 @@ LogY = Annotated[
         "--log-y/--linear-y", help=f"logarithmic (or linear) lr axis [default: linear; {OWN}]", show_default=False
     ),
 ]
+Name = Annotated[str, typer.Option("--name", metavar="NAME", help="output file name, without extension")]
 Every = Annotated[int, typer.Option("--every", metavar="K", help="keep one CSV/JSON row in K")]
 Warmup = Annotated[
     float | None,
