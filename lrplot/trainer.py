@@ -153,9 +153,9 @@ def _float(value: Value) -> float:
     return float(value)
 
 
-def _n(count: int, word: str) -> str:
-    """``1 update``, ``2 updates``."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+def counted(count: int, word: str) -> str:
+    """``1 update``, ``2 updates``, ``2 batches``."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}{'es' if word.endswith('ch') else 's'}"
 
 
 def _unknown_and_unmodelled(fields: Mapping[str, object], where: Where, notes: list[str]) -> None:
@@ -229,7 +229,7 @@ def _batches(values: dict[str, Value], data: dict[str, Value], where: Where, not
     if batches == 0:
         raise ParameterError(
             "dataset_size",
-            f"{_n(size, 'example')} make no batch of {batch}{' per process' if world > 1 else ''} with "
+            f"{counted(size, 'example')} make no batch of {batch}{' per process' if world > 1 else ''} with "
             "dataloader_drop_last: Trainer would train nothing",
             ("dataloader_drop_last",),
         )
@@ -273,8 +273,8 @@ def _updates(
         epochs = max_steps // updates + int(max_steps % updates > 0)
         if max_steps % updates:
             notes.append(
-                f"max_steps {max_steps} is {max_steps / updates:.4g} epochs of {_n(updates, 'update')}: "
-                f"the last epoch stops after {_n(max_steps % updates, 'update')}"
+                f"max_steps {max_steps} is {max_steps / updates:.4g} epochs of {counted(updates, 'update')}: "
+                f"the last epoch stops after {counted(max_steps % updates, 'update')}"
             )
         return max_steps, updates, epochs
     if updates is None:
@@ -292,7 +292,7 @@ def _updates(
         product = wanted * updates  # Trainer's float product, rounded up
         made = f"{product!r}, rounded up to {total}" if product != total else str(total)
         notes.append(
-            f"{wanted:g} epochs of {_n(updates, 'update')} make {made} updates: "
+            f"{wanted:g} epochs of {counted(updates, 'update')} make {made} updates: "
             f"the last epoch stops after {total - (epochs - 1) * updates} of {updates}"
         )
     return total, updates, epochs
@@ -311,7 +311,7 @@ def _warmup(values: dict[str, Value], total: int, schedule: str, notes: list[str
     elif field >= 1 and field != warmup:
         notes.append(f"warmup_steps {field:g} is at least 1, so a count: Trainer takes int() of it, {warmup}")
     if warmup >= total:
-        notes.append(f"warmup ({_n(warmup, 'update')}) reaches the total ({total}): the lr never gets past warmup")
+        notes.append(f"warmup ({counted(warmup, 'update')}) reaches the total ({total}): the lr never gets past warmup")
     return warmup
 
 
@@ -388,7 +388,7 @@ def _logging_steps(values: dict[str, Value], total: int, updates: int | None, no
     first = bool(values["logging_first_step"])
     if strategy == "steps" and count > total:
         logs = "the lr of update 1 only" if first else "no lr"
-        notes.append(f"logging_steps {count} > the {_n(total, 'update')}: Trainer logs {logs}")
+        notes.append(f"logging_steps {count} > the {counted(total, 'update')}: Trainer logs {logs}")
     elif strategy == "epoch" and updates is None:
         notes.append("logging_strategy epoch: which updates end an epoch is unknown without the data size")
     return max(count, 1)

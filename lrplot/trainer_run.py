@@ -22,9 +22,8 @@ from .limits import MAX_MAGNITUDE, is_number, shown
 from .options import RunOptions
 from .params import text_of
 from .schedules import REGISTRY
-from .spelling import PLAIN, Spelling
 from .trace import Trace
-from .trainer import TRAINER_NAMES, TRANSFORMERS_VERSION, TrainerPlan, plan
+from .trainer import TRAINER_NAMES, TRANSFORMERS_VERSION, TrainerPlan, counted, plan
 from .trainer_fields import Where
 from .writers import Table
 
@@ -54,10 +53,6 @@ class TrainerCurve:
         schedule = tuple(w for w in self.trace.schedule.warnings if not w.startswith("warmup ("))
         return self.plan.notes + schedule + self.trace.warnings
 
-    @property
-    def lr(self) -> object:
-        return self.trace.lr
-
     def summary(self) -> list[str]:
         """What the run will do, in a few lines."""
         p, lr = self.plan, self.trace.lr
@@ -70,16 +65,18 @@ class TrainerCurve:
         if p.batches_per_epoch is not None:
             partial = p.batches_per_epoch % p.accumulation
             last = f"; each epoch's last update takes {partial} of {p.accumulation}" if partial else ""
-            batches = f" ({_n(p.batches_per_epoch, 'batch')} per process{last})"
+            batches = f" ({counted(p.batches_per_epoch, 'batch')} per process{last})"
         lines = [
             f"updates: {p.total} in all{per_epoch}{batches}",
-            f"warmup: {_n(p.warmup, 'update')}" if "warmup" in p.params else f"warmup: none ({p.schedule} has none)",
+            f"warmup: {counted(p.warmup, 'update')}"
+            if "warmup" in p.params
+            else f"warmup: none ({p.schedule} has none)",
             f"lr: peak {float(lr.max()):.6g}, final {float(lr[-1]):.6g} (update {p.total})",
         ]
         logged = p.logged_updates()
         if logged:
             where = f"update{'s' if len(logged) > 1 else ''} {_ranges(logged)}"
-            lines.append(f"logged: {_n(len(logged), 'value')}, at {where}")
+            lines.append(f"logged: {counted(len(logged), 'value')}, at {where}")
         return lines
 
 
@@ -170,8 +167,7 @@ class TrainerDocument:
     title: str | None = None
     log_y: bool = False
     logged: Mapping[int, float] | None = None  # a real run's logged lr, overlaid
-    spelling: Spelling = PLAIN
-    command: str | None = None
+    command: str | None = None  # the command line that regenerates the files
     columns_key = None
 
     @property
@@ -272,7 +268,7 @@ def _every(p: TrainerPlan) -> str:
     strategy = p.fields["logging_strategy"]
     first = ", and update 1" if p.fields["logging_first_step"] else ""
     if strategy == "steps":
-        return f"every {_n(p.logging_steps, 'update') if p.logging_steps > 1 else 'update'}{first}"
+        return f"every {counted(p.logging_steps, 'update') if p.logging_steps > 1 else 'update'}{first}"
     return f"at each epoch's end{first}" if strategy == "epoch" else "update 1"
 
 
@@ -280,7 +276,7 @@ def _title(curve: TrainerCurve) -> str:
     """``Trainer: NAME, lr X`` over the updates, warmup and the schedule's own arguments, in Trainer's
     names, wrapped between parts to the figure's width."""
     p = curve.plan
-    parts = [_n(p.total, "update") + (f" ({p.updates_per_epoch} an epoch)" if p.updates_per_epoch else "")]
+    parts = [counted(p.total, "update") + (f" ({p.updates_per_epoch} an epoch)" if p.updates_per_epoch else "")]
     if "warmup" in p.params:
         parts.append(f"warmup {p.warmup}")
     own = [(k, v) for k, v in p.params.items() if k not in ("warmup", "training_steps")]
@@ -291,10 +287,6 @@ def _title(curve: TrainerCurve) -> str:
             lines.append("")
         lines[-1] += f", {part}" if lines[-1] else part
     return "\n".join(lines)
-
-
-def _n(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}es" if word.endswith("ch") else f"{count} {word}s"
 
 
 def _ranges(steps: list[int]) -> str:

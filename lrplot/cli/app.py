@@ -367,7 +367,7 @@ def write_trainer(
     engines.preload(engine or "torch", _draws(formats))
     curve = trainer_curve(fields, **data, engine=engine or "torch", origin=origin)  # type: ignore[arg-type]
     warn(curve.warnings)
-    document = TrainerDocument(curve, name, title, bool(log_y), run_log, CLI_SPELLING, trainer_command_line(curve))
+    document = TrainerDocument(curve, name, title, bool(log_y), run_log, trainer_command_line(curve))
     inputs = [path for path in (args_file, logged) if path is not None]
     paths = api.write(document, out or ".", formats, inputs)
     for line in curve.summary():
