@@ -121,7 +121,7 @@ def plan(
     notes: list[str] = []
     _unknown_and_unmodelled(fields, where, notes)
     values = read_fields(fields, where, notes)
-    checked = read_data(data or {}, fields, where, notes)
+    checked = read_data(data or {}, fields, where)
     schedule = str(values["lr_scheduler_type"])
     if schedule in METRIC_TYPES:
         raise where.error(

@@ -185,9 +185,7 @@ def _convert_text(value: object) -> object:
     return converted
 
 
-def read_data(
-    given: Mapping[str, object], fields: Mapping[str, object], where: Where, notes: list[str]
-) -> dict[str, Value]:
+def read_data(given: Mapping[str, object], fields: Mapping[str, object], where: Where) -> dict[str, Value]:
     """The data's sizes and accelerate's settings, checked; the settings from options, else ``accelerator_config``."""
     data: dict[str, Value] = {}
     for p in DATA:
