@@ -18,8 +18,12 @@ from typing import Literal
 from .errors import CurveSyntaxError, LrplotWarning, ParameterError
 from .limits import MAX_NESTING, check_magnitude, check_text, is_number, shown
 
-Kind = Literal["int", "float", "count", "choice", "bool", "ints", "floats", "text", "file", "schedule", "schedules"]
-Value = object  # once checked: int, float, bool, str, a tuple of int or float, a ScheduleRequest or a tuple of them
+Kind = Literal[
+    "int", "float", "count", "choice", "bool", "ints", "floats", "text", "file", "schedule", "schedules",
+    "expression", "variables", "assignments",
+]  # fmt: skip
+Value = object  # once checked: int, float, bool, str, a tuple of int or float, a ScheduleRequest or a tuple
+# of them, Assignments
 TRUE, FALSE = ("true", "True"), ("false", "False")  # a switch as text (the curve syntax)
 KIND_WORDS = {  # what is valid, for kinds without bounds
     "count": "a whole step count >= 0, or a fraction in [0, 1) of the training steps",
@@ -28,6 +32,9 @@ KIND_WORDS = {  # what is valid, for kinds without bounds
     "bool": "true or false",
     "text": "a name",
     "file": "a file path",
+    "expression": "a formula of the step s",
+    "variables": "NAME=NUMBER, repeated (a table in a figure set)",
+    "assignments": "KEY=VALUE, repeated (a table in a figure set)",
 }
 NUMBER_WORDS = {
     "int": "a whole number",
@@ -59,6 +66,16 @@ class InputFile(str):
 def file_path(value: object) -> str:
     """Where a file parameter's file is: an :class:`InputFile`'s path, or the text itself."""
     return value.path if isinstance(value, InputFile) else str(value)
+
+
+class Assignments(dict[str, object]):
+    """``NAME=VALUE`` pairs: a formula's variables, or the keywords passed to a user's factory.
+
+    It reads back from its :meth:`text`, ``NAME=VALUE,NAME=VALUE``.
+    """
+
+    def text(self) -> str:
+        return ",".join(f"{k}={text_of(v)}" for k, v in self.items())
 
 
 class Required:
@@ -166,6 +183,12 @@ class Param:
             return self._check_schedule(value)
         if self.kind == "schedules":
             return self._check_schedules(value)
+        if self.kind == "expression":
+            from .expression import check_formula_text
+
+            return check_formula_text(value)
+        if self.kind in ("variables", "assignments"):
+            return self._check_assignments(value)
         return self._check_number(value)
 
     def _bad(self, got: str) -> ParameterError:
@@ -211,6 +234,38 @@ class Param:
             raise self._bad(shown(value))
         check_text(self.name, value)
         return value
+
+    def _check_assignments(self, value: object) -> Assignments:
+        """From a table, ``NAME=VALUE,...`` text, or a list of ``NAME=VALUE`` texts (a repeated option)."""
+        items: dict[str, object] = {}
+        if isinstance(value, Mapping):
+            items = dict(value)
+        elif isinstance(value, str | list | tuple):
+            texts = [value] if isinstance(value, str) else list(value)
+            for text in texts:
+                if not isinstance(text, str):
+                    raise self._bad(shown(value))
+                for entry in _split(text, self.name) if text.strip() else []:
+                    name, eq, given = entry.partition("=")
+                    if not eq or not name.strip() or not given.strip():
+                        raise self._bad(shown(entry.strip()))
+                    items[name.strip()] = _boolean(parse_value(_unwrap(given.strip())))
+        else:
+            raise self._bad(shown(value))
+        if self.kind == "variables":
+            from .expression import check_variables
+
+            return Assignments(check_variables(items, self.name))
+        for key, item in items.items():
+            if not isinstance(key, str) or not key.isidentifier():
+                raise ParameterError(self.name, f"expected KEY=VALUE with KEY a Python name, got {shown(key)}")
+            if isinstance(item, float) and not is_number(item):
+                raise ParameterError(self.name, f"{key}: expected a finite number, got {item}")
+            if not isinstance(item, str | int | float):  # a bool is an int
+                raise ParameterError(self.name, f"{key}: expected a number, true/false or text, got {shown(item)}")
+            if isinstance(item, str):
+                check_text(self.name, item)
+        return Assignments(items)
 
     def _check_schedules(self, value: object) -> tuple[ScheduleRequest, ...]:
         items: object = value
@@ -264,7 +319,7 @@ def text_of(value: Value) -> str:
     text = getattr(value, "text", None)
     if callable(text):
         words = str(text())
-        return f"({words})" if ":" in words else words
+        return f"({words})" if ":" in words or "," in words else words
     return repr(value) if isinstance(value, float) else str(value)
 
 
@@ -340,6 +395,11 @@ def _unwrap(text: str) -> str:
 
 def _is_number(text: str) -> bool:
     return not isinstance(parse_value(text), str)
+
+
+def _boolean(value: object) -> object:
+    """``true``/``false`` as a switch; anything else as it is."""
+    return value in TRUE if value in TRUE + FALSE else value
 
 
 def parse_value(text: str) -> int | float | str:

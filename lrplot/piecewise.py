@@ -26,6 +26,7 @@ Condition = Callable[[Arg, SimpleNamespace], Arg]
 Expression = Callable[[Arg, SimpleNamespace], Arg]
 
 SCALAR_OPS = SimpleNamespace(
+    vector=False,  # a formula that has its own evaluators (lrplot.expression) asks which one runs
     float=float,
     cos=math.cos,
     sqrt=math.sqrt,
@@ -38,6 +39,7 @@ def _vector_ops() -> SimpleNamespace:
     import numpy as np  # only the vectorized engine pays for numpy
 
     return SimpleNamespace(
+        vector=True,
         float=lambda a: np.asarray(a, dtype=np.float64),
         cos=np.cos,
         sqrt=np.sqrt,

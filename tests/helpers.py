@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lrplot.cli.commandline import option_name
+from lrplot.cli.commandline import ARGUMENTS, option_name
 from lrplot.registry import ScheduleSpec
 
 METRICS = Path(__file__).resolve().parent / "data" / "val_loss.csv"  # 30 epochs of a validation loss
@@ -21,6 +21,7 @@ EXAMPLES: dict[str, dict[str, object]] = {
         "milestones": 5,
     },
     "chained_scheduler": {"schedulers": "(constant_lr:factor=0.5,total_iters=4),(exponential_lr:gamma=0.9)"},
+    "lambda_lr": {"expr": "min(1, (s + 1) / W) * 0.5 ** (s // 7)", "var": "W=5"},
 }
 
 
@@ -37,6 +38,8 @@ def example_args(spec: ScheduleSpec) -> list[str]:
     for key, value in example_params(spec).items():
         if key == "schedulers":
             words = [item.strip()[1:-1] for item in _split(str(value), key)] + words
+        elif key in ARGUMENTS:
+            words = [str(value), *words]
         else:
             words += [option_name(key), str(value)]
     return words

@@ -146,7 +146,30 @@ TORCH_CLASSES = {
     ),
     "sequential_lr": ("SequentialLR", {}),
     "chained_scheduler": ("ChainedScheduler", {}),
+    "lambda_lr": ("LambdaLR", {}),
 }
+# A formula evaluated directly by Python (the test's own eval of the text, not lrplot's
+# reader): s and the variables are floats, the functions those of the language.
+PYTHON_NAMES = {
+    "__builtins__": {},
+    "min": min,
+    "max": max,
+    "abs": abs,
+    "floor": lambda x: float(math.floor(x)),
+    "ceil": lambda x: float(math.ceil(x)),
+    **{f: getattr(math, f) for f in ("sqrt", "exp", "log", "log2", "log10", "cos", "sin", "tan", "tanh")},
+    "pi": math.pi,
+    "e": math.e,
+}
+
+
+def python_formula(text: str, variables: Any = None) -> Any:
+    """``step -> float`` for a formula of lambda_lr, as a user's own Python lambda computes it."""
+    code = compile(text, "<formula>", "eval")
+    names = {k: float(v) for k, v in dict(variables or {}).items()}
+    return lambda step: eval(code, PYTHON_NAMES, {**names, "s": float(step)})  # noqa: S307 (the test's own text)
+
+
 MOMENTUM_CLASSES = {"OneCycleLR", "CyclicLR"}
 
 
@@ -183,6 +206,8 @@ def torch_scheduler(name: str, values: dict[str, Any], opt: torch.optim.Optimize
             kwargs["total_steps"] = values["training_steps"]
     if name == "cyclic_lr" and "base_lr" not in kwargs:
         kwargs["base_lr"] = [group.get("initial_lr", group["lr"]) for group in opt.param_groups]
+    if name == "lambda_lr":
+        kwargs["lr_lambda"] = python_formula(values["expr"], values["var"])
     if name == "multiplicative_lr":
         factors = values["factor"]
         kwargs["lr_lambda"] = [(lambda e, f=f: f) for f in factors] if len(factors) > 1 else lambda e: factors[0]

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 import lrplot
 from lrplot.cli.app import app
-from lrplot.cli.commandline import option_name
+from lrplot.cli.commandline import ARGUMENTS, option_name
 
 from .helpers import example_args, packages_imported_by_cli
 from .oracles import assert_close, transformers_values
@@ -121,7 +121,7 @@ def test_schedule_help_lists_exactly_its_options(spec: lrplot.ScheduleSpec) -> N
     assert result.exit_code == 0
     common = {"--steps", "--lr", "--optimizer", "--record", "--out", "--format", "--title", "--log-y", "--help"}
     common |= {"--engine", "--every"}
-    own = {option_name(p.name) for p in spec.params if p.kind != "schedules"}
+    own = {option_name(p.name) for p in spec.params if p.name not in ARGUMENTS}
     own |= {f"--no-{p.name.replace('_', '-')}" for p in spec.params if p.kind == "bool"}
     shown = {word for word in result.stdout.split() if word.startswith("--") and word[2:3].isalpha()}
     shown = {w.rstrip(")],;.") for w in shown}

@@ -40,6 +40,18 @@ def check_against_oracle(
 
 # A grid per schedule: warmup at 0, short and long; steps running past T.
 GRID = {
+    "lambda_lr": [
+        {"expr": "min(1, s / W)", "var": {"W": 10}},
+        {"expr": "s / W if s < W else max(0.0, 0.5 * (1.0 + cos(pi * (s - W) / max(1, T - W))))", "var": "W=10,T=60"},
+        {"expr": "0.5 ** (s // 7)"},
+        {"expr": "d ** -0.5 * min(max(s, 1) ** -0.5, max(s, 1) * W ** -1.5)", "var": {"d": 64, "W": 10}},
+        {"expr": "exp(-s / 30) + 0.1 * (s % 10 == 0)"},
+        {"expr": "1 if 10 <= s < 40 or s > 70 else not s and 0.3 or 0.7"},
+        {"expr": "sqrt(1 + s) / (1 + log(1 + s)) + tanh(s / 20) + log2(1 + s) / 9"},
+        {"expr": "abs(sin(s / 5)) + ceil(s / 30) / 4 - floor(log10(1 + s)) / 8 + tan(s / 200)"},
+        {"expr": "(1 - s / T) ** 2 if s < T else 0", "var": {"T": 60}},
+        {"expr": "1 / (1 + s) ** 0.5 + e ** -s"},
+    ],
     "constant": [{}],
     "constant_with_warmup": [{"warmup": w} for w in (0, 1, 7, 40)],
     "linear": [{"warmup": w, "training_steps": t} for w in (0, 1, 10) for t in (1, 10, 60)],
@@ -206,7 +218,7 @@ def schedule_cases(draw: st.DrawFn, names: list[str]) -> tuple[str, int, list[fl
     lrs = draw(st.lists(st.floats(1e-4, 10.0), min_size=1, max_size=2))
     params: dict[str, object] = dict(EXAMPLES.get(name, {})) if name != "multi_step_lr" else {}
     for p in spec.params:
-        if p.name in params or p.kind in ("file", "text", "schedules"):
+        if p.name in params or p.kind in ("file", "text", "schedules", "expression", "variables"):
             continue  # the fixed examples' (a metrics file, children)
         if p.name == "training_steps":
             params[p.name] = total

@@ -25,7 +25,7 @@ from ..params import Param, parse_assignments
 from ..registry import ScheduleSpec
 from ..schedules import REGISTRY
 from . import interrupts
-from .commandline import CLI_SPELLING, option_name, trainer_command_line
+from .commandline import ARGUMENTS, CLI_SPELLING, option_name, trainer_command_line
 from .messages import interrupted, one_line, one_line_errors, own_warnings
 from .options import (
     Engine,
@@ -58,6 +58,9 @@ PARAM_TYPES: dict[str, Any] = {  # types, as Typer reads them
     "file": str,
     "schedule": str,
     "schedules": list[str],  # the command's arguments: SPEC SPEC ...
+    "expression": str,  # the command's argument: EXPR
+    "variables": list[str],  # repeated: --var NAME=X
+    "assignments": list[str],  # repeated: --kw KEY=VALUE
 }
 
 
@@ -189,8 +192,8 @@ def schedule_command(spec: ScheduleSpec) -> Callable[..., None]:
 
 def _declared(p: Param) -> object:
     """The Typer option (or, for a composition's children, argument) of parameter ``p``."""
-    if p.kind == "schedules":
-        return typer.Argument(metavar="SPEC", help=_option_help(p), show_default=False)
+    if p.name in ARGUMENTS:
+        return typer.Argument(metavar=ARGUMENTS[p.name], help=_option_help(p), show_default=False)
     flag = f"{option_name(p.name)}/--no-{option_name(p.name)[2:]}" if p.kind == "bool" else option_name(p.name)
     return typer.Option(flag, metavar=_metavar(p), help=_option_help(p), show_default=False)
 

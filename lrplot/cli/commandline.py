@@ -16,7 +16,8 @@ from ..trace import Trace
 if TYPE_CHECKING:
     from ..trainer_run import TrainerCurve
 
-ARGUMENTS = {"schedulers": "SPEC"}  # parameters given as a command's arguments: a composition's children
+# Parameters given as a command's arguments: a composition's children, a formula, a factory.
+ARGUMENTS = {"schedulers": "SPEC", "expr": "EXPR", "factory": "FACTORY"}
 
 
 def option_name(param: str) -> str:
@@ -29,16 +30,23 @@ def command_line(trace: Trace) -> str:
     schedule = trace.schedule
     words = ["lrplot", schedule.name]
     kinds = {p.name: p.kind for p in schedule.spec.params}
+    arguments: list[str] = []
     for key, value in schedule.values.items():
         if kinds[key] == "schedules" and isinstance(value, tuple):  # the children: the command's arguments
-            words += [child.text() for child in value]
+            arguments += [child.text() for child in value]
+        elif key in ARGUMENTS and value is not None:
+            arguments.append(str(value))
+    leading_dash = any(word.startswith("-") for word in arguments)  # '-s / T': after '--', or read as an option
+    words += [] if leading_dash else arguments
     words += ["--steps", str(schedule.steps)]
     for lr in schedule.lrs:
         words += ["--lr", repr(lr)]
     for key, value in schedule.values.items():
-        if value is None or kinds[key] == "schedules":
+        if value is None or kinds[key] == "schedules" or key in ARGUMENTS:
             continue
-        if isinstance(value, bool):
+        if kinds[key] in ("variables", "assignments") and isinstance(value, dict):
+            words += [word for k, v in value.items() for word in (option_name(key), f"{k}={text_of(v)}")]
+        elif isinstance(value, bool):
             words.append(option_name(key) if value else f"--no-{option_name(key)[2:]}")
         elif kinds[key] == "floats" and isinstance(value, tuple):
             words += [word for v in value for word in (option_name(key), text_of(v))]
@@ -55,6 +63,7 @@ def command_line(trace: Trace) -> str:
         words += ["--engine", options.engine]
     if options.interval != "update":
         words += ["--interval", options.interval, "--steps-per-epoch", str(options.steps_per_epoch)]
+    words += ["--", *arguments] if leading_dash else []
     return " ".join(map(shlex.quote, words))
 
 

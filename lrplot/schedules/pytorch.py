@@ -2,20 +2,25 @@
 
 They are stepped recursively by torch (each lr computed from the previous one),
 so lrplot has no formula of its own for them and the numpy engine refuses them.
-torch is imported only when one is built. Every public class is here but
-``LambdaLR``, which lrplot uses for the closed-form families, and the base
-``LRScheduler`` (tests/test_registry.py compares the list with torch's).
+torch is imported only when one is built. Every public class is here but the
+base ``LRScheduler`` (tests/test_registry.py compares the list with torch's).
+``LambdaLR``, which runs every closed-form family, is also ``lambda_lr``: a
+user's own formula (:mod:`lrplot.expression`), which either engine evaluates.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from ..errors import ParameterError
-from ..laws import Composition, Law, Plateau, TorchScheduler
+from ..laws import Composition, Law, Multipliers, Plateau, TorchScheduler
 from ..params import REQUIRED, Param, Value, file_path
 from ..registry import Check, CheckGiven, ChildSteps, ScheduleSpec, Values
 from .common import TRAINING_STEPS
+
+if TYPE_CHECKING:
+    from ..expression import Formula
 
 FAMILY = "torch"
 TORCH = "torch.optim.lr_scheduler"
@@ -203,7 +208,47 @@ def _segment(values: Values, steps: int, child: int) -> int:
     return max(1, bounds[child + 1] - bounds[child]) if child + 1 < len(bounds) else steps
 
 
+def _formula(values: Values) -> Formula:
+    from ..expression import compile_formula
+
+    text, variables = values["expr"], values["var"]
+    assert isinstance(text, str) and (variables is None or isinstance(variables, dict))
+    return compile_formula(text, variables)
+
+
+def _check_lambda(values: Values, lr: float, steps: int) -> list[str]:
+    from ..expression import unused
+
+    variables = values["var"]
+    assert variables is None or isinstance(variables, dict)
+    idle = unused(str(values["expr"]), variables or {})  # also checks every name is given
+    return [f"var {', '.join(idle)}: the formula does not use {'it' if len(idle) == 1 else 'them'}"] if idle else []
+
+
+LAMBDA_LR = ScheduleSpec(
+    name="lambda_lr",
+    family=FAMILY,
+    description="torch LambdaLR with your own multiplier: a formula of the step s and your --var values",
+    formula="EXPR, as given (e.g. 'min(1, s / W)')",
+    params=(
+        Param(
+            "expr",
+            "expression",
+            REQUIRED,
+            "the multiplier, a formula of the step s: numbers, s, pi, e, your variables, + - * / // % **, "
+            "comparisons, and/or/not, x if c else y, min max abs floor ceil sqrt exp log log2 log10 cos sin tan "
+            "tanh; Python's float arithmetic",
+        ),
+        Param("var", "variables", None, "a variable of the formula, NAME=NUMBER (repeat it)", metavar="NAME=X"),
+    ),
+    build=lambda values, lrs: Multipliers.shared(_formula(values).multiplier(), len(lrs)),
+    check=_check_lambda,
+    aliases=("LambdaLR", "expr"),
+    source=f"{TORCH}.LambdaLR",
+)
+
 SPECS = (
+    LAMBDA_LR,
     torch_spec(
         "step_lr",
         "StepLR",
