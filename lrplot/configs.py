@@ -191,7 +191,7 @@ def _own_folder(folder: Path) -> bool:
 def _files_from(base: Path, raw: Raw) -> Raw:
     """``raw`` with the path of each file parameter (a metrics log) read from ``base``, the config's
     folder, as ``out`` and ``page`` are; in the figure's own keys and in each curve's."""
-    files = {p.name for s in schedules.REGISTRY.specs() for p in s.params if p.kind == "file"}
+    files = {p.name for s in schedules.REGISTRY.specs() for p in s.params if p.kind in ("file", "factory")}
 
     def rebased(table: Raw) -> Raw:
         return {k: InputFile(v, str(base)) if k in files and isinstance(v, str) else v for k, v in table.items()}

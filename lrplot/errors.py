@@ -91,7 +91,7 @@ class NoClosedFormError(ParameterError):
     def __init__(self, schedule: str) -> None:
         super().__init__(
             "engine",
-            f"{schedule} is torch's own recursive scheduler and has no closed form here; use engine torch",
+            f"{schedule} is stepped by torch only (no formula lrplot can evaluate on arrays); use engine torch",
             mentions=("engine",),
         )
 

@@ -63,7 +63,16 @@ class Plateau:
     metrics: tuple[float, ...]
 
 
-Law = Multipliers | TorchScheduler | Composition | Plateau
+@dataclass(frozen=True)
+class UserFactory:
+    """The user's own callable (:mod:`lrplot.user_code`), given the optimizer and ``kwargs``;
+    the torch engine steps what it returns (a ``step -> factor`` callable through ``LambdaLR``)."""
+
+    target: object  # FILE.py:NAME or package.module:NAME (a figure set's, relative to the set)
+    kwargs: Mapping[str, object]
+
+
+Law = Multipliers | TorchScheduler | Composition | Plateau | UserFactory
 
 
 def cycles_momentum(law: Law) -> bool:
@@ -73,3 +82,10 @@ def cycles_momentum(law: Law) -> bool:
     if isinstance(law, Composition):
         return any(cycles_momentum(child) for child in law.children)
     return False
+
+
+def runs_users_code(law: Law) -> bool:
+    """Whether stepping ``law`` calls code of the user's."""
+    if isinstance(law, Composition):
+        return any(runs_users_code(child) for child in law.children)
+    return isinstance(law, UserFactory)

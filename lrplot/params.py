@@ -20,7 +20,7 @@ from .limits import MAX_NESTING, check_magnitude, check_text, is_number, shown
 
 Kind = Literal[
     "int", "float", "count", "choice", "bool", "ints", "floats", "text", "file", "schedule", "schedules",
-    "expression", "variables", "assignments",
+    "expression", "variables", "assignments", "factory",
 ]  # fmt: skip
 Value = object  # once checked: int, float, bool, str, a tuple of int or float, a ScheduleRequest or a tuple
 # of them, Assignments
@@ -35,6 +35,7 @@ KIND_WORDS = {  # what is valid, for kinds without bounds
     "expression": "a formula of the step s",
     "variables": "NAME=NUMBER, repeated (a table in a figure set)",
     "assignments": "KEY=VALUE, repeated (a table in a figure set)",
+    "factory": "FILE.py:NAME or package.module:NAME",
 }
 NUMBER_WORDS = {
     "int": "a whole number",
@@ -189,6 +190,11 @@ class Param:
             return check_formula_text(value)
         if self.kind in ("variables", "assignments"):
             return self._check_assignments(value)
+        if self.kind == "factory":
+            where, _, name = str(value).strip().rpartition(":") if isinstance(value, str) else ("", "", "")
+            if not where.strip() or not name.isidentifier():
+                raise self._bad(shown(value))
+            return self._check_text(value)
         return self._check_number(value)
 
     def _bad(self, got: str) -> ParameterError:

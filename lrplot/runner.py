@@ -15,7 +15,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING, cast
 
 from .errors import ParameterError, UsageError
-from .laws import Composition, Law, Multipliers, Plateau, TorchScheduler, cycles_momentum
+from .laws import Composition, Law, Multipliers, Plateau, TorchScheduler, UserFactory, cycles_momentum, runs_users_code
+from .limits import shown
 from .options import WITH_MOMENTUM, RunOptions
 from .params import file_path
 from .registry import Schedule
@@ -54,6 +55,7 @@ OPTIMIZER_CLASSES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": 
 NO_RESUME = {
     Plateau: "its step needs the metrics of the first run",
     Composition: "torch's compositions take no last_epoch for their children",
+    UserFactory: "lrplot cannot pass your factory a last_epoch",
 }
 
 
@@ -89,7 +91,7 @@ def build(
         warnings.simplefilter("ignore")
         try:
             if last_epoch >= 0:
-                if isinstance(law, (Composition, Plateau)):
+                if isinstance(law, (Composition, Plateau, UserFactory)):
                     raise ParameterError("resume_steps", f"{schedule.name} cannot resume here: {NO_RESUME[type(law)]}")
                 first = new_optimizer()
                 saved = _scheduler(first, law, -1)
@@ -121,10 +123,38 @@ def _scheduler(opt: Optimizer, law: Law, last_epoch: int) -> LRScheduler:
         return cast("LRScheduler", scheduler_class(opt, **law.kwargs, last_epoch=last_epoch))
     if isinstance(law, Plateau):
         return lr_scheduler.ReduceLROnPlateau(opt, **law.kwargs)  # type: ignore[arg-type]
+    if isinstance(law, UserFactory):
+        return _users_scheduler(opt, law)
     children = [_scheduler(opt, child, -1) for child in law.children]
     if law.class_name == "SequentialLR":
         return lr_scheduler.SequentialLR(opt, children, **law.kwargs)  # type: ignore[arg-type]
     return lr_scheduler.ChainedScheduler(children, optimizer=opt)
+
+
+def _users_scheduler(opt: Optimizer, law: UserFactory) -> LRScheduler:
+    """What the user's factory made, as a scheduler on ``opt``: theirs, or LambdaLR over their callable."""
+    from torch.optim import lr_scheduler
+
+    from . import user_code
+
+    made = user_code.call(law.target, law.kwargs, opt)
+    what = f"{law.target} returned"
+    if isinstance(made, lr_scheduler.ReduceLROnPlateau):
+        raise ParameterError(
+            "target", f"{what} a ReduceLROnPlateau, whose step needs a metric: use reduce_lr_on_plateau --metrics FILE"
+        )
+    if isinstance(made, lr_scheduler.LRScheduler):
+        if made.optimizer is not opt:
+            raise ParameterError("target", f"{what} a scheduler of another optimizer: build it on the one it is given")
+        return made
+    if callable(made):
+        with user_code.users_code(f"{law.target}'s callable at step 0"):
+            return lr_scheduler.LambdaLR(opt, made)
+    raise ParameterError(
+        "target",
+        f"{what} {shown(made)} ({type(made).__name__}); expected a torch LRScheduler built on the optimizer "
+        "it is given, or (taking no optimizer) a step -> factor callable",
+    )
 
 
 class TorchStepper:
@@ -219,7 +249,13 @@ def run(
             mentions=("steps",),
         )
     try:
-        return trace_of(TorchStepper(schedule, options.optimizer, last_epoch, law), schedule, options, progress)
+        stepper = TorchStepper(schedule, options.optimizer, last_epoch, law)
+        if runs_users_code(law):  # what their scheduler raises as it steps is theirs to read
+            from .user_code import users_code
+
+            with users_code(lambda: f"the scheduler stepped to last_epoch {stepper.last_epoch}"):
+                return trace_of(stepper, schedule, options, progress)
+        return trace_of(stepper, schedule, options, progress)
     except ValueError as e:  # OneCycleLR stepped past its total steps, alone or in a composition
         if "Tried to step" not in str(e):
             raise

@@ -10,6 +10,7 @@ from lrplot.cli.commandline import ARGUMENTS, option_name
 from lrplot.registry import ScheduleSpec
 
 METRICS = Path(__file__).resolve().parent / "data" / "val_loss.csv"  # 30 epochs of a validation loss
+FACTORIES = Path(__file__).resolve().parent / "data" / "factories.py"  # a user's own scheduler factories
 
 # Parameters for the schedules that need some, valid with any --steps up to 30.
 EXAMPLES: dict[str, dict[str, object]] = {
@@ -22,6 +23,7 @@ EXAMPLES: dict[str, dict[str, object]] = {
     },
     "chained_scheduler": {"schedulers": "(constant_lr:factor=0.5,total_iters=4),(exponential_lr:gamma=0.9)"},
     "lambda_lr": {"expr": "min(1, (s + 1) / W) * 0.5 ** (s // 7)", "var": "W=5"},
+    "factory": {"target": f"{FACTORIES}:warmup_cosine", "kw": "warmup=3,total=40"},
 }
 
 

@@ -147,6 +147,7 @@ TORCH_CLASSES = {
     "sequential_lr": ("SequentialLR", {}),
     "chained_scheduler": ("ChainedScheduler", {}),
     "lambda_lr": ("LambdaLR", {}),
+    "factory": ("", {}),  # the user's own function, called here directly
 }
 # A formula evaluated directly by Python (the test's own eval of the text, not lrplot's
 # reader): s and the variables are floats, the functions those of the language.
@@ -196,6 +197,8 @@ def torch_scheduler(name: str, values: dict[str, Any], opt: torch.optim.Optimize
     """The real class of ``name`` on ``opt``, built from lrplot's resolved ``values``."""
     from torch.optim import lr_scheduler
 
+    if name == "factory":
+        return users_factory(str(values["target"]), dict(values["kw"] or {}), opt)
     class_name, keywords = TORCH_CLASSES[name]
     kwargs = {keywords[k]: _torch_arg(v) for k, v in values.items() if k in keywords and v is not None}
     if name == "one_cycle_lr":
@@ -217,6 +220,24 @@ def torch_scheduler(name: str, values: dict[str, Any], opt: torch.optim.Optimize
             return lr_scheduler.ChainedScheduler(children, optimizer=opt)
         return lr_scheduler.SequentialLR(opt, children, milestones=list(values["milestones"]))
     return getattr(lr_scheduler, class_name)(opt, **kwargs)
+
+
+def users_factory(target: str, kwargs: dict[str, Any], opt: torch.optim.Optimizer) -> Any:
+    """What a user's factory makes, as their training script would use it (apart from lrplot's loader)."""
+    import importlib.util
+    import inspect
+
+    from torch.optim import lr_scheduler
+
+    path, _, name = target.rpartition(":")
+    spec = importlib.util.spec_from_file_location("oracle_factories", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    factory = getattr(module, name)
+    if inspect.signature(factory).parameters.get("optimizer"):
+        return factory(opt, **kwargs)
+    return lr_scheduler.LambdaLR(opt, factory(**kwargs))
 
 
 def child_scheduler(child: Any, opt: torch.optim.Optimizer) -> Any:

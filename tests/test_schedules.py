@@ -14,7 +14,7 @@ from lrplot.errors import ParameterError
 from lrplot.options import RunOptions
 from lrplot.params import Param
 
-from .helpers import EXAMPLES, METRICS
+from .helpers import EXAMPLES, FACTORIES, METRICS
 from .oracles import NO_TRANSFORMERS_ORACLE, assert_close, oracle_values
 
 ORACLE_SPECS = [s.name for s in lrplot.list_specs() if s.name not in NO_TRANSFORMERS_ORACLE]
@@ -51,6 +51,11 @@ GRID = {
         {"expr": "abs(sin(s / 5)) + ceil(s / 30) / 4 - floor(log10(1 + s)) / 8 + tan(s / 200)"},
         {"expr": "(1 - s / T) ** 2 if s < T else 0", "var": {"T": 60}},
         {"expr": "1 / (1 + s) ** 0.5 + e ** -s"},
+    ],
+    "factory": [
+        {"target": f"{FACTORIES}:warmup_cosine", "kw": {"warmup": 7, "total": 60}},
+        {"target": f"{FACTORIES}:step_decay", "kw": "step_size=4,gamma=0.7"},
+        {"target": f"{FACTORIES}:halving", "kw": {"every": 3}},
     ],
     "constant": [{}],
     "constant_with_warmup": [{"warmup": w} for w in (0, 1, 7, 40)],
@@ -209,6 +214,9 @@ def _value(p: Param, draw: st.DrawFn, horizon: int, groups: int) -> object:
     return draw(st.floats(low, high, exclude_min=p.low_open, exclude_max=p.high_open))
 
 
+FIXED_KINDS = ("file", "text", "schedules", "expression", "variables", "factory", "assignments")  # from EXAMPLES
+
+
 @st.composite
 def schedule_cases(draw: st.DrawFn, names: list[str]) -> tuple[str, int, list[float], dict]:
     name = draw(st.sampled_from(names))
@@ -218,7 +226,7 @@ def schedule_cases(draw: st.DrawFn, names: list[str]) -> tuple[str, int, list[fl
     lrs = draw(st.lists(st.floats(1e-4, 10.0), min_size=1, max_size=2))
     params: dict[str, object] = dict(EXAMPLES.get(name, {})) if name != "multi_step_lr" else {}
     for p in spec.params:
-        if p.name in params or p.kind in ("file", "text", "schedules", "expression", "variables"):
+        if p.name in params or p.kind in FIXED_KINDS:
             continue  # the fixed examples' (a metrics file, children)
         if p.name == "training_steps":
             params[p.name] = total

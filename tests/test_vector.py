@@ -60,7 +60,7 @@ def test_hypothesis_numpy_equals_torch(case: tuple) -> None:
 
 @pytest.mark.parametrize("spec", [s for s in lrplot.list_specs() if not s.closed_form], ids=lambda s: s.name)
 def test_schedules_without_closed_form_say_so(spec: lrplot.ScheduleSpec) -> None:
-    with pytest.raises(NoClosedFormError, match=f"{spec.name} is torch's own recursive scheduler.*use engine torch"):
+    with pytest.raises(NoClosedFormError, match=f"{spec.name} is stepped by torch only.*use engine torch"):
         engines.run(lrplot.resolve(spec.name, 10, params=example_params(spec)), RunOptions(engine="numpy"))
 
 
@@ -99,7 +99,7 @@ def test_cli_engine_and_every(tmp_path: Path) -> None:
     for args, message in [
         (
             ["step_lr", "--engine", "numpy"],
-            "--engine: step_lr is torch's own recursive scheduler and has no closed form here; use --engine torch",
+            "--engine: step_lr is stepped by torch only (no formula lrplot can evaluate on arrays); use --engine torch",
         ),
         (["linear", "--engine", "jax"], "--engine: expected one of torch, numpy, got 'jax'"),
         (["linear", "--every", "0"], "--every: expected a whole number >= 1, got 0"),

@@ -61,6 +61,7 @@ PARAM_TYPES: dict[str, Any] = {  # types, as Typer reads them
     "expression": str,  # the command's argument: EXPR
     "variables": list[str],  # repeated: --var NAME=X
     "assignments": list[str],  # repeated: --kw KEY=VALUE
+    "factory": str,  # the command's argument: FILE.py:NAME
 }
 
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ..trainer_run import TrainerCurve
 
 # Parameters given as a command's arguments: a composition's children, a formula, a factory.
-ARGUMENTS = {"schedulers": "SPEC", "expr": "EXPR", "factory": "FACTORY"}
+ARGUMENTS = {"schedulers": "SPEC", "expr": "EXPR", "target": "FACTORY"}
 
 
 def option_name(param: str) -> str:

@@ -9,10 +9,10 @@ registers each family's specs.
 from __future__ import annotations
 
 from ..registry import Registry
-from . import paper, pytorch, transformers
+from . import custom, paper, pytorch, transformers
 
 # In this order: a bare name belongs to the first family that has it.
-FAMILIES = (transformers, paper, pytorch)
+FAMILIES = (transformers, paper, pytorch, custom)
 
 
 def builtin_registry() -> Registry:
