@@ -87,6 +87,13 @@ def _csv(document: Document, drawing: Drawing) -> Writer:
     return table_writer(document.metadata(), document.convention, document.table())
 
 
+def _py(document: Document, drawing: Drawing) -> Writer:
+    from .scripts import script
+    from .writers import text_writer
+
+    return text_writer(script(document))
+
+
 def _json(document: Document, drawing: Drawing) -> Writer:
     from .writers import json_writer
 
@@ -101,6 +108,7 @@ FORMATS = {
         Format("svg", "the figure as vector graphics", _figure("svg")),
         Format("pdf", "the figure as a PDF page", _figure("pdf")),
         Format("json", "the metadata and every column in one JSON document", _json),
+        Format("py", "a Python script that rebuilds the CSV with torch, byte for byte", _py),
     )
 }
 DEFAULT_FORMATS = ("png", "csv")

@@ -25,6 +25,7 @@ from .params import Param, ScheduleRequest, Value, text_of
 from .piecewise import Piecewise
 
 Values = dict[str, Value]
+Formula = tuple[str, dict[str, float]]  # a formula of lrplot.expression, and its variables
 Check = Callable[[Values, float, int], list[str]]
 CheckGiven = Callable[[Mapping[str, Value]], None]
 ChildSteps = Callable[[Values, int, int], int]
@@ -54,6 +55,10 @@ class ScheduleSpec:
             can): ReduceLROnPlateau's step needs a metric.
         child_steps: for a composition, ``(values, steps, i) -> the steps child
             i runs``, its default horizon (``training_steps``); default: ``steps``.
+        expression: for a closed form, ``(values, base_lr) -> (formula, variables)``:
+            the multiplier in lrplot's formula language, operation for operation as
+            ``build`` computes it (a test holds them equal); scripts write it out.
+        get_scheduler: transformers' name for it, when ``get_scheduler`` builds it.
     """
 
     name: str
@@ -69,6 +74,8 @@ class ScheduleSpec:
     check_given: CheckGiven | None = None
     uncomposable: str = ""
     child_steps: ChildSteps | None = None
+    expression: Callable[[Values, float], Formula] | None = None
+    get_scheduler: str = ""
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)

@@ -292,7 +292,7 @@ def test_every_registered_format_is_offered_and_works_for_compare(tmp_path: Path
                               str(every)])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in every.iterdir()) == sorted(f"compare.{name}" for name in FORMATS)
-    starts = {"png": b"\x89PNG", "pdf": b"%PDF", "svg": b"<?xml", "csv": b"# lrplot: ", "json": b"{"}
+    starts = {"png": b"\x89PNG", "pdf": b"%PDF", "svg": b"<?xml", "csv": b"# lrplot: ", "json": b"{", "py": b'"""'}
     for name in FORMATS:
         assert (every / f"compare.{name}").read_bytes().startswith(starts[name]), name
 

@@ -44,5 +44,9 @@ SPECS = (
         check=_check_transformer,
         aliases=("noam",),
         source="Vaswani et al. 2017, Attention Is All You Need, section 5.3",
+        expression=lambda v, lr: (
+            "k * min(max(s, 1) ** -0.5, max(s, 1) * r)",
+            {"k": float(v["d_model"]) ** -0.5, "r": float(v["warmup"]) ** -1.5},  # type: ignore[arg-type]
+        ),
     ),
 )

@@ -237,7 +237,7 @@ LAMBDA_LR = ScheduleSpec(
             REQUIRED,
             "the multiplier, a formula of the step s: numbers, s, pi, e, your variables, + - * / // % **, "
             "comparisons, and/or/not, x if c else y, min max abs floor ceil sqrt exp log log2 log10 cos sin tan "
-            "tanh; Python's float arithmetic",
+            "tanh; Python's float arithmetic (a formula that starts with '-' goes last, after --)",
         ),
         Param("var", "variables", None, "a variable of the formula, NAME=NUMBER (repeat it)", metavar="NAME=X"),
     ),
@@ -245,6 +245,7 @@ LAMBDA_LR = ScheduleSpec(
     check=_check_lambda,
     aliases=("LambdaLR", "expr"),
     source=f"{TORCH}.LambdaLR",
+    expression=lambda values, lr: (str(values["expr"]), dict(values["var"] or {})),  # type: ignore[call-overload]
 )
 
 SPECS = (

@@ -10,6 +10,8 @@ Every param group gets the first group's multiplier, as in transformers.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import replace
 
 from ..errors import ParameterError
 from ..params import REQUIRED, Param
@@ -211,9 +213,92 @@ def _check_warmup_stable_decay(values: Values, lr: float, steps: int) -> list[st
     return warnings
 
 
+# The same formulas in lrplot's formula language (lrplot.expression), for scripts --------
+#
+# Each is written operation for operation as the Piecewise above computes it, so a
+# script's torch-only fallback equals transformers' values to the bit
+# (tests/test_scripts.py holds every one equal to its Piecewise).
+
+WARMUP_FORMULA = "s / max(1, W)"
+# transformers' names for lrplot's parameters in get_scheduler's scheduler_specific_kwargs
+GET_SCHEDULER_KWARGS = {"decay_steps": "num_decay_steps", "stable_steps": "num_stable_steps"}
+
+
+def _warmed(tail: str) -> str:
+    return f"{WARMUP_FORMULA} if s < W else {tail}"
+
+
+def _cosine_formula(min_rate: bool) -> str:
+    progress = "(s - W) / max(1, T - W)"
+    factor = f"0.5 * (1.0 + cos(pi * c * 2.0 * ({progress})))"
+    # Without a floor, factor * (1 - 0) + 0 is the factor itself (it is never -0.0).
+    return f"max(0, {factor} * (1 - m) + m)" if min_rate else f"max(0, {factor})"
+
+
+def _counts(v: Values, *keys: str) -> dict[str, float]:
+    names = {"warmup": "W", "training_steps": "T", "num_cycles": "c"}
+    return {names[k]: _float(v, k) for k in keys}
+
+
+def _polynomial_formula(v: Values, lr: float) -> tuple[str, dict[str, float]]:
+    decay = "(R * (1 - (s - W) / (T - W)) ** P + E) / L"
+    names = {"R": lr - _float(v, "lr_end"), "E": _float(v, "lr_end"), "L": lr, "P": _float(v, "power")}
+    return _warmed(f"(E / L if s > T else {decay})"), {**_counts(v, "warmup", "training_steps"), **names}
+
+
+def _inverse_sqrt_formula(v: Values, lr: float) -> tuple[str, dict[str, float]]:
+    warmup, timescale = _int(v, "warmup"), _int(v, "timescale")
+    return _warmed("1.0 / sqrt((s + H) / K)"), {"W": warmup, "H": timescale - warmup, "K": float(timescale)}
+
+
+def _cosine_warmup_with_min_lr_formula(v: Values, lr: float) -> tuple[str, dict[str, float]]:
+    rate = v["warmup_lr_rate"]
+    warm = "(s + 1.0) / max(1.0, W)" if rate is None else "r + (1.0 - r) * s / max(1, W - 1)"
+    tail = "max(0, 0.5 * (1.0 + cos(pi * c * 2.0 * ((s - W + 1.0) / max(1.0, T - W)))) * (1 - m) + m)"
+    names = _counts(v, "warmup", "training_steps", "num_cycles") | {"m": _min_rate(v, lr)}
+    return f"{warm} if s < W else {tail}", names | ({} if rate is None else {"r": _float(v, "warmup_lr_rate")})
+
+
+RISES = {"linear": "({p})", "cosine": "0.5 * (1.0 - cos(pi * ({p})))", "1-sqrt": "1.0 - sqrt(1.0 - ({p}))"}
+FALLS = {"linear": "1.0 - ({p})", "cosine": "0.5 * (1.0 + cos(pi * c * 2.0 * ({p})))", "1-sqrt": "1.0 - sqrt({p})"}
+
+
+def _warmup_stable_decay_formula(v: Values, lr: float) -> tuple[str, dict[str, float]]:
+    rise = RISES[str(v["warmup_type"])].format(p="s / max(1, W)")
+    fall = FALLS[str(v["decay_type"])].format(p="(s - W - S) / max(1, D)")
+    warm = f"max(0.0, ({rise}) * (1.0 - r) + r)"
+    cool = f"max(0.0, ({fall}) * (1.0 - r) + r)"
+    text = f"{warm} if s < W else 1.0 if s < W + S else {cool} if s < W + S + D else r"
+    names = {"W": _int(v, "warmup"), "S": _int(v, "stable_steps"), "D": _int(v, "decay_steps")}
+    return text, names | {"r": _float(v, "min_lr_ratio"), "c": _float(v, "num_cycles")}
+
+
+FORMULAS: dict[str, Callable[[Values, float], tuple[str, dict[str, float]]]] = {
+    "constant": lambda v, lr: ("1.0", {}),
+    "constant_with_warmup": lambda v, lr: (_warmed("1.0"), _counts(v, "warmup")),
+    "linear": lambda v, lr: (_warmed("max(0.0, (T - s) / max(1, T - W))"), _counts(v, "warmup", "training_steps")),
+    "cosine": lambda v, lr: (_warmed(_cosine_formula(False)), _counts(v, "warmup", "training_steps", "num_cycles")),
+    "cosine_with_restarts": lambda v, lr: (
+        _warmed(
+            "0.0 if (s - W) / max(1, T - W) >= 1.0 "
+            "else max(0.0, 0.5 * (1.0 + cos(pi * ((c * ((s - W) / max(1, T - W))) % 1.0))))"
+        ),
+        _counts(v, "warmup", "training_steps", "num_cycles"),
+    ),
+    "polynomial": _polynomial_formula,
+    "inverse_sqrt": _inverse_sqrt_formula,
+    "cosine_with_min_lr": lambda v, lr: (
+        _warmed(_cosine_formula(True)),
+        _counts(v, "warmup", "training_steps", "num_cycles") | {"m": _min_rate(v, lr)},
+    ),
+    "cosine_warmup_with_min_lr": _cosine_warmup_with_min_lr_formula,
+    "warmup_stable_decay": _warmup_stable_decay_formula,
+}
+
+
 # The specs --------------------------------------------------------------------------
 
-SPECS = (
+SPECS: tuple[ScheduleSpec, ...] = (
     ScheduleSpec(
         name="constant",
         family=FAMILY,
@@ -369,3 +454,5 @@ SPECS = (
         source=f"{TRANSFORMERS}.get_wsd_schedule",
     ),
 )
+# Every one of them is also transformers' get_scheduler(NAME), and has its formula.
+SPECS = tuple(replace(spec, expression=FORMULAS[spec.name], get_scheduler=spec.name) for spec in SPECS)
