@@ -224,12 +224,17 @@ def test_the_python_source_is_the_formula_in_floats() -> None:
 
 
 def test_the_article_transformer_rule_as_a_formula_reproduces_figure_8_exactly() -> None:
-    _, header, columns = read_csv(ROOT / "docs" / "figures" / "fig08_transformer_lambdalr.csv")
+    # Figure 8 is drawn with lambda_lr (configs/article.toml); the built-in rule gives the same values.
+    meta, header, columns = read_csv(ROOT / "docs" / "figures" / "fig08_transformer_lambdalr.csv")
     rule = "d ** -0.5 * min(max(s, 1) ** -0.5, max(s, 1) * W ** -1.5)"
-    for column, (d, w) in zip(columns[1:], [(256, 4000), (512, 4000), (512, 8000)], strict=True):
-        curve = lrplot.curve("lambda_lr", steps=20000, record="after", expr=rule, var={"d": d, "W": w})
-        assert curve.steps.tolist() == columns[0]
-        assert curve.lr.tolist() == column  # equal, not close
+    for label, column, (d, w) in zip(header[1:], columns[1:], [(256, 4000), (512, 4000), (512, 8000)], strict=True):
+        assert meta["curves"][label]["params"] == {
+            "schedule": "lambda_lr", "steps": 20000, "lr": [1.0], "expr": rule, "var": {"d": d, "W": w}
+        }  # fmt: skip
+        formula = lrplot.curve("lambda_lr", steps=20000, record="after", expr=rule, var={"d": d, "W": w})
+        builtin = lrplot.curve("transformer", steps=20000, record="after", d_model=d, warmup=w)
+        assert formula.steps.tolist() == builtin.steps.tolist() == columns[0]
+        assert formula.lr.tolist() == builtin.lr.tolist() == column  # equal, not close
 
 
 def test_a_formula_is_a_curve_in_compare_a_child_of_a_composition_and_a_figure_set(tmp_path: Path) -> None:
