@@ -321,7 +321,9 @@ def _binary(op: type[ast.operator], scalars: list[Any], what: str) -> Scalar:
 
 
 def _power(a: Any, b: Any) -> Any:
-    value = a**b
+    # In floats, as numpy computes it: comparisons are ints (True + True is 2), and an exact
+    # int power of a power (2 ** 2048) ** (2 ** 2048) would never finish; as floats it overflows.
+    value = float(a) ** float(b)
     if isinstance(value, complex):  # Python's answer for a negative number to a fractional power
         raise ValueError("a negative number to a fractional power")
     return value

@@ -203,6 +203,17 @@ def test_a_step_python_refuses_is_an_error_naming_it(text: str, step: int, what:
     assert caught.value.reason == f"cannot be computed at step {step}: {what}"
 
 
+@pytest.mark.parametrize("engine", ["torch", "numpy"])
+def test_a_tower_of_powers_of_the_step_overflows_at_once(engine: str) -> None:
+    # Comparisons are ints in Python (True + True is 2); an exact int power of a power would never end.
+    two = "((s > 0) + (s > 0))"
+    tower = "((((x**x)**(x**x))**((x**x)**(x**x)))**(((x**x)**(x**x))**((x**x)**(x**x))))".replace("x", two)
+    start = time.perf_counter()
+    with pytest.raises(ParameterError, match="cannot be computed at step 1: .* overflows"):
+        lrplot.curve("lambda_lr", steps=3, expr=tower, engine=engine)
+    assert time.perf_counter() - start < 1.0
+
+
 def test_a_refused_step_on_the_command_line_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
     result = cli.invoke(app, ["lambda_lr", "1 / (s - 5)", "--out", str(tmp_path), "--engine", "numpy"])
     assert result.exit_code == 2
