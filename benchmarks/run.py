@@ -91,6 +91,7 @@ def main() -> None:
         rows += memory_1m(lrplot, out, args.runs)
         rows += big_runs(lrplot, out, args.runs)
         rows += formula_10m(lrplot, out, args.runs)
+        rows += refusals(args.runs)
     finally:
         shutil.rmtree(out, ignore_errors=True)
     report(rows, args.runs, args.markdown)
@@ -316,6 +317,37 @@ def formula_10m(lrplot: list[str], out: Path, runs: int) -> list[Row]:
     a, b = median(ours, 0), median(theirs, 0)
     what = "`lambda_lr` (the cosine as a formula) vs the built-in `cosine`: 10M numpy steps to a PNG, whole process"
     return [Row(what, f"{a:.2f} s", f"{b:.2f} s", f"{a / b:.2f}x the time", "<= 2x the time", a <= 2 * b)]
+
+
+def refusals(runs: int) -> list[Row]:
+    """The slowest refusal of tests/injections.py's hostile formulas, against reading a plain one."""
+    sys.path.insert(0, str(HERE.parent))
+    import lrplot
+    from lrplot.errors import ParameterError
+    from tests.injections import INJECTIONS
+
+    def slowest() -> float:
+        worst = 0.0
+        for text in INJECTIONS:
+            start = time.perf_counter()
+            try:
+                lrplot.resolve("lambda_lr", 10, params={"expr": text})
+            except ParameterError:
+                pass
+            worst = max(worst, time.perf_counter() - start)
+        return worst
+
+    def plain() -> float:
+        start = time.perf_counter()
+        lrplot.resolve("lambda_lr", 10, params={"expr": COSINE_FORMULA, "var": {"W": 1, "T": 9}})
+        return time.perf_counter() - start
+
+    worst, baseline = alternate(runs, slowest, plain)
+    a, b = median(worst), median(baseline)
+    what = (
+        f"the slowest refusal of {len(INJECTIONS)} hostile formulas (baseline: reading the cosine formula), in-process"
+    )
+    return [Row(what, f"{a * 1000:.1f} ms", f"{b * 1000:.1f} ms", f"{a / b:.1f}x", "< 100 ms each", a < 0.1)]
 
 
 _BIG: list[object] = []

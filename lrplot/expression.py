@@ -7,15 +7,18 @@ it is ever ``eval``'d. The checked tree is compiled into the two evaluators ever
 closed-form formula has (:class:`~lrplot.piecewise.Piecewise`): closures on one
 Python float, for ``LambdaLR``, and closures on numpy arrays, for the numpy engine.
 
-Semantics are Python's on floats: ``s``, numbers and variables are floats, and
-an operation Python refuses (a division by zero, ``**`` or ``exp`` overflowing,
-the log of 0, a negative number to a fractional power) is an error that names
-the step and the part of the formula. The array closures check for the same
-conditions and evaluate a branch only where it is taken, as Python does, so both
-engines accept and refuse the same steps. Constant parts are computed once, when
-the formula is read, so ``9**9**9`` is refused before any step runs; with floats
-no operation costs more than one machine operation, and the length and depth
-limits bound the work per step.
+Semantics are Python's on floats: ``s``, numbers and variables are floats, a
+comparison or ``not`` is 1.0 or 0.0 (so no exact int arithmetic creeps in through
+``True + True``), and an operation Python refuses (a division by zero, ``**`` or
+``exp`` overflowing, the log of 0, a negative number to a fractional power) is an
+error that names the step and the part of the formula. The array closures check
+for the same conditions and evaluate a branch only where it is taken, as Python
+does, so both engines accept and refuse the same steps. Constant parts are
+computed once, when the formula is read: one that always runs and fails
+(``9**9**9``) is refused before any step; one in a branch (``1 / W if W else 1``)
+fails only at a step that takes it, as in Python. With floats no operation costs
+more than one machine operation, and the length and depth limits bound the work
+per step.
 """
 
 from __future__ import annotations
@@ -137,7 +140,8 @@ def check_formula_text(text: object) -> str:
     """``text`` as a formula's text: a number or text of at most MAX_LENGTH printable ASCII characters,
     parsed and made only of the language (names are checked against the variables later)."""
     if is_number(text):
-        text = repr(text) if isinstance(text, float) else str(text)
+        check_magnitude(PARAM, text)
+        text = repr(float(text)) if isinstance(text, float) else str(text)
     if not isinstance(text, str) or not text.strip():
         raise _refuse(f"expected a formula of the step s (e.g. 'min(1, s / 300)'), got {shown(text)}")
     text = text.strip()
@@ -174,22 +178,28 @@ class _Reader:
         self.used: set[str] = set()
 
     def read(self) -> tuple[Scalar | float, Vector | float | None]:
-        return self._node(_parse(self.text), 0)
+        return self._node(_parse(self.text), 0, False)
 
     def _segment(self, node: ast.AST) -> str:
         return ast.get_source_segment(self.text, node) or self.text
 
-    def _node(self, node: ast.AST, depth: int) -> tuple[Scalar | float, Vector | float | None]:
-        """The node's scalar and vector closures, or its value twice when it is constant."""
+    def _node(self, node: ast.AST, depth: int, branch: bool) -> tuple[Scalar | float, Vector | float | None]:
+        """The node's scalar and vector closures, or its value twice when it is constant.
+
+        ``branch``: the node runs only at the steps that take a branch (``x if c else y``,
+        a later operand of ``and``/``or`` or of a chained comparison).
+        """
         if depth > MAX_DEPTH:
             raise _refuse(f"nested more than {MAX_DEPTH} deep")
         if isinstance(node, ast.Constant):
             return self._constant(node)
         if isinstance(node, ast.Name):
             return self._name(node)
-        children = [self._node(child, depth + 1) for child in _operands(node, self)]
-        if all(isinstance(s, float | bool) for s, _ in children):
-            return self._folded(node, [s for s, _ in children])
+        operands = _operands(node, self)
+        later = _later_operands(node)
+        children = [self._node(child, depth + 1, branch or i >= later) for i, child in enumerate(operands)]
+        if all(isinstance(s, int | float) for s, _ in children):
+            return self._folded(node, [s for s, _ in children], branch)
         return self._compiled(node, children)
 
     def _constant(self, node: ast.Constant) -> tuple[float, float]:
@@ -223,13 +233,16 @@ class _Reader:
         value = float(self.variables[name])
         return value, value
 
-    def _folded(self, node: ast.AST, values: list[Any]) -> tuple[float, float]:
-        """A constant part, computed now with the scalar closure (Python's arithmetic)."""
+    def _folded(self, node: ast.AST, values: list[Any], branch: bool) -> tuple[Any, Any]:
+        """A constant part, computed now with the scalar closure (Python's arithmetic); one that
+        fails is refused now, or, in a branch, fails at the steps that take it."""
         scalar, _ = self._compiled(node, [(v, v) for v in values], vector=False)
         try:
-            value = scalar(0.0) if callable(scalar) else scalar
+            value = scalar(0.0)
         except _Failed as e:
-            raise _refuse(f"cannot be computed: {e.what}") from None
+            if not branch:
+                raise _refuse(f"cannot be computed: {e.what}") from None
+            return _failing(e.what), _failing_vector(e.what) if self.vector else None
         return value, value
 
     def _compiled(
@@ -257,6 +270,33 @@ class _Reader:
         assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
         name = node.func.id
         return _call(name, scalars, what), _call_vector(name, vectors, what) if arrays else None
+
+
+def _later_operands(node: ast.AST) -> int:
+    """The index of the first operand that runs only at some steps (Python's short-circuits)."""
+    if isinstance(node, ast.IfExp):
+        return 1  # body and orelse
+    if isinstance(node, ast.BoolOp):
+        return 1
+    if isinstance(node, ast.Compare):
+        return 2  # a < b < c: c runs where a < b
+    return 1 << 30
+
+
+def _failing(what: str) -> Scalar:
+    def fail(s: float) -> Any:
+        raise _Failed(what)
+
+    return fail
+
+
+def _failing_vector(what: str) -> Vector:
+    def fail(s: Any) -> Any:
+        if _np().size(s):
+            raise _Failed(what)
+        return _np().zeros(_np().shape(s))
+
+    return fail
 
 
 def _operands(node: ast.AST, reader: _Reader) -> list[ast.AST]:
@@ -350,7 +390,7 @@ def _unary(op: type[ast.unaryop], scalar: Any) -> Scalar:
         return lambda s: -_value(scalar, s)
     if op is ast.UAdd:
         return lambda s: +_value(scalar, s)
-    return lambda s: not _value(scalar, s)
+    return lambda s: 0.0 if _value(scalar, s) else 1.0  # not, as a float
 
 
 def _value(closure: Any, s: Any) -> Any:
@@ -363,14 +403,14 @@ def _compare(ops: list[Callable[[Any, Any], Any]], scalars: list[Any]) -> Scalar
         for op, right_closure in zip(ops, scalars[1:], strict=True):
             right = _value(right_closure, s)
             if not op(left, right):
-                return False
+                return 0.0
             left = right
-        return True
+        return 1.0
 
     if len(ops) == 1:
         first, second = scalars
         op = ops[0]
-        return lambda s: op(_value(first, s), _value(second, s))
+        return lambda s: 1.0 if op(_value(first, s), _value(second, s)) else 0.0
     return compare
 
 
@@ -410,8 +450,10 @@ def _np() -> Any:
     return np
 
 
-def _fail_if(condition: Any, what: str) -> None:
-    if _np().any(condition):
+def _fail_if(condition: Any, what: str, s: Any) -> None:
+    """Fail if ``condition`` holds at any of the steps ``s`` (a constant condition: if ``s`` has any)."""
+    np = _np()
+    if np.any(np.broadcast_to(condition, np.shape(s))):
         raise _Failed(what)
 
 
@@ -424,16 +466,16 @@ def _binary_vector(op: type[ast.operator], vectors: list[Any], what: str) -> Vec
 
     def divide(s: Any) -> Any:
         a, b = _value(left, s), _value(right, s)
-        _fail_if(b == 0, f"{what} divides by zero")
+        _fail_if(b == 0, f"{what} divides by zero", s)
         return {ast.Div: np.true_divide, ast.FloorDiv: np.floor_divide, ast.Mod: np.remainder}[op](a, b)
 
     def power(s: Any) -> Any:
         a, b = _value(left, s), _value(right, s)
         finite_a, finite_b = np.isfinite(a), np.isfinite(b)
-        _fail_if((a == 0) & (b < 0) & finite_b, f"{what} divides by zero")
-        _fail_if((a < 0) & finite_a & finite_b & (b != np.floor(b)), f"{what} is outside its domain")
+        _fail_if((a == 0) & (b < 0) & finite_b, f"{what} divides by zero", s)
+        _fail_if((a < 0) & finite_a & finite_b & (b != np.floor(b)), f"{what} is outside its domain", s)
         value = np.power(a, b)
-        _fail_if(np.isinf(value) & finite_a & finite_b, f"{what} overflows")
+        _fail_if(np.isinf(value) & finite_a & finite_b, f"{what} overflows", s)
         return value
 
     return power if op is ast.Pow else divide
@@ -535,10 +577,10 @@ def _call_vector(name: str, vectors: list[Any], what: str) -> Vector:
     def call(s: Any) -> Any:
         x = _value(only, s)
         if name in refused:
-            _fail_if(refused[name](x), f"{what} is outside its domain")
+            _fail_if(refused[name](x), f"{what} is outside its domain", s)
         value = function(x)
         if name == "exp":
-            _fail_if(np.isinf(value) & np.isfinite(x), f"{what} overflows")
+            _fail_if(np.isinf(value) & np.isfinite(x), f"{what} overflows", s)
         return value
 
     return call
@@ -609,6 +651,13 @@ class _AsPython(ast.NodeTransformer):
             return ast.Attribute(ast.Name("math", ast.Load()), node.id, ast.Load())
         return node
 
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        return _as_float(self.generic_visit(node))
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
+        visited = self.generic_visit(node)
+        return _as_float(visited) if isinstance(node.op, ast.Not) else visited
+
     def visit_Call(self, node: ast.Call) -> ast.AST:
         args = [self.visit(a) for a in node.args]
         assert isinstance(node.func, ast.Name)
@@ -617,6 +666,11 @@ class _AsPython(ast.NodeTransformer):
             return ast.Call(node.func, args, [])
         call = ast.Call(ast.Attribute(ast.Name("math", ast.Load()), name, ast.Load()), args, [])
         return ast.Call(ast.Name("float", ast.Load()), [call], []) if name in ("floor", "ceil") else call
+
+
+def _as_float(node: ast.AST) -> ast.AST:
+    assert isinstance(node, ast.expr)
+    return ast.Call(ast.Name("float", ast.Load()), [node], [])
 
 
 def compile_formula(text: str, variables: Mapping[str, object] | None = None) -> Formula:

@@ -168,6 +168,8 @@ def _size(n: float) -> str:
 
 
 def _number(value: float) -> str:
-    if isinstance(value, int) and len(str(abs(value))) > 20:
-        return f"a number of {len(str(abs(value)))} digits"
+    if isinstance(value, int) and abs(value) >= 10**20:
+        exact = value.bit_length() < 14_000  # str() of an int over 4300 digits raises
+        digits = len(str(abs(value))) if exact else f"about {int(value.bit_length() * math.log10(2)) + 1}"
+        return f"a number of {digits} digits"
     return f"{value:g}" if isinstance(value, float) else str(value)
