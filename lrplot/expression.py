@@ -654,6 +654,14 @@ class _AsPython(ast.NodeTransformer):
     def visit_Compare(self, node: ast.Compare) -> ast.AST:
         return _as_float(self.generic_visit(node))
 
+    def visit_IfExp(self, node: ast.IfExp) -> ast.AST:
+        # A test is read for its truth alone: a comparison there needs no float().
+        test = self.generic_visit(node.test) if isinstance(node.test, ast.Compare) else self.visit(node.test)
+        assert isinstance(test, ast.expr)
+        body, orelse = self.visit(node.body), self.visit(node.orelse)
+        assert isinstance(body, ast.expr) and isinstance(orelse, ast.expr)
+        return ast.IfExp(test, body, orelse)
+
     def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
         visited = self.generic_visit(node)
         return _as_float(visited) if isinstance(node.op, ast.Not) else visited

@@ -82,10 +82,3 @@ def cycles_momentum(law: Law) -> bool:
     if isinstance(law, Composition):
         return any(cycles_momentum(child) for child in law.children)
     return False
-
-
-def runs_users_code(law: Law) -> bool:
-    """Whether stepping ``law`` calls code of the user's."""
-    if isinstance(law, Composition):
-        return any(runs_users_code(child) for child in law.children)
-    return isinstance(law, UserFactory)

@@ -14,6 +14,7 @@ Engine = Literal["torch", "numpy"]
 Interval = Literal["update", "epoch"]
 
 OPTIMIZERS: tuple[Optimizer, ...] = get_args(Optimizer)
+OPTIMIZER_CLASSES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad"}
 WITH_MOMENTUM: tuple[Optimizer, ...] = ("sgd", "adam", "adamw", "rmsprop")  # what OneCycleLR and CyclicLR can cycle
 RECORDS: tuple[Record, ...] = get_args(Record)
 ENGINES: tuple[Engine, ...] = get_args(Engine)

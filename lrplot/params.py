@@ -9,6 +9,7 @@ nested schedules (the children of a composition), given as ``NAME:key=value,...`
 
 from __future__ import annotations
 
+import keyword
 import os
 import warnings
 from collections.abc import Mapping
@@ -263,8 +264,9 @@ class Param:
 
             return Assignments(check_variables(items, self.name))
         for key, item in items.items():
-            if not isinstance(key, str) or not key.isidentifier():
-                raise ParameterError(self.name, f"expected KEY=VALUE with KEY a Python name, got {shown(key)}")
+            plain = isinstance(key, str) and key.isascii() and key.isidentifier() and not keyword.iskeyword(key)
+            if not plain:  # a keyword or a letter Python would normalise cannot be passed as written
+                raise ParameterError(self.name, f"expected KEY=VALUE, KEY a plain ASCII Python name, got {shown(key)}")
             if isinstance(item, float) and not is_number(item):
                 raise ParameterError(self.name, f"{key}: expected a finite number, got {item}")
             if not isinstance(item, str | int | float):  # a bool is an int

@@ -15,9 +15,9 @@ from types import ModuleType
 from typing import TYPE_CHECKING, cast
 
 from .errors import ParameterError, UsageError
-from .laws import Composition, Law, Multipliers, Plateau, TorchScheduler, UserFactory, cycles_momentum, runs_users_code
+from .laws import Composition, Law, Multipliers, Plateau, TorchScheduler, UserFactory, cycles_momentum
 from .limits import shown
-from .options import WITH_MOMENTUM, RunOptions
+from .options import OPTIMIZER_CLASSES, WITH_MOMENTUM, RunOptions
 from .params import file_path
 from .registry import Schedule
 from .steppers import Progress, trace_of
@@ -51,7 +51,6 @@ def _compiler_not_imported(torch: ModuleType) -> Iterator[None]:
         delattr(plain, "__dynamo_disable")  # noqa: B043
 
 
-OPTIMIZER_CLASSES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad"}
 NO_RESUME = {
     Plateau: "its step needs the metrics of the first run",
     Composition: "torch's compositions take no last_epoch for their children",
@@ -146,10 +145,15 @@ def _users_scheduler(opt: Optimizer, law: UserFactory) -> LRScheduler:
     if isinstance(made, lr_scheduler.LRScheduler):
         if made.optimizer is not opt:
             raise ParameterError("target", f"{what} a scheduler of another optimizer: build it on the one it is given")
+        scheduler = made
+        # Its step is their code: what it raises is theirs to read, with the last_epoch it had reached
+        # (torch counts it before computing the lr).
+        where = f"{law.target}'s scheduler, stepped to last_epoch"
+        made.step = user_code.guarded(made.step, lambda *_: f"{where} {scheduler.last_epoch},")  # type: ignore[method-assign, assignment]
         return made
     if callable(made):
-        with user_code.users_code(f"{law.target}'s callable at step 0"):
-            return lr_scheduler.LambdaLR(opt, made)
+        factor = user_code.guarded(made, lambda step: f"{law.target}'s callable at step {step}")
+        return lr_scheduler.LambdaLR(opt, cast("Callable[[int], float]", factor))  # step -> factor, as it runs
     raise ParameterError(
         "target",
         f"{what} {shown(made)} ({type(made).__name__}); expected a torch LRScheduler built on the optimizer "
@@ -249,13 +253,7 @@ def run(
             mentions=("steps",),
         )
     try:
-        stepper = TorchStepper(schedule, options.optimizer, last_epoch, law)
-        if runs_users_code(law):  # what their scheduler raises as it steps is theirs to read
-            from .user_code import users_code
-
-            with users_code(lambda: f"the scheduler stepped to last_epoch {stepper.last_epoch}"):
-                return trace_of(stepper, schedule, options, progress)
-        return trace_of(stepper, schedule, options, progress)
+        return trace_of(TorchStepper(schedule, options.optimizer, last_epoch, law), schedule, options, progress)
     except ValueError as e:  # OneCycleLR stepped past its total steps, alone or in a composition
         if "Tried to step" not in str(e):
             raise

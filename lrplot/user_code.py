@@ -90,12 +90,22 @@ def users_code(what: str | Callable[[], str]) -> Iterator[None]:
     try:
         with contextlib.redirect_stdout(sys.stderr):
             yield
-    except ParameterError:
+    except (ParameterError, KeyboardInterrupt):  # lrplot's own, and Ctrl-C (or a signal), which stays one
         raise
-    except (Exception, SystemExit) as e:  # their code: any failure at all is theirs to read
+    except BaseException as e:  # their code: any failure at all (SystemExit, GeneratorExit...) is theirs to read
         reason = str(e).strip().splitlines()[0] if str(e).strip() else ""
         who = what() if callable(what) else what
         raise ParameterError(PARAM, f"{who} raised {type(e).__name__}{': ' + reason if reason else ''}") from None
+
+
+def guarded(function: Callable[..., object], what: Callable[..., str]) -> Callable[..., object]:
+    """``function`` (the user's), run under :func:`users_code`; ``what(*args)`` says who failed."""
+
+    def run(*args: object) -> object:
+        with users_code(lambda: what(*args)):
+            return function(*args)
+
+    return run
 
 
 @contextlib.contextmanager

@@ -54,7 +54,11 @@ CASES += [
     ("plateau_after", "reduce_lr_on_plateau", example_params(lrplot.get_spec("reduce_lr_on_plateau")),
      20, [1.0], RunOptions(record="after"), 1),
     ("factory_plain", "factory", {"target": f"{FACTORIES}:halving", "kw": {"every": 2}}, 12, [1.0], RunOptions(), 1),
+    ("script_names", "lambda_lr", {"expr": "min(1, s / optimizer) + lr_scheduler * multiplier * cosine_multiplier",
+     "var": {"optimizer": 4, "lr_scheduler": 0.5, "multiplier": 2, "cosine_multiplier": 0.1}},
+     8, [1.0], RunOptions(), 1),  # variables named as the script's own names
 ]  # fmt: skip
+INJECTED = 'x"""; __import__(\'os\').system(\'touch PWNED\'); """y\\'  # a label that would end a docstring
 
 
 def written(tmp_path: Path) -> list[Path]:
@@ -69,10 +73,13 @@ def written(tmp_path: Path) -> list[Path]:
                "lambda_lr:expr=s / 10,lr=0.5", "--warmup", "3", "--steps", "20", "--format", "csv,py",
                "--out", str(tmp_path / "compare"), "--lr", "1.0"]  # fmt: skip
     assert cli.invoke(app, compare).exit_code == 0
+    mixed = ["compare", f"cosine:label=({INJECTED})", "one_cycle_lr", "--optimizer", "adam", "--steps", "15",
+             "--format", "csv,py", "--out", str(tmp_path / "mixed"), "--name", "mixed"]  # fmt: skip
+    assert cli.invoke(app, mixed).exit_code == 0  # a momentum curve beside one without
     module = ["factory", "tests.data.factories:step_decay", "--kw", "step_size=3", "--steps", "10",
               "--format", "csv,py", "--out", str(tmp_path / "module")]  # fmt: skip
     assert cli.invoke(app, module).exit_code == 0, "run from the repository"
-    return [*folders, tmp_path / "compare", tmp_path / "module"]
+    return [*folders, tmp_path / "compare", tmp_path / "mixed", tmp_path / "module"]
 
 
 DRIVER = """
@@ -85,10 +92,10 @@ for script, out in json.loads(sys.argv[2]):
 """
 
 
-def run_scripts(jobs: list[tuple[Path, Path]], transformers: str) -> None:
-    """Run every script in one fresh Python (torch is imported once), each writing its CSV."""
+def run_scripts(jobs: list[tuple[Path, Path]], transformers: str, folder: Path) -> None:
+    """Run every script in one fresh Python (torch is imported once) in ``folder``, each writing its CSV."""
     payload = json.dumps([[str(script), str(out)] for script, out in jobs])
-    subprocess.run([sys.executable, "-c", DRIVER, transformers, payload], check=True, cwd=ROOT, timeout=600)
+    subprocess.run([sys.executable, "-c", DRIVER, transformers, payload], check=True, cwd=folder, timeout=600)
 
 
 def test_every_emitted_script_rebuilds_the_csv_byte_for_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -98,15 +105,22 @@ def test_every_emitted_script_rebuilds_the_csv_byte_for_byte(tmp_path: Path, mon
     for folder in folders:
         (csv,) = folder.glob("*.csv")
         jobs.append((folder / f"{csv.stem}.py", csv))
+    elsewhere = tmp_path / "elsewhere"  # not where lrplot ran: a module factory is found where it was
+    elsewhere.mkdir()
     for transformers in ("with", "without"):
-        run_scripts([(script, script.with_suffix(f".{transformers}.out")) for script, _ in jobs], transformers)
+        run_scripts(
+            [(script, script.with_suffix(f".{transformers}.out")) for script, _ in jobs], transformers, elsewhere
+        )
         for script, csv in jobs:
             rebuilt = script.with_suffix(f".{transformers}.out").read_bytes()
             assert rebuilt == csv.read_bytes(), f"{script.name} ({transformers} transformers)"
     cosine = (tmp_path / "made" / "every_cosine" / "every_cosine.py").read_text()
     assert "get_scheduler('cosine', optimizer, num_warmup_steps=100" not in cosine  # the example warmup is 0
     assert "return get_scheduler('cosine', optimizer, num_warmup_steps=0, num_training_steps=30" in cosine
-    assert "def multiplier(step):" in cosine and "import lrplot" not in cosine
+    assert "def every_cosine_multiplier(step):" not in cosine and "def cosine_multiplier(step):" in cosine
+    assert "import lrplot" not in cosine
+    assert not (elsewhere / "PWNED").exists() and not (ROOT / "PWNED").exists()
+    assert "touch PWNED" in (tmp_path / "made" / "mixed" / "mixed.py").read_text()  # as a literal's text
 
 
 @pytest.mark.parametrize(("name", "params"), GRID_CASES, ids=lambda x: str(x))

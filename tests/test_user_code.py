@@ -60,14 +60,16 @@ def test_a_module_is_imported_from_the_current_folder(monkeypatch: pytest.Monkey
         (f"{DATA}/none.py:make", f"FACTORY: no file {DATA}/none.py"),
         (f"{DATA}/broken_factory.py:make", "raised ImportError: no such thing"),
         ("no_such_package_here.mod:make", "importing no_such_package_here.mod raised ModuleNotFoundError"),
-        (f"{FACTORIES}:nope", "has no 'nope' (its callables: breaks_at_step_3, chatty, exits, halving,"),
+        (f"{FACTORIES}:nope", "has no 'nope' (its callables: BreaksAtStep4, breaks_at_step_3, breaks_at_step_4,"),
         (f"{FACTORIES}:NOT_CALLABLE", "factories.py:NOT_CALLABLE is 3, not a callable"),
         (f"{FACTORIES}:not_a_scheduler", "returned 42 (int); expected a torch LRScheduler built on the optimizer"),
         (f"{FACTORIES}:plateau", "returned a ReduceLROnPlateau, whose step needs a metric"),
         (f"{FACTORIES}:other_optimizer", "returned a scheduler of another optimizer"),
         (f"{FACTORIES}:raises", "raises(...) raised RuntimeError: my factory is broken"),
         (f"{FACTORIES}:exits", "exits(...) raised SystemExit: 3"),
-        (f"{FACTORIES}:breaks_at_step_3", "the scheduler stepped to last_epoch 3 raised ZeroDivisionError"),
+        (f"{FACTORIES}:breaks_at_step_3", "breaks_at_step_3's callable at step 3 raised ZeroDivisionError"),
+        (f"{FACTORIES}:breaks_at_step_4", "scheduler, stepped to last_epoch 4, raised ValueError: my scheduler cannot"),
+        (f"{FACTORIES}:generator_exit", "generator_exit(...) raised GeneratorExit: not an Exception"),
     ],
 )
 def test_every_failure_is_one_line_exit_2_and_nothing_written(target: str, message: str, tmp_path: Path) -> None:
@@ -87,7 +89,13 @@ def test_what_the_code_prints_goes_to_stderr(tmp_path: Path) -> None:
 
 
 def test_bad_keywords_and_engines_are_refused() -> None:
-    for kw, reason in [("x", "expected KEY=VALUE"), ("1a=2", "a Python name"), ("x=1e400", "a finite number")]:
+    for kw, reason in [
+        ("x", "expected KEY=VALUE"),
+        ("1a=2", "a plain ASCII Python name"),
+        ("if=2", "a plain ASCII Python name"),
+        ("\uff57armup=3", "a plain ASCII"),
+        ("x=1e400", "a finite number"),
+    ]:
         result = run("factory", f"{FACTORIES}:halving", "--kw", kw)
         assert result.exit_code == 2 and result.stderr.startswith("Error: --kw: ") and reason in result.stderr
     with pytest.raises(NoClosedFormError):
@@ -118,6 +126,13 @@ def test_a_factory_is_a_curve_of_compare_a_child_and_a_figure_set_curve(tmp_path
     _, _, columns = read_csv(paths[0])
     assert columns[1] == [1.0, 0.5, 0.25]
     assert not (folder / "__pycache__").exists()
+
+
+def test_a_compositions_own_error_keeps_its_words_beside_a_factory() -> None:
+    children = [f"factory:target={FACTORIES}:halving", "one_cycle_lr:training_steps=5"]
+    result = run("sequential_lr", *children, "--milestones", "3", "--steps", "20")
+    assert result.exit_code == 2
+    assert "one_cycle_lr cannot step past its total_steps" in result.stderr and "FACTORY" not in result.stderr
 
 
 def test_a_factory_cannot_resume() -> None:

@@ -57,4 +57,21 @@ def chatty(optimizer):
     return lr_scheduler.ConstantLR(optimizer, factor=0.5, total_iters=2)
 
 
+def generator_exit(optimizer):
+    raise GeneratorExit("not an Exception")
+
+
+class BreaksAtStep4(lr_scheduler.LRScheduler):
+    """A scheduler of the user's own that fails as it steps."""
+
+    def get_lr(self):
+        if self.last_epoch == 4:
+            raise ValueError("my scheduler cannot do step 4")
+        return [group["initial_lr"] for group in self.optimizer.param_groups]
+
+
+def breaks_at_step_4(optimizer):
+    return BreaksAtStep4(optimizer)
+
+
 NOT_CALLABLE = 3
