@@ -19,7 +19,7 @@ from .figures import CurveSpec, FigureSpec
 from .files import check_stem
 from .limits import MAX_CONFIG_BYTES, MAX_TEXT, check_text
 from .options import DEFAULT_STEPS, RunOptions
-from .params import InputFile, parse_request
+from .params import InputFile, Param, ScheduleRequest, parse_request
 
 FIGURE_KEYS: dict[str, tuple[type, ...]] = {
     "name": (str,),
@@ -189,12 +189,31 @@ def _own_folder(folder: Path) -> bool:
 
 
 def _files_from(base: Path, raw: Raw) -> Raw:
-    """``raw`` with the path of each file parameter (a metrics log) read from ``base``, the config's
-    folder, as ``out`` and ``page`` are; in the figure's own keys and in each curve's."""
-    files = {p.name for s in schedules.REGISTRY.specs() for p in s.params if p.kind in ("file", "factory")}
+    """``raw`` with the path of each file parameter (a metrics log, a factory) read from ``base``, the
+    config's folder, as ``out`` and ``page`` are; in the figure's own keys, in each curve's, and in
+    the children of a composition (tables, or NAME:key=value texts), however deep."""
+    params = [p for s in schedules.REGISTRY.specs() for p in s.params]
+    files = {p.name for p in params if p.kind in ("file", "factory")}
+    nested = {p.name: p for p in params if p.kind == "schedules"}
 
     def rebased(table: Raw) -> Raw:
-        return {k: InputFile(v, str(base)) if k in files and isinstance(v, str) else v for k, v in table.items()}
+        out: Raw = {}
+        for key, value in table.items():
+            if key in files and isinstance(value, str):
+                out[key] = InputFile(value, str(base))
+            elif key in nested and value:
+                out[key] = children(nested[key], value)
+            else:
+                out[key] = value
+        return out
+
+    def children(param: Param, value: object) -> object:
+        try:  # each child as a request; a malformed one is left for the figure's own checks to report
+            requests = param.check(value)
+        except LrplotError:
+            return value
+        assert isinstance(requests, tuple)
+        return [ScheduleRequest(r.name, rebased(dict(r.params))) for r in requests]
 
     curves = raw.get("curve")
     if isinstance(curves, list):

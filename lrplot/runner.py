@@ -5,6 +5,7 @@ This is the only module that imports torch.
 
 from __future__ import annotations
 
+import numbers
 import sys
 import warnings
 from array import array
@@ -152,13 +153,27 @@ def _users_scheduler(opt: Optimizer, law: UserFactory) -> LRScheduler:
         made.step = user_code.guarded(made.step, lambda *_: f"{where} {scheduler.last_epoch},")  # type: ignore[method-assign, assignment]
         return made
     if callable(made):
-        factor = user_code.guarded(made, lambda step: f"{law.target}'s callable at step {step}")
-        return lr_scheduler.LambdaLR(opt, cast("Callable[[int], float]", factor))  # step -> factor, as it runs
+        users = user_code.guarded(made, lambda step: f"{law.target}'s callable at step {step}")
+
+        def factor(step: int) -> float:
+            return _number(users(step), f"{law.target}'s callable returned", step)
+
+        return lr_scheduler.LambdaLR(opt, factor)
     raise ParameterError(
         "target",
         f"{what} {shown(made)} ({type(made).__name__}); expected a torch LRScheduler built on the optimizer "
         "it is given, or (taking no optimizer) a step -> factor callable",
     )
+
+
+def _number(value: object, what: str, step: int) -> float:
+    """``value`` as the float LambdaLR multiplies, or an error saying what it is instead."""
+    if isinstance(value, numbers.Real) or (hasattr(value, "__float__") and not isinstance(value, complex | str)):
+        try:
+            return float(value)  # a Real, or something with __float__
+        except (OverflowError, TypeError, ValueError):
+            pass
+    raise ParameterError("target", f"{what} {shown(value)} ({type(value).__name__}) at step {step}; expected a number")
 
 
 class TorchStepper:
@@ -204,14 +219,17 @@ class TorchStepper:
         with warnings.catch_warnings():
             # No optimizer.step() is taken, so torch would warn about the order.
             warnings.simplefilter("ignore")
-            for i in range(n):
-                if step_first or i:
-                    step()
-                for column, value in zip(lrs, read(), strict=True):
-                    column.append(value)
-                if momenta:  # only the schedulers that cycle it
-                    for column, group in zip(momenta, groups, strict=True):
-                        column.append(float(group["betas"][0] if beta else group["momentum"]))
+            try:
+                for i in range(n):
+                    if step_first or i:
+                        step()
+                    for column, value in zip(lrs, read(), strict=True):
+                        column.append(value)
+                    if momenta:  # only the schedulers that cycle it
+                        for column, group in zip(momenta, groups, strict=True):
+                            column.append(float(group["betas"][0] if beta else group["momentum"]))
+            except TypeError as e:  # only a user's own scheduler sets an lr that is no float
+                raise UsageError(f"the scheduler's lr at last_epoch {self.last_epoch} is not a number ({e})") from None
         self._steps_taken += n if step_first else n - 1
 
     def tracks(self) -> dict[TrackKey, Array]:

@@ -135,6 +135,36 @@ def test_a_compositions_own_error_keeps_its_words_beside_a_factory() -> None:
     assert "one_cycle_lr cannot step past its total_steps" in result.stderr and "FACTORY" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("returns_none", "returns_none's callable returned None (NoneType) at step 0; expected a number"),
+        ("returns_text", "returns_text's callable returned '0.5' (str) at step 0; expected a number"),
+        ("returns_complex", "returns_complex's callable returned 1j (complex) at step 0; expected a number"),
+        ("complex_scheduler", "the scheduler's lr at last_epoch 0 is not a number"),
+    ],
+)
+def test_a_factor_or_lr_that_is_no_number_is_one_line(name: str, message: str, tmp_path: Path) -> None:
+    result = run("factory", f"{DATA}/fuzz_factories/hostile.py:{name}", "--steps", "4", "--out", str(tmp_path))
+    assert result.exit_code == 2 and result.stderr.startswith("Error: ") and message in result.stderr
+    assert result.stderr.count("\n") == 1 and list(tmp_path.iterdir()) == []
+
+
+def test_a_factory_in_a_figure_sets_composition_is_found_beside_the_set(tmp_path: Path) -> None:
+    folder = tmp_path / "set"
+    folder.mkdir()
+    (folder / "factories.py").write_bytes(FACTORIES.read_bytes())
+    (folder / "set.toml").write_text(
+        'out = "."\n[[figure]]\nname = "fig"\nsteps = 5\ncurve = [{ schedule = "sequential_lr", milestones = [2], '
+        'schedulers = [{ schedule = "chained_scheduler", schedulers = [{ schedule = "factory", '
+        'target = "factories.py:halving", kw = { every = 1 } }] }, '
+        '"factory:target=factories.py:halving,kw=(every=1)"] }]\n'
+    )
+    paths = api.render_sets([folder / "set.toml"], formats=["csv"])  # from the tests' folder, not the set's
+    _, _, columns = read_csv(paths[0])
+    assert columns[1] == [1.0, 0.5, 1.0, 0.5, 0.25]  # halving, then halving again from the milestone
+
+
 def test_a_factory_cannot_resume() -> None:
     from lrplot import runner
 
