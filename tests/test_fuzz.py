@@ -7,7 +7,8 @@ The robustness contract, for every invocation:
    into a fresh folder, so there 1 is a bug), for ``render --check``'s drifts, or
    for ``trainer --logged``'s mismatch;
 3. a failure prints ``warning:`` lines, if any, then one ``Error:`` line on
-   stderr (a ``mismatch:`` line for ``trainer --logged``), and no traceback;
+   stderr (a ``mismatch:`` line for ``trainer --logged``), and no traceback (a
+   factory's code prints to stderr: its known lines, ``USER_OUTPUT``, may be among the warnings);
 4. a failure writes nothing (no files, no temporaries), and a success writes only
    the files it prints on stdout, all inside ``--out`` (a mismatch is a success
    here: its files are written and listed; ``trainer`` prints a summary first,
@@ -125,8 +126,20 @@ def run_case(case: Case) -> tuple[Result, list[str]]:
     """Invoke the app on ``case`` in a fresh sandbox: its result and what it broke of the contract."""
     with sandbox(case) as box:
         args = [box.fill(word) for word in case.args]
-        result = runner.invoke(app, args)
+        result = invoke(args)
         return result, contract_violations(args, result, box, case)
+
+
+def invoke(args: list[str]) -> Result:
+    """The app's result on ``args``; a BaseException that is no Exception (CliRunner catches only
+    those and SystemExit) as what a shell sees of it: exit 1 and a traceback."""
+    try:
+        return runner.invoke(app, args)
+    except KeyboardInterrupt:  # Ctrl-C of the test run itself
+        raise
+    except BaseException as e:  # the user's code raised it (tests/data/fuzz_factories) and it got past lrplot
+        stderr = f"Traceback (most recent call last):\n{type(e).__name__}: {e}\n".encode()
+        return Result(runner, b"", stderr, stderr, None, 1, e)
 
 
 def contract_violations(args: list[str], result: Result, box: Sandbox, case: Case) -> list[str]:
@@ -142,7 +155,7 @@ def contract_violations(args: list[str], result: Result, box: Sandbox, case: Cas
     if code != 0 and not drifted:
         *before, last = lines
         end = "mismatch: " if mismatched else "Error: "
-        if not last.startswith(end) or not all(line.startswith("warning: ") for line in before):
+        if not last.startswith(end) or not all(line.startswith("warning: ") or line in USER_OUTPUT for line in before):
             problems.append(f"3: stderr is not warnings then one {end.strip()!r} line: {result.stderr[-300:]!r}")
     if "Traceback" in result.stdout + result.stderr:
         problems.append("3: a traceback in the output")
@@ -212,7 +225,10 @@ hostile_steps = st.one_of(
     st.integers(2**50, 10**400).map(str),
     st.integers(-(10**400), 0).map(str),
 )
-hostile_formats = st.sampled_from(["gif", "", ",", "CSV", "csv,,json", "csv;json", "png*", "csv,gif"])
+hostile_formats = st.sampled_from(
+    ["gif", "", ",", "CSV", "csv,,json", "csv;json", "png*", "csv,gif", "PY", ".py", "py,py", "python", "py,gif",
+     "csv,py,", "py;csv", "pyc", " py"]
+)  # fmt: skip
 plain_text = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789 _-", max_size=20).filter(str.strip)
 
 
@@ -251,6 +267,252 @@ class Child:
     params: dict[str, object] = field(default_factory=dict)
     raw: str | None = None
     text: bool = False
+
+
+# lambda_lr's formula and variables, factory's target and keywords: drawn together, as a
+# formula needs its variables and a factory its own keywords. A clean formula has the shape
+# of a real multiplier (most succeed), or comes from the language's grammar, each compound
+# part in parentheses (many cannot be computed at some step: one Error line naming it). A
+# factory is one of tests/data/factories.py (by its path, a copy beside the figure set, or
+# its module name) or of tests/data/fuzz_factories/, whose code returns or raises oddities.
+
+DATA = Path(__file__).resolve().parent / "data"
+FACTORIES = DATA / "factories.py"
+FACTORY_CODE = FACTORIES.read_bytes()
+ODD_FACTORIES = DATA / "fuzz_factories"
+# What factories.py's chatty prints: the user's code prints to stderr, so a failure after it ran
+# has this line before its Error line (not lrplot's: no warning, no second error).
+USER_OUTPUT = frozenset({"hello from the user's code"})
+WRITTEN = {  # user modules no .py of the repository may be (ruff reads them): written beside the set
+    "syntax_error.py": b"def make(optimizer:\n    pass\n",
+    "latin1.py": b'NAME = "caf\xe9"\n\n\ndef make(optimizer):\n    return None\n',
+    "nul.py": b"def make(optimizer):\n    return 1\x00\n",
+    "bom.py": b"\xef\xbb\xbfdef make(optimizer):\n    from torch.optim import lr_scheduler\n\n"
+    b"    return lr_scheduler.ConstantLR(optimizer)\n",
+}
+
+
+class Vars(dict[str, object]):
+    """lambda_lr's variables or factory's keywords: ``--var NAME=X`` repeated (or one comma list)
+    on a command line, ``(NAME=X,...)`` in a curve or a SPEC, an inline table in a figure set."""
+
+    def text(self) -> str:
+        return "(" + ",".join(f"{k}={text_value(v)}" for k, v in self.items()) + ")"
+
+
+@dataclass(frozen=True)
+class Target:
+    """factory's ``FILE.py:NAME``: ``name`` in tests/data/factories.py, by its absolute path
+    (``where`` "repo"), a copy in the config folder ("copy") or its module name ("module"), in
+    the file ``where`` of tests/data/fuzz_factories/, or of :data:`WRITTEN` (in the config
+    folder); ``raw``: text as it is."""
+
+    name: str = ""
+    where: str = "repo"
+    relative: bool = False  # a copy, on a command line: from the working folder, not absolute
+    raw: str | None = None
+
+    @property
+    def beside(self) -> str:
+        """The file written in the config folder for it ("": none)."""
+        if self.raw is not None:
+            return ""
+        return "factories.py" if self.where == "copy" else self.where if self.where in WRITTEN else ""
+
+    def cli(self) -> str:
+        if self.raw is not None:
+            return self.raw
+        if self.beside:
+            return ("../cfg" if self.relative else CFG) + f"/{self.beside}:{self.name}"
+        if self.where == "module":
+            return f"tests.data.factories:{self.name}"
+        return f"{FACTORIES if self.where == 'repo' else ODD_FACTORIES / self.where}:{self.name}"
+
+    def toml(self) -> str:  # a figure set's paths are read from the set's folder
+        return f"{self.beside}:{self.name}" if self.beside else self.cli()
+
+    def files(self) -> dict[str, bytes]:
+        return {self.beside: WRITTEN.get(self.beside, FACTORY_CODE)} if self.beside else {}
+
+
+NEW_KINDS = ("expression", "variables", "factory", "assignments")  # drawn by formula_and_vars, factory_and_kw
+ARGUMENT_PARAMS = ("expr", "target")  # given as the command's argument, as a composition's children are
+# lambda_lr and factory three times as often as another schedule: their arguments are the riskiest
+WEIGHTED_SPECS = SPECS + 2 * [s for s in SPECS if any(p.kind in NEW_KINDS for p in s.params)]
+VAR_VALUES: dict[str, st.SearchStrategy[object]] = {
+    "W": st.integers(1, 20) | st.floats(0.5, 20),
+    "T": st.integers(1, 300) | st.floats(1, 300),
+    "k": st.floats(0.1, 0.99),
+}
+SHAPES = [  # the multipliers people write, with their variables; each computable at every step
+    ("min(1, s / W)", "W"), ("0.5 ** (s // W)", "W"), ("0.5 * (1 + cos(pi * s / T))", "T"),
+    ("s / W if s < W else 0.5 * (1 + cos(pi * (s - W) / T))", "W T"), ("exp(-s / T)", "T"),
+    ("max(0.1, 1 - s / T)", "T"), ("1 / sqrt(max(s, W))", "W"), ("(s + 1) ** -0.5", ""), ("k ** s", "k"),
+    ("-s / T + 1", "T"), ("- s * 0.001 + 1", ""), ("1 if s < W or s > T else 0.1", "W T"), ("0.5", ""), ("1", ""),
+    ("0.1 + 0.9 * (not s % W)", "W"), ("tanh(s / W)", "W"), ("log10(s + 10)", ""), ("log2(s + 2) / log(s + e)", ""),
+    ("abs(sin(s / W))", "W"), ("ceil(s / W) / (ceil(s / W) + 1)", "W"), ("floor(s / T * 4) / 4", "T"),
+    ("min(1, s / W, 2 - s / T)", "W T"), ("e ** (-s / T)", "T"), ("s == 0 or k", "k"), ("(s < W) * 1.0", "W"),
+    ("1 / (s - 3) if s != 3 else 0", ""), ("-1", ""), ("-(s % W) / W + 1", "W"),
+]  # fmt: skip
+FAILING_FORMULAS = [  # each fails at some step of most runs: one Error line naming the step
+    "1 / (3 - s)", "1 / (s - 5)", "log(s)", "log10(s - 1)", "sqrt(4 - s)", "exp(s * 10)", "(s - 2) ** 0.5",
+    "1 / s", "s ** -1", "1 % (s - 1)", "s // (s - 4)", "floor(1e308 * s * 10)", "10 ** (s * 40)",
+    "1 if s < 3 else 1 / (s - s)", "log2(3 - s)", "ceil(exp(s * 100))", "min(1, 1 / (2 - s))",
+]  # fmt: skip
+HOSTILE_FORMULAS = [  # refused as they are read, or fail at a step, or reach Python that must never run
+    "9**9**9", "9 ** 9 ** 9 ** 9", "\x00", "s\x00", "s\x00+1", "__import__('os').system('true')", "s.real",
+    "().__class__.__bases__", "s[0]", "lambda: 1", "x", "S", "W", "s +", "", " ", "(" * 200 + "s" + ")" * 200,
+    "(" * 60 + "s" + ")" * 60, "+".join(["s"] * 150), "s+" * 600 + "s", "1" * 1001, "1" * 999, "\u017f", "\uff53",
+    "s\u200b", "1/0", "min(s)", "max()", "abs(s, 1)", "log(s, 2)", "cos", "cos(s)(1)", "f'{s}'", "[s]", "{s}",
+    "{s: 1}", "s if s", "s @ s", "s & 1", "~s", "s in (1,)", "s is 1", "(y := 1)", "*s", "s, 1", "1e400",
+    "1e309 * s", "(-1) ** 0.5", "True", "None", "'a'", "b'a'", "1j", "s * 1j", "0x10 * s", "1_000", "s // 0",
+    "s % 0", "0 ** -1", "-s", "--s", "- 1e308 * 10", "1e308 * 10", "1e308 * s * 10", "(1e308 * 10) - (1e308 * 10)",
+    "s\n", "s\n+1", "s # comment", "s;1", "import os", "yield s", "await s", "s < 1 < 2", "min(*[s])",
+    "max(s, key=abs)", "__builtins__", "e ** 710", "exp(710)", "2 ** 1024", "-(2.0 ** 1023) * 4", "math.cos(s)",
+    "float('nan')", "pi = 3", "step", "math", "float(s)", "\ts", "\\", "1e-400 * s", "5e-324 / s", "0.0 / 0.0",
+    "nan", "inf", "-inf", "s if s > 3 else 1 / (s - 1)", "not not not s", "s or 1 / 0", "0 and 1 / 0", "$\\frac$",
+    "min(" * 40 + "s" + ", 1)" * 40, "-" * 500 + "s", "s" + " " * 2000, "%s%n", "{0}", "s ** 0.5 ** -1",
+]  # fmt: skip
+FORMULA_ALPHABET = "s0123456789 +-*/%()<>=!.,_eipWTnotandifelsmxqrbcg"
+hostile_formulas = st.one_of(
+    st.sampled_from(HOSTILE_FORMULAS),
+    st.sampled_from(FAILING_FORMULAS),
+    st.text(FORMULA_ALPHABET, max_size=30),  # mostly not a formula, now and then an odd one
+    hostile_words,
+)
+HOSTILE_VARS = [
+    "W", "W=", "=3", "W=abc", "W=1e400", "W=nan", "W=inf", "W=-inf", "s=3", "pi=1", "e=2", "min=1", "math=1",
+    "step=1", "float=1", "1W=3", "W=3,T=", "W=(3)", "W=true", "W=1,W=2", "__class__=1", "W x=1", "\u1e82=1",
+    "W=1e308", ",".join(f"v{i}=1" for i in range(51)), "W=" + "9" * 5000, "W=0x10", "W=1_000", "W=\x00", "W\x00=1",
+    "W=3)", "(W=3", "W=(1,2)", "", " ", "W==3", "W=-0.0", "if=1", "None=1", "True=1", "_=1", "W=1e-320", ",",
+    "W=3,", "W=s", "W=" + "x" * 3000, "W=0",
+]  # fmt: skip
+HOSTILE_KW = [
+    "x", "1a=2", "x=1e400", "every=0", "every=-1", "every=abc", "every=true", "every=1.5", "every=nan", "every=",
+    "=1", "wrong=1", "every=1,every=2", "gamma=" + "9" * 400, "step_size=0", "step_size=-1", "warmup=5,total=5",
+    "total=0", "optimizer=1", "__class__=1", "every=\x00", "every=a\nb", "every=(2)", "every=1e308",
+    "every=" + "x" * 3000, "gamma=-1", "step_size=1.5", "every=" + "1" * 5000, "if=1", "every=inf",
+]  # fmt: skip
+GOOD_FACTORIES = ["warmup_cosine", "step_decay", "halving", "chatty"]
+BAD_FACTORIES = [  # in factories.py: each fails, or is no factory at all
+    "not_a_scheduler", "plateau", "other_optimizer", "breaks_at_step_3", "raises", "exits", "NOT_CALLABLE", "nosuch",
+    "math", "lr_scheduler", "__class__", "__name__", "Warmup_cosine",
+]  # fmt: skip
+ODD = {  # tests/data/fuzz_factories/: file -> its callables (some succeed, with odd values)
+    "hostile.py": [
+        "returns_nan", "returns_inf", "returns_huge", "returns_negative", "returns_text", "returns_none",
+        "returns_complex", "returns_bool", "returns_list", "takes_nothing", "nan_scheduler", "complex_scheduler",
+        "exploding", "recurses", "generator_exit", "factor_generator_exit", "keyword_only", "star_args",
+        "empty_message", "class_factory", "NotAScheduler", "nosuch",
+    ],
+    "exits_on_import.py": ["make"],
+    **{name: ["make"] for name in WRITTEN},
+}  # fmt: skip
+HOSTILE_TARGETS = [  # on a command line (the placeholders filled in)
+    f"{FACTORIES}", f"{FACTORIES}:", ":halving", f"{FACTORIES}:1x", f"{FACTORIES}:halving:x", f"{FACTORIES}:halving ",
+    f" {FACTORIES}:halving", f"{DATA}/broken_factory.py:make", f"{CFG}/missing.py:make", f"{CFG}:make",
+    f"{CFG}/:make", "nosuchmodule:make", "math:sqrt", "json:dumps", "os.path:join", "math:pi", "collections:Counter",
+    "itertools:count", "functools:partial", "sys:exit", "os:getcwd", f"{FACTORIES}\x00:halving",
+    f"{FACTORIES}:hal\x00ving", "a\nb.py:x", "x" * 300 + ".py:x", "..:x", ".:x", "/dev/null:x", "/:x",
+    "factories.py:halving", "../cfg/factories.py:halving", f"file://{FACTORIES}:halving", f"{FACTORIES}:halving,x",
+    f"{DATA}:factories", "tests.data.factories:raises", "tests.data:factories", "tests..data:x", ".tests:x",
+    f"{ODD_FACTORIES}/hostile.py:generator_exit", f"{ODD_FACTORIES}:hostile", f"{ROOT}:x", "-", "--", "",
+]  # fmt: skip
+HOSTILE_TOML_TARGETS = [  # in a figure set: relative paths are the set's folder's
+    3, "", [], {}, True, 1.5, "nosuch.py:x", "factories.py", "factories.py:", ":halving", "factories.py:1x",
+    "/dev/null:x", "..:x", "math:sqrt", "nosuchmodule:x", "factories.py\x00:halving", "../cfg/factories.py:halving",
+    f"{FACTORIES}:raises", f"{FACTORIES}:exits", f"{FACTORIES}:NOT_CALLABLE", f"{FACTORIES}:breaks_at_step_3",
+    f"{DATA}/broken_factory.py:make", f"{ODD_FACTORIES}/exits_on_import.py:make",
+    f"{ODD_FACTORIES}/hostile.py:recurses", f"{ODD_FACTORIES}/hostile.py:returns_nan", "x" * 5000, "a\nb.py:x",
+    "set.toml:x", ["factories.py:halving"], "syntax_error.py:make",
+]  # fmt: skip
+hostile_targets = st.one_of(
+    st.sampled_from(HOSTILE_TARGETS),
+    st.builds(Target, st.sampled_from([*BAD_FACTORIES, *NAME_WORDS])).map(Target.cli),
+    hostile_words,
+)
+
+
+@st.composite
+def grammar_formula(draw: st.DrawFn, names: tuple[str, ...], depth: int = 0) -> str:
+    """A formula of the language: s, pi, e, ``names`` and numbers, combined at most 3 deep."""
+    if depth >= 3 or one_in(draw, 3):
+        atom = draw(st.sampled_from(["name", "name", "int", "float"]))
+        if atom == "name":
+            return draw(st.sampled_from(["s", "s", "pi", "e", *names]))
+        if atom == "int":
+            return str(draw(st.integers(0, 12)))
+        return draw(st.sampled_from(["0.5", "0.1", "1e-3", "2.0", "0.99", "1.5", ".25", "1e2"]))
+    part = grammar_formula(names, depth + 1)
+    form = draw(st.sampled_from(["op", "op", "op", "compare", "logic", "not", "minus", "call", "call", "minmax", "if"]))
+    if form == "op":
+        return f"({draw(part)} {draw(st.sampled_from(['+', '-', '*', '/', '//', '%', '**']))} {draw(part)})"
+    if form == "compare":
+        return f"({draw(part)} {draw(st.sampled_from(['<', '<=', '>', '>=', '==', '!=']))} {draw(part)})"
+    if form == "logic":
+        return f"({draw(part)} {draw(st.sampled_from(['and', 'or']))} {draw(part)})"
+    if form == "not":
+        return f"(not {draw(part)})"
+    if form == "minus":
+        return f"-{draw(part)}"  # at the front: a formula that starts with '-'
+    if form == "call":
+        function = draw(st.sampled_from(["abs", "floor", "ceil", "sqrt", "exp", "log", "log2", "log10", "cos", "sin",
+                                         "tan", "tanh"]))  # fmt: skip
+        return f"{function}({draw(part)})"
+    if form == "minmax":
+        function = draw(st.sampled_from(["min", "max"]))
+        return f"{function}({', '.join(draw(part) for _ in range(draw(st.integers(2, 3))))})"
+    return f"({draw(part)} if {draw(part)} else {draw(part)})"
+
+
+@st.composite
+def formula_and_vars(draw: st.DrawFn) -> tuple[str, Vars]:
+    """A formula and the variables it uses: a real multiplier's shape five times in nine, one of the
+    grammar three times, one that fails at a step once; now and then a variable it does not use."""
+    form = draw(st.sampled_from(["shape"] * 5 + ["grammar"] * 3 + ["failing"]))
+    values: dict[str, object] = {}
+    if form == "shape":
+        text, used = draw(st.sampled_from(SHAPES))
+        values = {name: draw(VAR_VALUES[name]) for name in used.split()}
+    elif form == "grammar":
+        names = draw(st.lists(st.sampled_from(["W", "T", "k", "warm", "total_steps"]), max_size=2, unique=True))
+        text = draw(grammar_formula(tuple(names)))
+        values = {name: draw(st.integers(1, 9) | st.floats(0.1, 9)) for name in names}
+    else:
+        text = draw(st.sampled_from(FAILING_FORMULAS))
+    if one_in(draw, 8):
+        values["unused"] = draw(st.integers(0, 5))  # a warning, not an error
+    return text, Vars(values)
+
+
+@st.composite
+def factory_and_kw(draw: st.DrawFn) -> tuple[Target, Vars]:
+    """A factory that returns a scheduler or a step -> factor callable, with some of its own keywords
+    (in range) four times in five; else one that fails, or one of fuzz_factories' odd ones."""
+    where = draw(st.sampled_from(["repo", "repo", "copy", "copy", "module"]))
+    relative = one_in(draw, 3)
+    if one_in(draw, 5):
+        if draw(st.booleans()):
+            return Target(draw(st.sampled_from(BAD_FACTORIES)), where, relative), Vars()
+        file = draw(st.sampled_from(sorted(ODD)))
+        name = draw(st.sampled_from(ODD[file]))
+        return Target(name, file), Vars({"every": draw(st.integers(1, 5))} if name == "keyword_only" else {})
+    name = draw(st.sampled_from(GOOD_FACTORIES))
+    kw: dict[str, object] = {}
+    if name == "warmup_cosine":
+        warmup = draw(st.integers(0, 10)) if draw(st.booleans()) else None
+        if warmup is not None:
+            kw["warmup"] = warmup
+        if draw(st.booleans()):
+            kw["total"] = (10 if warmup is None else warmup) + draw(st.integers(1, 100))  # after the warmup
+    elif name == "step_decay":
+        if draw(st.booleans()):
+            kw["step_size"] = draw(st.integers(1, 10))
+        if draw(st.booleans()):
+            kw["gamma"] = draw(st.floats(0.1, 1))
+    elif name == "halving" and draw(st.booleans()):
+        kw["every"] = draw(st.integers(1, 10))
+    return Target(name, where, relative), Vars(kw)
 
 
 METRIC_COLUMNS = ["loss", "val_loss", "acc", "epoch"]
@@ -322,6 +584,10 @@ def clean_value(p: Param, steps: int = 20) -> st.SearchStrategy[object]:
         return metrics_file(steps).map(lambda pair: pair[0])
     if p.kind == "schedules":
         return children(steps, sequential=False)
+    if p.kind in ("expression", "variables"):
+        return formula_and_vars().map(lambda pair: pair[p.kind == "variables"])
+    if p.kind in ("factory", "assignments"):
+        return factory_and_kw().map(lambda pair: pair[p.kind == "assignments"])
     ranged = number(p)
     return (st.just(p.default) | ranged) if isinstance(p.default, float) else ranged
 
@@ -332,12 +598,18 @@ def clean_params(draw: st.DrawFn, spec: ScheduleSpec, steps: int = 20, depth: in
     one of min_lr / min_lr_rate: most of these runs succeed. A metrics file suits a run
     of ``steps`` (with the metric_column it needs) two times in three; a composition
     gets one to three children (``depth``: how deep it is itself) and, for
-    sequential_lr, matching milestones four times in five."""
+    sequential_lr, matching milestones four times in five; a formula its variables, a factory its
+    keywords."""
     chosen = {
         p.name: draw(clean_value(p, steps))
         for p in spec.params
-        if p.kind not in ("file", "schedules") and (p.required or draw(st.booleans()))
+        if p.kind not in ("file", "schedules", *NEW_KINDS) and (p.required or draw(st.booleans()))
     }
+    for pair, first, second in ((formula_and_vars, "expr", "var"), (factory_and_kw, "target", "kw")):
+        if spec.param(first):
+            chosen[first], given = draw(pair())
+            if given or few(draw):
+                chosen[second] = given
     if "min_lr_rate" in {p.name for p in spec.params}:
         chosen.pop("min_lr", None)
         chosen.pop("min_lr_rate", None)
@@ -526,6 +798,8 @@ def files_of(value: object) -> dict[str, bytes]:
     """The metrics files ``value`` (a parameter's, a dict or list of them) needs in the config folder."""
     if isinstance(value, Metrics):
         return {value.name: value.data} if value.name and value.data is not None else {}
+    if isinstance(value, Target):
+        return value.files()
     if isinstance(value, Child):
         return files_of(value.params)
     items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else ()
@@ -536,8 +810,10 @@ def text_value(value: object) -> str:
     """A clean value as the curve syntax (and a SPEC) writes it."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, Metrics):
+    if isinstance(value, (Metrics, Target)):
         return value.cli()
+    if isinstance(value, Vars):  # (NAME=X,...)
+        return value.text()
     if isinstance(value, list):  # children: (NAME:...),(NAME:...)
         return ",".join(f"({spec_text(c)})" for c in value)
     if isinstance(value, tuple):
@@ -545,21 +821,29 @@ def text_value(value: object) -> str:
     return cli_text(value)
 
 
-def spec_text(c: Child, path: Callable[[Metrics], str] = Metrics.cli) -> str:
-    """A child as a SPEC: ``NAME`` or ``NAME:key=value,...`` (``path``: a file's, written there)."""
+def spec_text(c: Child, in_toml: bool = False) -> str:
+    """A child as a SPEC: ``NAME`` or ``NAME:key=value,...`` (``in_toml``: a file's path, a factory's
+    target as a figure set writes them)."""
     if c.raw is not None:
         return c.raw
-    given = ",".join(f"{k}={path(v) if isinstance(v, Metrics) else text_value(v)}" for k, v in c.params.items())
+    toml_paths = (Metrics, Target) if in_toml else ()
+    given = ",".join(f"{k}={v.toml() if isinstance(v, toml_paths) else text_value(v)}" for k, v in c.params.items())
     return f"{c.name}:{given}" if given else c.name
 
 
-def cli_items(values: dict[str, object]) -> tuple[Items, list[str]]:
+def cli_items(values: dict[str, object], joined: bool = False) -> tuple[Items, list[str]]:
     """A schedule's values as options (a switch as --x or --no-x, a per-group list as the
-    option repeated) and its children as SPEC arguments."""
+    option repeated, variables and keywords as the option repeated or, ``joined``, once as a
+    comma list) and its children, its formula or its factory as arguments."""
     items: Items = []
     specs: list[str] = []
     for key, value in values.items():
-        if isinstance(value, bool):
+        if key in ARGUMENT_PARAMS and not isinstance(value, list):
+            specs.append(text_value(value))
+        elif isinstance(value, Vars):
+            pairs = [f"{k}={text_value(v)}" for k, v in value.items()]
+            items += [[option(key), ",".join(pairs)]] if joined and pairs else [[option(key), pair] for pair in pairs]
+        elif isinstance(value, bool):
             items.append([option(key) if value else "--no-" + option(key)[2:]])
         elif isinstance(value, PerGroup):
             items += [[option(key), cli_text(v)] for v in value]
@@ -582,7 +866,7 @@ def toml_ready(value: object) -> object:
 
 def child_table(c: Child) -> object:
     if c.raw is not None or c.text:
-        return spec_text(c, Metrics.toml)
+        return spec_text(c, in_toml=True)
     return {"schedule": c.name, **{k: toml_ready(v) for k, v in c.params.items()}}
 
 
@@ -626,6 +910,8 @@ HOSTILE_FOR: dict[str, st.SearchStrategy[str]] = {
     "--metric-column": hostile_text,
     "--milestones": st.sampled_from(["", ",", "3,2", "1,1", "0", "-1", "1.5", "1,,2", "a,b", "9" * 30, "1e3"])
     | hostile_words,
+    "--var": st.sampled_from(HOSTILE_VARS) | hostile_words,
+    "--kw": st.sampled_from(HOSTILE_KW) | hostile_words,
 }
 BOOL_OPTIONS = sorted({option(p.name) for p in ALL_PARAMS if p.kind == "bool"})
 FLOATS_OPTIONS = sorted({option(p.name) for p in ALL_PARAMS if p.kind == "floats"})
@@ -650,10 +936,13 @@ curve = [{ schedule = "cosine", warmup = 3 }, { schedule = "linear", label = "li
 """
 
 
-def fast_format(draw: st.DrawFn) -> str:
-    """Mostly csv/json; a figure format (png/svg/pdf) one time in twenty, as they are slow."""
+def fast_format(draw: st.DrawFn, py: int = 8) -> str:
+    """Mostly csv/json; a figure format (png/svg/pdf) one time in twenty, as they are slow; the
+    script (py) one time in ``py``."""
     if one_in(draw, 20):
         return draw(st.sampled_from(["png", "svg", "pdf", "csv,png"]))
+    if one_in(draw, py):
+        return draw(st.sampled_from(["py", "csv,py", "py,json"]))
     return draw(st.sampled_from(["csv", "json", "csv,json"]))
 
 
@@ -729,20 +1018,24 @@ def torch_unless(closed_form: bool, items: Items) -> Items:
 def schedule_command(draw: st.DrawFn, hostile: bool) -> Case:
     """``NAME [SPEC...] --out DIR`` and options: the schedule's own (a metrics file
     written for it, its children as SPEC arguments) and the shared ones."""
-    spec = draw(st.sampled_from(SPECS))
+    spec = draw(st.sampled_from(WEIGHTED_SPECS))
     name = draw(st.sampled_from(spec.all_names)) if few(draw) else spec.name
     steps = draw(st.integers(1, 200))
     values = draw(clean_params(spec, steps))
-    own, specs = cli_items(values)
+    own, specs = cli_items(values, joined=few(draw))
     items = [["--steps", str(steps)], ["--format", fast_format(draw)], *own]
     shared = ["--lr", "--optimizer", "--record", "--engine", "--interval", "--title", "--log-y", "--every"]
     items += torch_unless(spec.closed_form, lrs_for(draw, values, shared_items(draw, shared)))
     if hostile:
-        options = [option(p.name) for p in spec.params if p.kind != "schedules"]
+        options = [option(p.name) for p in spec.params if p.kind not in ("schedules", "expression", "factory")]
         items = figure_title(draw, items) + draw(spoiled(items, [*options, *shared, "--steps-per-epoch", "--steps"]))
         items, specs = draw(spoiled_kinds(spec, items, specs))
+    files = files_of(values)
+    if any(spec.param(key) for key in ARGUMENT_PARAMS) and any(word.startswith("-") for word in specs):
+        if not (hostile and one_in(draw, 3)):  # a formula that starts with '-' goes after '--' (else: an option)
+            return Case([name, "--out", OUT, *flat(items), "--", *specs], files=files)
     split = draw(st.integers(0, len(specs)))  # SPECs before the options, after them, or both
-    return Case([name, *specs[:split], "--out", OUT, *flat(items), *specs[split:]], files=files_of(values))
+    return Case([name, *specs[:split], "--out", OUT, *flat(items), *specs[split:]], files=files)
 
 
 def lrs_for(draw: st.DrawFn, values: Mapping[str, object], items: Items) -> Items:
@@ -758,7 +1051,7 @@ def lrs_for(draw: st.DrawFn, values: Mapping[str, object], items: Items) -> Item
 def spoiled_kinds(draw: st.DrawFn, spec: ScheduleSpec, items: Items, specs: list[str]) -> tuple[Items, list[str]]:
     """A hostile schedule command's newer kinds, now and then: a switch given a value,
     a per-group option given more times than there are --lr, a hostile or missing
-    SPEC among a composition's children."""
+    SPEC among a composition's children, a hostile, missing or second formula or factory."""
     items = [list(item) for item in items]
     switches = [option(p.name) for p in spec.params if p.kind == "bool"]
     if bool(switches) and draw(st.booleans()):
@@ -784,6 +1077,15 @@ def spoiled_kinds(draw: st.DrawFn, spec: ScheduleSpec, items: Items, specs: list
             specs[draw(st.integers(0, len(specs) - 1))] = draw(HOSTILE_SPECS)
         else:
             specs = [*specs, draw(HOSTILE_SPECS)]
+    if spec.param("expr") or spec.param("target"):
+        argument = hostile_formulas if spec.param("expr") else hostile_targets
+        change = draw(st.sampled_from(["keep", "replace", "replace", "replace", "none", "more"]))
+        if change == "none":
+            specs = []
+        elif change == "more":
+            specs = [*specs, draw(argument | st.sampled_from(["s", "1", "cosine", f"{FACTORIES}:halving"]))]
+        elif change == "replace":
+            specs = [draw(argument)]
     return items, specs
 
 
@@ -805,7 +1107,17 @@ HOSTILE_CURVE_VALUE: dict[str, st.SearchStrategy[str]] = {  # by kind
     | st.sampled_from([f"({nested(3)})", f"({nested(200)})", f"({nested(DEEP)})"])
     | HOSTILE_SPECS,
     "ints": HOSTILE_FOR["--milestones"],
-}
+    "expression": hostile_formulas,
+    "variables": st.sampled_from(
+        ["(W=abc)", "W=3,T=4", "()", "(=)", "(s=1)", "(W=nan)", "(W=1e400)", "(W)", "W", "(W=3", "((W=3))", "(W=(3))",
+         "", "(W=3,W=4)", "(pi=3)", "(W=1,,T=2)"]
+    ) | st.sampled_from(HOSTILE_VARS).map(lambda v: f"({v})"),
+    "assignments": st.sampled_from(
+        ["(every=0)", "(x)", "(1a=2)", "(every=abc)", "(wrong=1)", "(every=1e400)", "every=2,x=3", "()",
+         "(optimizer=1)", "((every=2))", "(every=(2))"]
+    ) | st.sampled_from(HOSTILE_KW).map(lambda v: f"({v})"),
+    "factory": hostile_targets,
+}  # fmt: skip
 
 
 @st.composite
@@ -815,7 +1127,7 @@ def curve_text(draw: st.DrawFn, hostile: bool, steps: int) -> Curve:
     syntax, or a hostile value, key, label or lr."""
     if hostile and few(draw):
         return Curve(draw(st.sampled_from(BAD_CURVES) | hostile_words))
-    spec = draw(st.sampled_from(SPECS))
+    spec = draw(st.sampled_from(WEIGHTED_SPECS))
     dash = draw(st.sampled_from(["_", "-"]))
     values = draw(clean_params(spec, steps))
     items = {k.replace("_", dash): text_value(v) for k, v in values.items()}
@@ -874,7 +1186,7 @@ def render_command(draw: st.DrawFn, hostile: bool) -> Case:
     """``render CONFIG --out DIR``: a tiny set of its own, the repo's sets cut down
     with --only and --steps, or (hostile) a path that is no figure set."""
     config = draw(st.sampled_from([f"{CFG}/tiny.toml", str(CONFIGS / "article.toml"), str(CONFIGS / "gallery.toml")]))
-    items = [["--format", draw(st.sampled_from(["csv", "json", "csv,json"]))]]
+    items = [["--format", draw(st.sampled_from(["csv", "json", "csv,json", "csv,py"]))]]
     if "configs" in config:  # the repo's sets are long: one figure, few steps
         items.append(["--only", draw(st.sampled_from(["fig02_constant", "fig06_cosine", "schedule_linear"]))])
         items.append(["--steps", str(draw(st.integers(1, 100)))])
@@ -930,6 +1242,89 @@ KNOWN_COMMAND_LINES = [
         ["reduce_lr_on_plateau", "--metrics", f"{CFG}/m.txt", "--out", OUT, "--format", "png", "--steps", "2"],
         files={"m.txt": b"1e308\n-1e308\n"},
     ),
+    # lambda_lr, factory and --format py: each is one Error line (exit 2, nothing written) or a clean success.
+    *(
+        Case(["lambda_lr", formula, "--out", OUT, "--format", "csv", "--steps", "5"])
+        for formula in [
+            "9**9**9",
+            "s\x00",
+            "\x00",
+            "__import__('os').system('true')",
+            "().__class__",
+            "\uff53",
+            "+".join(["s"] * 150),
+            "s+" * 600 + "s",
+            "(" * 200 + "s" + ")" * 200,
+            "e ** 710",
+        ]
+    ),
+    Case(["lambda_lr", "1 / (3 - s)", "--engine", "numpy", "--out", OUT, "--format", "csv", "--steps", "5"]),
+    Case(["lambda_lr", "(s - 2) ** 0.5", "--engine", "numpy", "--out", OUT, "--format", "csv", "--steps", "5"]),
+    Case(["lambda_lr", "1e308 * s * 10", "--engine", "numpy", "--out", OUT, "--format", "csv,png", "--steps", "5"]),
+    Case(["lambda_lr", "s / W", "--var", "W=1e400", "--out", OUT, "--format", "csv", "--steps", "5"]),
+    Case(["lambda_lr", "s / W", "--var", "W=0", "--out", OUT, "--format", "csv", "--steps", "5"]),
+    Case(["lambda_lr", "--var", "T=9", "--out", OUT, "--format", "csv,py", "--steps", "5", "--", "-s / T + 1"]),
+    Case(["lambda_lr", "-s / T + 1", "--var", "T=9", "--out", OUT, "--format", "csv", "--steps", "5"]),  # no '--'
+    Case(["factory", f"{FACTORIES}:exits", "--out", OUT, "--format", "csv", "--steps", "5"]),
+    Case(["factory", f"{FACTORIES}:breaks_at_step_3", "--out", OUT, "--format", "csv,py", "--steps", "5"]),
+    Case(["factory", f"{FACTORIES}:halving", "--kw", "every=0", "--out", OUT, "--format", "csv", "--steps", "5"]),
+    Case(
+        ["factory", f"{CFG}/factories.py:chatty", "--out", OUT, "--format", "py", "--steps", "5"],
+        files={"factories.py": FACTORY_CODE},
+    ),
+    Case(["factory", f"{ODD_FACTORIES}/hostile.py:recurses", "--out", OUT, "--format", "csv", "--steps", "5"]),
+    *(
+        Case(["factory", f"{CFG}/{name}:make", "--out", OUT, "--format", "csv", "--steps", "5"], files={name: data})
+        for name, data in WRITTEN.items()
+    ),
+    Case(["factory", "os:getcwd", "--out", OUT, "--format", "csv", "--steps", "5"]),
+    Case(["cosine", "--engine", "numpy", "--out", OUT, "--format", "py", "--steps", "5"]),
+    Case(["lambda_lr", "min(1, s / 3)", "--engine", "numpy", "--out", OUT, "--format", "csv,py", "--steps", "5"]),
+    Case(
+        [
+            "compare",
+            "lambda_lr:expr=min(1,s/W),var=(W=3,T=9)",
+            "chained_scheduler:schedulers=(lambda_lr:expr=0.5 ** s)",
+            f"factory:target={CFG}/factories.py:chatty",
+            "lambda_lr:expr=1/(4-s)",
+            "--out",
+            OUT,
+            "--format",
+            "csv,py",
+            "--steps",
+            "6",
+        ],
+        files={"factories.py": FACTORY_CODE},
+    ),
+    # Found by this fuzz in ae5b4a7, fixed by dc9846a: a GeneratorExit raised by a factory's code (a
+    # BaseException neither Exception nor SystemExit) got past user_code.users_code and CliRunner: an
+    # uncaught exception, exit 1, a traceback. See invoke(), which now reports such an escape.
+    Case(["factory", f"{ODD_FACTORIES}/hostile.py:generator_exit", "--out", OUT, "--format", "csv", "--steps", "5"]),
+    Case(["compare", f"factory:target={ODD_FACTORIES}/hostile.py:factor_generator_exit", "--out", OUT, "--steps", "5"]),
+    # Found by this fuzz in dc9846a, which guards only the user's callable and their scheduler's step:
+    # a step -> factor callable that returns None, text or a list made torch's LambdaLR raise outside
+    # the guard, and a complex factor (from such a callable, or from the user's own LambdaLR) failed as
+    # lrplot read the lr: an uncaught TypeError, exit 1, a traceback. Now each is one Error line.
+    *(
+        Case(["factory", f"{ODD_FACTORIES}/hostile.py:{name}", "--out", OUT, "--format", "csv", "--steps", "5"])
+        for name in ["returns_none", "returns_text", "returns_list", "returns_complex", "complex_scheduler"]
+    ),
+    Case(["compare", f"factory:target={ODD_FACTORIES}/hostile.py:returns_none", "--out", OUT, "--steps", "5"]),
+    Case(
+        [
+            "sequential_lr",
+            f"factory:target={ODD_FACTORIES}/hostile.py:returns_text",
+            "constant_lr",
+            "--milestones",
+            "2",
+            "--out",
+            OUT,
+            "--format",
+            "csv",
+            "--steps",
+            "5",
+        ]
+    ),
 ]
 
 
@@ -957,7 +1352,7 @@ def toml(value: object) -> bytes:
     """``value`` as a TOML value (strings escaped as TOML basic strings)."""
     if isinstance(value, Raw):
         return bytes(value)
-    if isinstance(value, Metrics):
+    if isinstance(value, (Metrics, Target)):
         return toml(value.toml())
     if isinstance(value, bool):
         return b"true" if value else b"false"
@@ -1041,7 +1436,22 @@ HOSTILE_KIND: dict[str, st.SearchStrategy[object]] = {  # a newer kind's paramet
     "file": st.sampled_from(HOSTILE_TOML_FILES),
     "schedules": st.sampled_from(HOSTILE_TOML_CHILDREN),
     "ints": st.sampled_from([[], [0], [3, 2], [1, 1], "3,2", [1.5], "", [-1], [10**400], [True], "1,,2", ["1"]]),
-}
+    "expression": st.sampled_from(
+        [*HOSTILE_FORMULAS, *FAILING_FORMULAS, 3, 0.5, -1, float("nan"), float("inf"), 10**400, 1e308, [], {}, True,
+         ["s"], Raw(b"'''s'''"), Raw(b'"""s\n+1"""'), Raw(b"1" * 5000), Raw(b"'\xff'")]
+    ),
+    "variables": st.sampled_from(
+        [{"W": "a"}, {"s": 1}, {"W": float("nan")}, {"W": float("inf")}, "W=3", "W=abc", [], 3, {"1W": 1},
+         {"W": {}}, {"W": [1]}, {"W": True}, {"W": 10**400}, {"W": Raw(b"1" * 5000)}, {"": 1}, {"W x": 1},
+         {f"v{i}": 1 for i in range(51)}, {"pi": 1}, {"W": "3"}, {"W": 1e308}, {"\u00e9": 1}, ["W=3"], "", {"W": -0.0}]
+    ),
+    "assignments": st.sampled_from(
+        [{"every": "a"}, {"every": 0}, {"wrong": 1}, {"every": []}, {"every": {}}, {"1a": 1}, "every=2", 3, [],
+         {"every": float("nan")}, {"optimizer": 1}, {"every": "x" * 3000}, {"every": 10**400}, {"": 1},
+         {"every": "\x00"}, {"step_size": 0}, {"gamma": -1.0}, {"every": Raw(b"1979-05-27")}, ["every=2"]]
+    ),
+    "factory": st.sampled_from(HOSTILE_TOML_TARGETS),
+}  # fmt: skip
 FIGURE_CLEAN: dict[str, st.SearchStrategy[object]] = {
     "title": plain_text,
     "note": plain_text,
@@ -1060,7 +1470,7 @@ FIGURE_CLEAN: dict[str, st.SearchStrategy[object]] = {
 def curve_table(draw: st.DrawFn, steps: int) -> dict[str, object]:
     """One curve: ``{ schedule = ..., <param> = ..., label = ..., lr = ... }``, clean
     (a composition's children as tables or strings, a metrics file by its path)."""
-    spec = draw(st.sampled_from(SPECS))
+    spec = draw(st.sampled_from(WEIGHTED_SPECS))
     values = draw(clean_params(spec, steps))
     curve: dict[str, object] = {"schedule": spec.name, **{k: toml_ready(v) for k, v in values.items()}}
     if few(draw):
@@ -1212,7 +1622,7 @@ def render_cases(draw: st.DrawFn) -> Case:
     own out and page, no --out) the page too, and now and then PNG, the only format that
     draws the titles, labels, figsize and fonts."""
     data, files = draw(toml_files())
-    fmt = "csv,png" if one_in(draw, 15) else "csv"
+    fmt = "csv,png" if one_in(draw, 15) else "csv,py" if one_in(draw, 6) else "csv"
     args = ["render", f"{CFG}/set.toml", "--out", OUT, "--format", fmt]
     may_write: tuple[str, ...] = ()
     if one_in(draw, 10):  # no --out: the set's own out folder and its page
@@ -1236,6 +1646,36 @@ KNOWN_FIGURE_SETS = [
         # Found by the fuzz of the newer kinds (see KNOWN_COMMAND_LINES): deep nesting in a string child.
         ONE_FIGURE.replace(b"'constant' }", b"'chained_scheduler', schedulers = ['" + nested(DEEP).encode() + b"'] }"),
     ]
+]
+
+
+def one_figure(curves: bytes, keys: bytes = b"", fmt: str = "csv") -> Case:
+    """A set of one figure of 6 steps with ``curves`` (and figure ``keys``), factories.py beside it if named."""
+    data = b"[[figure]]\nname = 'a'\nsteps = 6\n" + keys + b"curve = [" + curves + b"]\n"
+    files = {"set.toml": data, **({"factories.py": FACTORY_CODE} if b"factories.py" in curves else {})}
+    return Case(["render", f"{CFG}/set.toml", "--out", OUT, "--format", fmt], files=files)
+
+
+LAMBDA = b"{ schedule = 'lambda_lr', expr = "
+KNOWN_FIGURE_SETS += [
+    one_figure(LAMBDA + b"'1 / (3 - s)' }", b"engine = 'numpy'\n"),
+    one_figure(LAMBDA + b"'9**9**9' }"),
+    one_figure(LAMBDA + b'"s\\u0000" }'),
+    one_figure(LAMBDA + b"'min(1, s / W)', var = { W = nan } }"),
+    one_figure(LAMBDA + b"'min(1, s / W)', var = { W = 3 }, resume_steps = 2 }", fmt="csv,py"),
+    one_figure(LAMBDA + b"'min(1, s / W)', var = { W = 3 } }", b"engine = 'numpy'\n", fmt="csv,py"),
+    one_figure(b"{ schedule = 'factory', target = 'factories.py:raises' }"),
+    one_figure(b"{ schedule = 'factory', target = 'factories.py:exits' }"),
+    one_figure(b"{ schedule = 'factory', target = 'factories.py:halving', kw = { every = 2 }, resume_steps = 2 }"),
+    one_figure(b"{ schedule = 'factory', target = 'factories.py:halving', kw = { every = 'x' } }"),
+    one_figure(
+        b"{ schedule = 'factory', target = 'factories.py:chatty' }, " + LAMBDA + b"'0.5 ** s', label = 'half' }",
+        fmt="csv,py",
+    ),
+    one_figure(b"{ schedule = 'chained_scheduler', schedulers = ['factory:target=factories.py:halving'] }"),
+    # Found in dc9846a (see KNOWN_COMMAND_LINES): a complex factor was an uncaught TypeError, exit 1, a
+    # traceback; now one Error line.
+    one_figure(b"{ schedule = 'factory', target = '" + f"{ODD_FACTORIES}/hostile.py:returns_complex".encode() + b"' }"),
 ]
 
 
@@ -1716,7 +2156,7 @@ def trainer_cases(draw: st.DrawFn) -> Case:
         if form == "bin" and not one_in(draw, 5):
             words.append("--trust-pickle")
     schedule = str(fields["lr_scheduler_type"])
-    items = [["--format", fast_format(draw)], *field_items(given)]
+    items = [["--format", fast_format(draw, py=15)], *field_items(given)]  # py: refused
     max_steps = fields.get("max_steps")
     total = max_steps if isinstance(max_steps, int) else None
     if total is None or few(draw):  # the run needs the data's size, unless max_steps is above 0
@@ -1779,7 +2219,7 @@ def trainer_violations(args: list[str], result: Result, box: Sandbox, case: Case
 def run_trainer_case(case: Case) -> tuple[Result, list[str]]:
     with sandbox(case) as box:
         args = [box.fill(word) for word in case.args]
-        result = runner.invoke(app, args)
+        result = invoke(args)
         return result, trainer_violations(args, result, box, case)
 
 
@@ -1840,6 +2280,8 @@ TRICKY_TRAINER = [  # inputs that are easy to get wrong: each keeps the contract
         ["trainer", f"{CFG}/trainer.json", "--out", CFG, "--format", "json", "--max-steps", "5"],
         files={"trainer.json": b'{"learning_rate": 0.001}'},
     ),
+    trainer_case("--max-steps", "5", fmt="csv,py"),  # no script of a trainer run yet: one Error line
+    trainer_case("--max-steps", "5", *LOGGED, files=MATCH, fmt="py"),
 ]
 
 
