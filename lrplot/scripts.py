@@ -18,6 +18,7 @@ import os
 import pprint
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .errors import ParameterError
 from .expression import compile_formula
@@ -27,10 +28,13 @@ from .params import file_path
 from .registry import Schedule
 from .trace import Trace
 
+if TYPE_CHECKING:
+    from .formats import Document
+
 INDENT = "    "
 
 
-def script(document: object) -> str:
+def script(document: Document) -> str:
     """The script of a schedule's document or of a figure's (``compare``, ``render``)."""
     from .figures import RenderedFigure, TraceDocument
 
@@ -52,7 +56,7 @@ class _Source:
     formulas: bool = False  # a multiplier uses math
 
 
-def _script(document: object, traces: Mapping[str, Trace], every: int) -> str:
+def _script(document: Document, traces: Mapping[str, Trace], every: int) -> str:
     first = next(iter(traces.values()))
     options = first.options
     if options.engine != "torch":
@@ -73,10 +77,10 @@ def _script(document: object, traces: Mapping[str, Trace], every: int) -> str:
     momentum = any(curve[-1] for curve in curves)
     entries = [f"{INDENT}{c[0]!r}: ({', '.join(map(str, c[1:] if momentum else c[1:-1]))})," for c in curves]
     plateau = any(isinstance(t.schedule.law(), Plateau) for t in traces.values())
-    metadata: dict[str, object] = document.metadata()  # type: ignore[attr-defined]
+    metadata = document.metadata()
     imports = IMPORTS.replace("import math\n", "import math\n" if source.formulas else "")
-    docstring, made_by = _docstring(document.name, traces, metadata.get("command"))  # type: ignore[attr-defined]
-    convention: str = document.convention  # type: ignore[attr-defined]
+    docstring, made_by = _docstring(document.name, traces, metadata.get("command"))
+    convention = document.convention
     parts = [
         docstring + imports,
         TRANSFORMERS_IMPORT if source.transformers else "",
