@@ -76,7 +76,7 @@ def _script(document: Document, traces: Mapping[str, Trace], every: int) -> str:
         curves.append((label, function, list(schedule.lrs), metrics, cycles_momentum(law)))
     momentum = any(curve[-1] for curve in curves)
     entries = [f"{INDENT}{c[0]!r}: ({', '.join(map(str, c[1:] if momentum else c[1:-1]))})," for c in curves]
-    plateau = any(isinstance(t.schedule.law(), Plateau) for t in traces.values())
+    plateau = any(metrics is not None for _, _, _, metrics, _ in curves)
     metadata = document.metadata()
     imports = IMPORTS.replace("import math\n", "import math\n" if source.formulas else "")
     docstring, made_by = _docstring(document.name, traces, metadata.get("command"))
