@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +16,7 @@ from . import schedules
 from .errors import ConfigError, LrplotError, LrplotWarning, OutsideError, ParameterError, UsageError, plain
 from .figures import DEFAULT_TOLERANCE, Drift, FigureSpec, RenderedFigure, compare_table, render
 from .files import Writer, write_files
-from .formats import Document, outputs
+from .formats import Document, outputs, parse_formats, screen_formats
 from .limits import MAX_CURVES, is_number
 from .options import RunOptions
 from .params import Value
@@ -111,9 +111,13 @@ def render_sets(
     formats: Iterable[str] | None = None,
     spelling: Spelling = PLAIN,
     allow_outside: bool = False,
+    show: Callable[[Document], None] | None = None,
 ) -> list[Path]:
     """Render figure sets into their ``out`` folders (or ``out``), with their
     pages when the whole set is rendered as the file says; the paths written.
+    With ``html`` among the formats, each folder of whole sets gets an
+    ``index.html`` linking its figures. ``show`` is given each rendered figure
+    once everything is written (the CLI draws them for ``--format term``).
 
     Everything is rendered before anything is written, and then every file of
     every set is written or none is. A set writes only within its folder tree
@@ -122,13 +126,19 @@ def render_sets(
     """
     files: dict[Path, Writer] = {}
     inputs: dict[object, Path] = {}
+    galleries: dict[Path, list[tuple[FigureSet, RenderedFigure]]] = {}
+    everything: list[RenderedFigure] = []
+    writes_files = len(screen_formats(formats)) < len(parse_formats(formats))  # term alone: no file
     for figure_set, rendered, whole in _rendered(configs, overrides, only, out, spelling):
+        everything += rendered
         inputs = inputs or _inputs(configs)  # all loaded by now
         directory = Path(out) if out is not None else _confined(figure_set, figure_set.out, "out", allow_outside)
         planned = {}
         for figure in rendered:
             planned.update(outputs(figure, directory, formats))
-        if whole and figure_set.page is not None:
+        if only is None and "html" in parse_formats(formats):
+            galleries.setdefault(directory, []).extend((figure_set, figure) for figure in rendered)
+        if whole and figure_set.page is not None and writes_files:
             from .pages import page_text
 
             page = _confined(figure_set, figure_set.page, "page", allow_outside)
@@ -140,7 +150,24 @@ def render_sets(
             if path in files:
                 raise ConfigError(f"{figure_set.path}: {path} is written by another figure of this run too")
         files.update(planned)
-    return write_files(files)
+    for directory, figures in galleries.items():
+        index = directory / "index.html"
+        if index in files:
+            raise ConfigError(f"{figures[0][0].path}: {index} is the gallery of the HTML pages: rename that figure")
+        files[index] = text_writer(_gallery(figures, png="png" in parse_formats(formats)))
+    paths = write_files(files)
+    if show is not None:
+        for figure in everything:
+            show(figure)
+    return paths
+
+
+def _gallery(figures: Sequence[tuple[FigureSet, RenderedFigure]], png: bool) -> str:
+    from .html import gallery
+
+    sets = list(dict.fromkeys(figure_set for figure_set, _ in figures))
+    title = " · ".join(s.title or s.path.stem for s in sets)
+    return gallery(title, [(figure.name, figure.heading, png) for _, figure in figures])
 
 
 def check_sets(

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 FIGSIZE = (7.0, 4.0)
 DECIMATE_BINS = 2048  # more runs than a 7-inch figure at 150 dpi has pixel columns (1050)
 LINESTYLES = ("-", "--", "-.", ":")
+# matplotlib's default colour cycle (tab10): "C0".."C9" in a model, drawn the same by every renderer.
+PALETTE = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+)  # fmt: skip
 LINEWIDTH = 1.6
 TITLE_WIDTH = 70  # characters that fit at 7 inches
 MAX_EPOCH_MARKS = 50  # more epoch boundaries than this would grey the panel: the top axis alone shows them
@@ -106,6 +110,7 @@ class Panel:
     epoch_length: int | None = None  # x units (optimizer updates) per epoch: a second x axis on top, in epochs
     integer_x: bool = False  # x counts things (updates): ticks on whole numbers only
     x_range: tuple[float, float] | None = None  # the x axis's limits, where the data's own would mislead
+    quantity: str = "lr"  # what the y axis shows: a log-y switch applies to the lr only
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,27 @@ def decimate(x: Column, y: Column, bins: int = DECIMATE_BINS) -> tuple[Column, C
     xs.append(x[-1:])
     ys.append(y[-1:])
     return np.concatenate(xs), np.concatenate(ys)
+
+
+def colors(panel: Panel) -> list[str]:
+    """The colour of each artist of ``panel`` as ``#rrggbb``, as matplotlib draws it: ``"C3"`` from
+    :data:`PALETTE`, ``"0.45"`` a grey, and ``None`` the next colour of the cycle (lines and points)."""
+    resolved, cycle = [], 0
+    for artist in panel.artists:
+        color = getattr(artist, "color", None)
+        if color is None and isinstance(artist, Line | Points):
+            color, cycle = PALETTE[cycle % len(PALETTE)], cycle + 1
+        resolved.append(_hex(color or "0.3"))
+    return resolved
+
+
+def _hex(color: str) -> str:
+    if color.startswith("#"):
+        return color
+    if color.startswith("C") and color[1:].isdigit():
+        return PALETTE[int(color[1:]) % len(PALETTE)]
+    level = round(float(color) * 255)  # matplotlib's greys: a fraction of white
+    return f"#{level:02x}{level:02x}{level:02x}"
 
 
 # Pieces shared by the builders ---------------------------------------------------------
@@ -275,6 +301,7 @@ def single(
                 log_y=log_y and quantity == "lr",
                 legend=legend(lines) if len(lines) > 1 else None,
                 epoch_length=epoch_length(trace),
+                quantity=quantity,
             )
         )
     return _stack(panels, figsize)
@@ -321,6 +348,7 @@ def overlay(
                 log_y=log_y and quantity == "lr",
                 legend=legend(artists, legend_fontsize, extra) if quantity == quantities[0] else None,
                 epoch_length=epoch_length(first),
+                quantity=quantity,
             )
         )
     return _stack(panels, figsize or FIGSIZE)

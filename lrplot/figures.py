@@ -189,6 +189,12 @@ class RenderedFigure:
         return self.spec.options.convention
 
     @property
+    def heading(self) -> str:
+        """What the figure is called on pages: its title, else its one schedule, else its name."""
+        first = next(iter(self.curves.values()))
+        return self.spec.title or (first.schedule.name if len(self.curves) == 1 else self.spec.name)
+
+    @property
     def skipped_epoch(self) -> int | None:
         """The ``last_epoch`` a resume from the saved value never shows."""
         if self.resumed is None:

@@ -50,18 +50,25 @@ class Document(Protocol):
 
 
 class Drawing:
-    """A document's figure, drawn by matplotlib once for every figure format."""
+    """A document's figure model, built once for every renderer, and drawn by matplotlib
+    once for every figure format."""
 
     def __init__(self, document: Document) -> None:
         self.document = document
+        self._model: FigureModel | None = None
         self._figure: Figure | None = None
+
+    def model(self) -> FigureModel:
+        if self._model is None:
+            self._model = self.document.figure()
+        return self._model
 
     def writer(self, fmt: str) -> Writer:
         def write(f: IO[bytes]) -> None:
             from . import plot
 
             if self._figure is None:
-                self._figure = plot.render(self.document.figure())
+                self._figure = plot.render(self.model())
             plot.save(self._figure, f, fmt)
 
         return write
@@ -70,11 +77,13 @@ class Drawing:
 @dataclass(frozen=True)
 class Format:
     """An output format: ``NAME.EXT`` made by ``writer(document, drawing)``; ``help``
-    is what ``--format``'s help says of it."""
+    is what ``--format``'s help says of it. A ``screen`` format writes no file: the
+    caller shows what :func:`screen_text` gives."""
 
     name: str
     help: str
-    writer: Callable[[Document, Drawing], Writer]
+    writer: Callable[[Document, Drawing], Writer] | None
+    screen: bool = False
 
 
 def _figure(fmt: str) -> Callable[[Document, Drawing], Writer]:
@@ -100,6 +109,13 @@ def _json(document: Document, drawing: Drawing) -> Writer:
     return json_writer(document.metadata(), document.table(), document.columns_key)
 
 
+def _html(document: Document, drawing: Drawing) -> Writer:
+    from .html import page
+    from .writers import text_writer
+
+    return text_writer(page(drawing.model(), document.metadata(), document.convention))
+
+
 FORMATS = {
     f.name: f
     for f in (  # the defaults first, as --help lists them
@@ -109,6 +125,8 @@ FORMATS = {
         Format("pdf", "the figure as a PDF page", _figure("pdf")),
         Format("json", "the metadata and every column in one JSON document", _json),
         Format("py", "a Python script that rebuilds the CSV with torch, byte for byte", _py),
+        Format("html", "one self-contained interactive page: hover for exact values, zoom, log y", _html),
+        Format("term", "the figure drawn in the terminal, on standard output; no file", None, screen=True),
     )
 }
 DEFAULT_FORMATS = ("png", "csv")
@@ -133,5 +151,19 @@ def outputs(document: Document, directory: Path, formats: Iterable[str] | None =
     check_stem(document.name, "name")  # whatever made the document, its files stay in ``directory``
     drawing = Drawing(document)
     return {
-        directory / f"{document.name}.{fmt}": FORMATS[fmt].writer(document, drawing) for fmt in parse_formats(formats)
+        directory / f"{document.name}.{fmt}": writer(document, drawing)
+        for fmt in parse_formats(formats)
+        if (writer := FORMATS[fmt].writer) is not None
     }
+
+
+def screen_formats(formats: Iterable[str] | None) -> tuple[str, ...]:
+    """The formats among ``formats`` that are shown, not written."""
+    return tuple(fmt for fmt in parse_formats(formats) if FORMATS[fmt].screen)
+
+
+def screen_text(document: Document, width: int = 80, height: int = 20, color: bool = False) -> str:
+    """``document``'s figure drawn for a terminal ``width`` x ``height`` characters (see :mod:`lrplot.terminal`)."""
+    from .terminal import draw
+
+    return draw(document.figure(), width, height, color)

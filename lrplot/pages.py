@@ -40,8 +40,7 @@ def page_text(figure_set: FigureSet, rendered: Sequence[RenderedFigure], out: Pa
 def _figure_section(figure: RenderedFigure, link: str, spell: Spell) -> list[str]:
     spec = figure.spec
     first = next(iter(figure.curves.values()))
-    heading = spec.title or (first.schedule.name if len(figure.curves) == 1 else spec.name)
-    lines = [f"## {heading}", "", f"![{spec.name}]({link}/{spec.name}.png)", ""]
+    lines = [f"## {figure.heading}", "", f"![{spec.name}]({link}/{spec.name}.png)", ""]
     if spec.note:
         lines += [spec.note.strip(), ""]
     steps = f"last_epoch {first.steps[0]}..{first.steps[-1]}, read {spec.options.record} each scheduler.step()"

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from ..formats import parse_formats
+from ..formats import Document, parse_formats
 from ..limits import check_run_size, check_text
 from ..options import DEFAULT_STEPS, DEFAULT_TOLERANCE, RunOptions
 from ..params import Param, parse_assignments
@@ -31,6 +31,7 @@ from .options import (
     Engine,
     Every,
     Formats,
+    Height,
     Interval,
     LogY,
     Lr,
@@ -43,6 +44,7 @@ from .options import (
     Title,
     TrainingSteps,
     Warmup,
+    Width,
 )
 from .progress import progress_bar
 
@@ -108,6 +110,31 @@ def echo_paths(paths: Iterable[Path]) -> None:
         typer.echo(one_line(str(path)))  # one path a line, whatever the folder is called
 
 
+def screen_size(formats: tuple[str, ...], width: int | None, height: int | None) -> tuple[int, int] | None:
+    """The terminal view's size, checked before any run; ``None`` when no format draws on screen."""
+    from ..formats import screen_formats
+    from ..terminal import check_size
+
+    check_size(width, height)
+    if not screen_formats(formats):
+        given = [option_name(key) for key, value in (("width", width), ("height", height)) if value is not None]
+        warn(tuple(f"{option}: only --format term draws to a size; ignored" for option in given))
+        return None
+    from ..terminal import screen_size as fitted
+
+    return fitted(width, height, sys.stdout)
+
+
+def show(document: Document, size: tuple[int, int] | None) -> None:
+    """Draw ``document`` on standard output, when a size was planned for it (``--format term``)."""
+    if size is None:
+        return
+    from ..formats import screen_text
+    from ..terminal import wants_color
+
+    typer.echo(screen_text(document, *size, wants_color(sys.stdout)), nl=False)
+
+
 @app.command("list")
 def list_command() -> None:
     """List every schedule: names, aliases, description and parameters."""
@@ -138,6 +165,8 @@ def write_schedule(
     title: Title = None,
     log_y: LogY = None,
     every: Every = 1,
+    width: Width = None,
+    height: Height = None,
 ) -> None:
     """Run one schedule and write its files (a schedule command's body)."""
     from .. import api, engines  # the core loads when a command runs, not for --help
@@ -147,6 +176,7 @@ def write_schedule(
     TraceDocument.check_every(every)  # before the run, which may be long
     if title is not None:
         check_text("title", title)
+    size = screen_size(formats, width, height)
     steps = DEFAULT_STEPS if steps is None else steps
     schedule = REGISTRY.resolve(name, steps, lr or [1.0], params, options.updates_per_step)
     engines.preload(options.engine, _draws(formats))
@@ -157,7 +187,9 @@ def write_schedule(
         trace = engines.run(schedule, options, progress=progress)
     warn(trace.warnings)
     document = TraceDocument(trace, title=title, log_y=bool(log_y), every=every, spelling=CLI_SPELLING)
-    echo_paths(api.write(document, out or ".", formats))
+    paths = api.write(document, out or ".", formats)
+    show(document, size)
+    echo_paths(paths)
 
 
 @functools.cache  # evaluating the annotations once, not once per schedule command
@@ -245,11 +277,14 @@ def compare_command(
     format: Formats = None,
     title: Title = None,
     log_y: LogY = None,
+    width: Width = None,
+    height: Height = None,
 ) -> None:
     """Compare schedules on one step axis: an overlay (or --grid) and one CSV column per curve."""
     from .. import api, engines
 
     formats = parse_formats(format)
+    size = screen_size(formats, width, height)
     shared = parse_assignments(",".join(param), "--param") if param else {}
     shared.update({k: v for k, v in (("warmup", warmup), ("training_steps", training_steps)) if v is not None})
     options = RunOptions.check(optimizer, record, engine, interval, steps_per_epoch)
@@ -260,7 +295,9 @@ def compare_command(
         curves, DEFAULT_STEPS if steps is None else steps, tuple(lr or [1.0]), shared, options, name=name,
         title=title, log_y=bool(log_y), grid=grid, spelling=CLI_SPELLING,
     )  # fmt: skip
-    echo_paths(api.write(rendered, out or ".", formats))
+    paths = api.write(rendered, out or ".", formats)
+    show(rendered, size)
+    echo_paths(paths)
 
 
 def _draws(formats: tuple[str, ...]) -> bool:
@@ -298,20 +335,30 @@ def render_command(
     engine: Engine = None,
     log_y: LogY = None,
     format: Formats = None,
+    width: Width = None,
+    height: Height = None,
 ) -> None:
     """Render figure sets (PNG + CSV per figure, and the set's docs page), or --check them.
 
-    --steps, --lr, --optimizer, --record, --engine and --log-y override every figure's.
+    --steps, --lr, --optimizer, --record, --engine and --log-y override every figure's; --format html
+    adds an index.html gallery of each folder's figures, and --format term draws each figure here.
     """
     from .. import api, engines
 
     formats = parse_formats(format)
+    size = screen_size(formats, width, height) if not check else None
     api.check_tolerance(tolerance)
     engines.preload(engine or "torch", _draws(formats) and not check)
     given = {"steps": steps, "lr": lr, "optimizer": optimizer, "record": record, "engine": engine, "log_y": log_y}
     overrides = {k: v for k, v in given.items() if v is not None}
     if not check:
-        echo_paths(api.render_sets(configs, overrides, only, out, formats, CLI_SPELLING, allow_outside))
+        shown: list[Document] = []
+        paths = api.render_sets(configs, overrides, only, out, formats, CLI_SPELLING, allow_outside, shown.append)
+        for document in shown:
+            if len(shown) > 1:
+                typer.echo(f"== {one_line(document.name)}")
+            show(document, size)
+        echo_paths(paths)
         return
     drifts, checked = api.check_sets(configs, overrides, only, out, tolerance, CLI_SPELLING, allow_outside)
     for drift in drifts:
@@ -344,6 +391,8 @@ def write_trainer(
     format: Formats = None,
     title: Title = None,
     log_y: LogY = None,
+    width: Width = None,
+    height: Height = None,
 ) -> None:
     """Run the trainer command: read the arguments, plan, run, write, print the summary and check the log."""
     from .. import api, engines
@@ -355,6 +404,7 @@ def write_trainer(
     check_stem(name, "name")
     if title is not None:
         check_text("title", title)
+    size = screen_size(formats, width, height)
     fields: dict[str, object] = {}
     origin: dict[str, str] = {}
     if args_file is not None:
@@ -374,6 +424,7 @@ def write_trainer(
     document = TrainerDocument(curve, name, title, bool(log_y), run_log, trainer_command_line(curve))
     inputs = [path for path in (args_file, logged) if path is not None]
     paths = api.write(document, out or ".", formats, inputs)
+    show(document, size)
     for line in curve.summary():
         typer.echo(line)
     echo_paths(paths)

@@ -122,3 +122,22 @@ TrainingSteps = Annotated[
         "--training-steps", metavar="N", help="training steps for every curve that takes them", show_default=False
     ),
 ]
+Width = Annotated[
+    int | None,
+    typer.Option(
+        "--width",
+        metavar="COLS",
+        help="--format term: characters a line [default: the terminal's width; 80 when not a terminal]",
+        show_default=False,
+    ),
+]
+Height = Annotated[
+    int | None,
+    typer.Option(
+        "--height",
+        metavar="ROWS",
+        help="--format term: lines a chart, its title and axes included; a legend adds a line a curve "
+        "[default: 20, fewer on a shorter terminal]",
+        show_default=False,
+    ),
+]

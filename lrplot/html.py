@@ -1,0 +1,184 @@
+"""The HTML renderer of a figure model: one self-contained, interactive page.
+
+The page inlines uPlot (``assets/uPlot.iife.min.js``, MIT, its licence in
+``assets/uPlot.LICENSE``): 51 KB that draws thousands of points at once, where
+Chart.js is 210 KB and bokeh or plotly inline 1.3-4.9 MB. lrplot's own script
+(``assets/page.js``) adds the hover readout, legend, pan, reset and log-y switch.
+Nothing is fetched: the page works offline from ``file://``. Each drawn point
+is a real (step, value) pair of the run (the model's decimation keeps every
+extreme), so the readout gives the CSV's values at the nearest kept step.
+Everything a user wrote reaches the page as escaped text or as JSON set with
+``textContent``, never as markup.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .figure_model import X_LABELS, FigureModel, Line, Note, Panel, Points, VLine, colors
+from .trace import QUANTITY_LABELS
+from .version import __version__
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+ASSETS = Path(__file__).with_name("assets")
+PIXELS_PER_POINT = 96 / 72  # the model's sizes are in points, as matplotlib's
+# matplotlib's dash patterns, in multiples of the line width (lines.scale_dashes).
+DASHES = {"-": (), "--": (3.7, 1.6), "-.": (6.4, 1.6, 1.0, 1.6), ":": (1.0, 1.65)}
+HELP = "drag to zoom · shift-drag or wheel to pan and zoom · double-click or Reset to see all · click a legend entry"
+
+
+@cache
+def _asset(name: str) -> str:
+    return (ASSETS / name).read_text(encoding="utf-8")
+
+
+def page(model: FigureModel, metadata: Mapping[str, object], convention: str) -> str:
+    """The page of one figure: its charts, then the commands that regenerate it and its metadata."""
+    data = _model_data(model)
+    title = model.suptitle or next((p.title for p in model.panels if p.visible and p.title), "lrplot")
+    commands = "".join(
+        f'<div class="command">{html.escape(label)}<pre>{html.escape(command)}</pre></div>'
+        for label, command in _commands(metadata)
+    )
+    heading = f"<h1>{html.escape(model.suptitle)}</h1>" if model.suptitle else ""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>{html.escape(title.replace(chr(10), " "))}</title>
+<style>{_asset("uPlot.min.css")}
+{_asset("page.css")}</style>
+</head>
+<body>
+{heading}
+<div class="toolbar"><button type="button" id="reset">Reset zoom</button>
+<label><input type="checkbox" id="log-y"> log y</label><span>{html.escape(HELP)}</span></div>
+<div id="charts"></div>
+<h2>Regenerate</h2>
+{commands or "<p>(no command recorded)</p>"}
+<h2>Step convention</h2>
+<p>{html.escape(convention)}</p>
+<h2>Metadata</h2>
+<pre class="meta">{html.escape(json.dumps(metadata, indent=1, ensure_ascii=False))}</pre>
+<footer>Made by lrplot {html.escape(__version__)}. Charts: uPlot (MIT licence), inlined.</footer>
+<script type="application/json" id="lrplot-data">{_script_json(data)}</script>
+<script>{_asset("uPlot.iife.min.js")}</script>
+<script>{_asset("page.js")}</script>
+</body>
+</html>
+"""
+
+
+def gallery(title: str, figures: Sequence[tuple[str, str, bool]]) -> str:
+    """``index.html`` of a figure set: a card for each (name, title, has a PNG) linking ``NAME.html``."""
+    cards = []
+    for name, caption, has_png in figures:
+        link = html.escape(f"{name}.html", quote=True)
+        image = f'<img src="{html.escape(name, quote=True)}.png" alt="">' if has_png else ""
+        cards.append(
+            f'<a href="{link}">{image}<div>{html.escape(caption)}</div><div class="name">{html.escape(name)}</div></a>'
+        )
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>{html.escape(title)}</title>
+<style>{_asset("page.css")}</style>
+</head>
+<body>
+<h1>{html.escape(title)}</h1>
+<div class="gallery">
+{chr(10).join(cards)}
+</div>
+<footer>Made by lrplot {html.escape(__version__)}.</footer>
+</body>
+</html>
+"""
+
+
+def _model_data(model: FigureModel) -> dict[str, object]:
+    panels = [_panel_data(p, p.xlabel or model.supxlabel) for p in model.panels if p.visible]
+    return {
+        "panels": panels,
+        "grid": model.shape is not None and model.shape[1] > 1,
+        "supxlabel": model.supxlabel,
+        "supylabel": model.supylabel,
+        "quantityNames": QUANTITY_LABELS,
+    }
+
+
+def _panel_data(panel: Panel, xlabel: str | None) -> dict[str, object]:
+    series, marks, notes = [], [], []
+    for artist, color in zip(panel.artists, colors(panel), strict=True):
+        if isinstance(artist, Line):
+            width = artist.linewidth * PIXELS_PER_POINT
+            dash = [round(d * width, 2) for d in DASHES.get(artist.linestyle or "-", ())]
+            series.append(_series(artist.x, artist.y, artist.label, color, width, dash))
+        elif isinstance(artist, Points):
+            size = max(4.0, artist.size * PIXELS_PER_POINT)
+            series.append({**_series(artist.x, artist.y, artist.label, color, 1, []), "points": True, "size": size})
+        elif isinstance(artist, VLine):
+            width = artist.linewidth * PIXELS_PER_POINT
+            dash = [round(d * width, 2) for d in DASHES.get(artist.linestyle, ())]
+            marks.append({"x": float(artist.x), "color": color, "width": width, "dash": dash})
+        elif isinstance(artist, Note):
+            dx, dy = artist.offset or (0, 0)
+            notes.append(
+                {"text": artist.text, "x": float(artist.x), "y": float(artist.y), "y_in_axes": artist.y_in_axes,
+                 "ha": artist.ha, "va": artist.va, "color": color, "dx": dx, "dy": dy}
+            )  # fmt: skip
+    return {
+        "title": panel.title,
+        "x_name": "update" if xlabel == X_LABELS["update"] else "step",  # what the readout calls x
+        "xlabel": panel.xlabel,
+        "ylabel": panel.ylabel,
+        "log_y": panel.log_y,
+        "quantity": panel.quantity,
+        "epoch_length": panel.epoch_length,
+        "x_range": list(panel.x_range) if panel.x_range else None,
+        "series": series,
+        "marks": marks,
+        "notes": notes,
+    }
+
+
+def _series(
+    x: ArrayLike, y: ArrayLike, label: str | None, color: str, width: float, dash: list[float]
+) -> dict[str, object]:
+    import math
+
+    import numpy as np
+
+    xs, ys = np.asarray(x), np.asarray(y, dtype=np.float64)
+    values: list[float | str] = ys.tolist()
+    if not np.isfinite(ys).all():  # JSON has no inf or nan: they travel as the CSV's text
+        values = [v if math.isfinite(v) else repr(v) for v in ys.tolist()]
+    return {"label": label, "color": color, "width": width, "dash": dash, "x": xs.tolist(), "y": values}
+
+
+def _commands(metadata: Mapping[str, object], where: str = "") -> list[tuple[str, str]]:
+    """Every ``command`` in the metadata, with the curve (or run) it regenerates."""
+    found = []
+    for key, value in metadata.items():
+        if key == "command" and isinstance(value, str):
+            found.append((where, value))
+        elif isinstance(value, Mapping):
+            found += _commands(value, key if key not in ("curves",) else where)
+    return found
+
+
+def _script_json(data: object) -> str:
+    """JSON that cannot end its ``<script>`` element or open a comment."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
