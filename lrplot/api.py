@@ -165,7 +165,7 @@ def render_sets(
 def _gallery(figures: Sequence[tuple[FigureSet, RenderedFigure]], png: bool) -> str:
     from .html import gallery
 
-    sets = list(dict.fromkeys(figure_set for figure_set, _ in figures))
+    sets = list({id(figure_set): figure_set for figure_set, _ in figures}.values())
     title = " · ".join(s.title or s.path.stem for s in sets)
     return gallery(title, [(figure.name, figure.heading, png) for _, figure in figures])
 

@@ -161,6 +161,9 @@ def _series(
     import numpy as np
 
     xs, ys = np.asarray(x), np.asarray(y, dtype=np.float64)
+    if len(xs) > 1 and not np.all(np.diff(xs) > 0):  # decimation may keep a point twice (a run's min is its max)
+        xs, first = np.unique(xs, return_index=True)
+        ys = ys[first]
     values: list[float | str] = ys.tolist()
     if not np.isfinite(ys).all():  # JSON has no inf or nan: they travel as the CSV's text
         values = [v if math.isfinite(v) else repr(v) for v in ys.tolist()]

@@ -55,12 +55,17 @@ try:
     app()
 except SystemExit as e:
     assert e.code == 0, e.code
-print('MODULES', json.dumps(sorted({m.split('.')[0] for m in sys.modules})))
+print('MODULES', json.dumps(sorted(sys.modules)))
 """
 
 
 def packages_imported_by_cli(*args: str) -> set[str]:
     """The top-level packages a fresh process has imported after ``lrplot ARGS`` succeeds."""
+    return {name.split(".")[0] for name in modules_imported_by_cli(*args)}
+
+
+def modules_imported_by_cli(*args: str) -> set[str]:
+    """The modules a fresh process has imported after ``lrplot ARGS`` succeeds."""
     import json
 
     result = subprocess.run(

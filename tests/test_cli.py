@@ -15,7 +15,7 @@ import lrplot
 from lrplot.cli.app import app
 from lrplot.cli.commandline import ARGUMENTS, option_name
 
-from .helpers import example_args, packages_imported_by_cli
+from .helpers import example_args, modules_imported_by_cli
 from .oracles import assert_close, transformers_values
 
 runner = CliRunner()
@@ -214,7 +214,9 @@ def test_suspicious_input_warns_and_still_plots(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("args", [["--help"], ["list"], ["cosine", "--help"]])
 def test_help_and_list_import_neither_torch_nor_matplotlib(args: list[str]) -> None:
-    assert packages_imported_by_cli(*args) & {"torch", "matplotlib", "numpy"} == set()
+    modules = modules_imported_by_cli(*args)
+    assert {name.split(".")[0] for name in modules} & {"torch", "matplotlib", "numpy", "playwright"} == set()
+    assert modules & {"lrplot.terminal", "lrplot.html", "lrplot.plot"} == set()  # nor the renderers
 
 
 def test_python_dash_m_runs_the_app(tmp_path: Path) -> None:
