@@ -1,6 +1,6 @@
 """Measure lrplot's speed and memory goals against baselines, in one run.
 
-    python benchmarks/run.py [--runs 5] [--markdown]
+    python benchmarks/run.py [--runs 5] [--markdown] [--only GROUP ...]
 
 Every line times lrplot and its baseline alternately, ``--runs`` times each
 (the order flips every round), and prints the medians, their ratio and the
@@ -27,6 +27,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
+
+
+GROUPS = (
+    "main_job", "start_up", "engines", "composed", "trainer", "memory_1m", "big_runs", "formula_10m", "refusals",
+    "views",
+)  # fmt: skip
 
 
 def lrplot_command() -> list[str]:
@@ -76,22 +82,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="alternating runs per measurement (at least 5)")
     parser.add_argument("--markdown", action="store_true", help="print a markdown table for docs/benchmarks.md")
+    parser.add_argument("--only", action="append", choices=GROUPS, help="run just these groups (repeatable)")
     args = parser.parse_args()
     if args.runs < 5:
         parser.error("--runs: at least 5")
     lrplot = lrplot_command()
     rows: list[Row] = []
     out = Path(tempfile.mkdtemp(prefix="lrplot-bench-"))
+    groups: dict[str, Callable[[], list[Row]]] = {
+        "main_job": lambda: main_job(lrplot, out, args.runs),
+        "start_up": lambda: start_up(lrplot, args.runs),
+        "engines": lambda: engines_in_process(args.runs),
+        "composed": lambda: composed_in_process(args.runs),
+        "trainer": lambda: trainer_curve(lrplot, out, args.runs),
+        "memory_1m": lambda: memory_1m(lrplot, out, args.runs),
+        "big_runs": lambda: big_runs(lrplot, out, args.runs),
+        "formula_10m": lambda: formula_10m(lrplot, out, args.runs),
+        "refusals": lambda: refusals(args.runs),
+        "views": lambda: views(lrplot, out, args.runs),
+    }
     try:
-        rows += main_job(lrplot, out, args.runs)
-        rows += start_up(lrplot, args.runs)
-        rows += engines_in_process(args.runs)
-        rows += composed_in_process(args.runs)
-        rows += trainer_curve(lrplot, out, args.runs)
-        rows += memory_1m(lrplot, out, args.runs)
-        rows += big_runs(lrplot, out, args.runs)
-        rows += formula_10m(lrplot, out, args.runs)
-        rows += refusals(args.runs)
+        for name in args.only or GROUPS:
+            rows += groups[name]()
     finally:
         shutil.rmtree(out, ignore_errors=True)
     report(rows, args.runs, args.markdown)
@@ -317,6 +329,37 @@ def formula_10m(lrplot: list[str], out: Path, runs: int) -> list[Row]:
     a, b = median(ours, 0), median(theirs, 0)
     what = "`lambda_lr` (the cosine as a formula) vs the built-in `cosine`: 10M numpy steps to a PNG, whole process"
     return [Row(what, f"{a:.2f} s", f"{b:.2f} s", f"{a / b:.2f}x the time", "<= 2x the time", a <= 2 * b)]
+
+
+def views(lrplot: list[str], out: Path, runs: int) -> list[Row]:
+    """What ``--format term`` adds to the main job, and a 10M-step curve's HTML page against its PNG."""
+    main = [*lrplot, "cosine", "--warmup", "300", "--steps", "3000", "--out", str(out / "views")]
+    with_term, without = alternate(
+        runs, lambda: process([*main, "--format", "png,csv,term"]), lambda: process([*main, "--format", "png,csv"])
+    )
+    added = median(with_term, 0) - median(without, 0)
+    big = [*lrplot, "cosine", "--warmup", "0.1", "--steps", "10000000", "--engine", "numpy", "--out", str(out / "big")]
+    page, png = alternate(runs, lambda: process([*big, "--format", "html"]), lambda: process([*big, "--format", "png"]))
+    a, b = median(page, 0), median(png, 0)
+    size = (out / "big" / "cosine.html").stat().st_size / 1e6
+    return [
+        Row(
+            "`--format term` added to the main job (png,csv vs png,csv,term), whole process",
+            f"{median(with_term, 0):.2f} s",
+            f"{median(without, 0):.2f} s",
+            f"{added:+.2f} s",
+            "<= +0.2 s",
+            added <= 0.2,
+        ),
+        Row(
+            f"10M numpy steps: `--format html` ({size:.2f} MB page) vs `--format png`, whole process",
+            f"{a:.2f} s",
+            f"{b:.2f} s",
+            f"{a - b:+.2f} s",
+            "<= +1 s, page <= 5 MB",
+            a - b <= 1 and size <= 5,
+        ),
+    ]
 
 
 def refusals(runs: int) -> list[Row]:
