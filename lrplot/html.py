@@ -140,7 +140,7 @@ def _panel_data(panel: Panel, xlabel: str | None) -> dict[str, object]:
             )  # fmt: skip
     return {
         "title": panel.title,
-        "x_name": "update" if xlabel == X_LABELS["update"] else "step",  # what the readout calls x
+        "x_name": "update" if (xlabel or "").startswith(X_LABELS["update"]) else "step",  # the readout's x
         "xlabel": panel.xlabel,
         "ylabel": panel.ylabel,
         "log_y": panel.log_y,

@@ -163,7 +163,7 @@ class _Chart:
             column = int(np.round(self._x(np.array([value]), columns)[0])) // 2
             text = _steps(value)
             start = margin + 1 + column - len(text) // 2
-            if column < 0 or column >= columns or start <= end + 1 or start + len(text) > len(labels):
+            if column < 0 or column >= columns or start <= end + 1 or start + len(text) > self.width:
                 continue
             axis[column] = "┼" if axis[column] == "┴" else "┬"
             labels[start : start + len(text)] = text
@@ -213,7 +213,8 @@ class _Chart:
         if len(labelled) > 1 or (labelled and self.panel.legend is not None):
             for artist, color in labelled:
                 glyph = POINT_GLYPH if isinstance(artist, Points) else "⣿⣿"
-                key.append(f"  {self._paint(glyph, _ansi(color))} {artist.label}")
+                label = " ".join(str(artist.label).split())  # one line an entry
+                key.append(f"  {self._paint(glyph, _ansi(color))} {label}")
         for note in (a for a in artists if isinstance(a, Note)):
             mark = next((m for m in artists if isinstance(m, VLine) and m.x == note.x), None)
             glyph = MARK_GLYPHS.get(mark.linestyle, "│") if mark is not None else "·"

@@ -27,6 +27,13 @@
     return sign + whole + "." + (digits.slice(exp + 1) || "0");
   }
 
+  // An axis tick: six significant digits at most, an exponent for small lrs (2e-05, not 0).
+  function tick(v) {
+    const r = Number(v.toPrecision(6));
+    if (r === 0) return "0";
+    return Math.abs(r) < 1e-3 || Math.abs(r) >= 1e7 ? r.toExponential() : String(r);
+  }
+
   function stepText(x) {
     return Number.isInteger(x) ? String(x) : pyRepr(x);
   }
@@ -111,7 +118,10 @@
     const k = panel.epoch_length;
     const axes = [
       { label: panel.xlabel || model.supxlabel || "", stroke: "#333", grid: { stroke: "rgba(0,0,0,0.08)" } },
-      { label: panel.ylabel || model.supylabel || "", stroke: "#333", size: 80, grid: { stroke: "rgba(0,0,0,0.08)" } },
+      {
+        label: panel.ylabel || model.supylabel || "", stroke: "#333", size: 80, grid: { stroke: "rgba(0,0,0,0.08)" },
+        values: (u, splits) => splits.map(tick),
+      },
     ];
     if (k) {
       axes.push({
