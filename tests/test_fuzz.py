@@ -938,11 +938,13 @@ curve = [{ schedule = "cosine", warmup = 3 }, { schedule = "linear", label = "li
 
 def fast_format(draw: st.DrawFn, py: int = 8) -> str:
     """Mostly csv/json; a figure format (png/svg/pdf) one time in twenty, as they are slow; the
-    script (py) one time in ``py``."""
+    script (py) one time in ``py``; html or term one time in eight."""
     if one_in(draw, 20):
         return draw(st.sampled_from(["png", "svg", "pdf", "csv,png"]))
     if one_in(draw, py):
         return draw(st.sampled_from(["py", "csv,py", "py,json"]))
+    if one_in(draw, 8):  # the views: a page, or the chart on stdout (term alone writes nothing)
+        return draw(st.sampled_from(["html", "term", "csv,term", "html,json"]))
     return draw(st.sampled_from(["csv", "json", "csv,json"]))
 
 
