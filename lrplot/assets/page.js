@@ -29,6 +29,7 @@
 
   // An axis tick: six significant digits at most, an exponent for small lrs (2e-05, not 0).
   function tick(v) {
+    if (v == null) return ""; // a log axis leaves out some of its splits
     const r = Number(v.toPrecision(6));
     if (r === 0) return "0";
     return Math.abs(r) < 1e-3 || Math.abs(r) >= 1e7 ? r.toExponential() : String(r);
