@@ -61,6 +61,7 @@ __all__ = [
     "read_csv",
     "register",
     "resolve",
+    "terminal_chart",
     "trainer_curve",
     "write_curve",
 ]
@@ -142,7 +143,8 @@ def write_curve(
     """Write ``trace`` as ``OUT_DIR/STEM.FORMAT`` for each format; the paths written.
 
     Args:
-        formats: any of png, csv, svg, pdf, json (default: png and csv).
+        formats: any of png, csv, svg, pdf, json, py, html (default: png and csv); ``term``
+            writes no file: :func:`terminal_chart` gives its text.
         stem: the file name without extension (default: the schedule's name).
         title: the figure's title (default: the schedule and its parameters).
         every: keep one row in ``every`` in the CSV and JSON.
@@ -153,3 +155,14 @@ def write_curve(
 
     document = TraceDocument(trace, stem, title, log_y, every, CLI_SPELLING)
     return write(document, out_dir, formats)
+
+
+def terminal_chart(
+    trace: Trace, width: int = 80, height: int = 20, color: bool = False, title: str | None = None, log_y: bool = False
+) -> str:
+    """``trace``'s figure as ``--format term`` draws it: braille text ``width`` characters wide,
+    each chart ``height`` lines (a legend adds a line a curve); ``color`` adds ANSI colours."""
+    from .figures import TraceDocument
+    from .formats import screen_text
+
+    return screen_text(TraceDocument(trace, title=title, log_y=log_y), width, height, color)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import os
-import textwrap
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
@@ -110,7 +110,14 @@ class _Chart:
             axis = "┤" if row in tick_rows else "│"
             body.append(tick_rows.get(row, "").rjust(margin - 1) + " " + self._paint(axis, AXIS_COLOR) + cells.row(row))
         axis_line, tick_line = self._x_axis(columns, margin)
-        return [*title, *body, axis_line, tick_line, *([label_line[: self.width]] if label_line else []), *self._key()]
+        return [
+            *title,
+            *body,
+            axis_line,
+            tick_line,
+            *([_fit(label_line, self.width)] if label_line else []),
+            *self._key(),
+        ]
 
     # Scales -------------------------------------------------------------------------
 
@@ -213,12 +220,12 @@ class _Chart:
         if len(labelled) > 1 or (labelled and self.panel.legend is not None):
             for artist, color in labelled:
                 glyph = POINT_GLYPH if isinstance(artist, Points) else "⣿⣿"
-                label = " ".join(str(artist.label).split())  # one line an entry
+                label = _fit(" ".join(str(artist.label).split()), self.width - 3 - len(glyph))  # one line each
                 key.append(f"  {self._paint(glyph, _ansi(color))} {label}")
         for note in (a for a in artists if isinstance(a, Note)):
             mark = next((m for m in artists if isinstance(m, VLine) and m.x == note.x), None)
             glyph = MARK_GLYPHS.get(mark.linestyle, "│") if mark is not None else "·"
-            key.append(f"  {self._paint(glyph, AXIS_COLOR)} {note.text.strip()}")
+            key.append(f"  {self._paint(glyph, AXIS_COLOR)} {_fit(note.text.strip(), self.width - 4)}")
         return key
 
     def _paint(self, text: str, ink: int | None) -> str:
@@ -387,22 +394,48 @@ def _steps(value: float) -> str:
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    """Lines of at most ``width``, broken between parameters (``a 1, b 2``) where one fits."""
+    """Lines of at most ``width`` columns, broken between parameters (``a 1, b 2``) where one fits."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line = ""
         for part in paragraph.split(", "):
             joined = f"{line}, {part}" if line else part
-            if len(joined) <= width:
+            if _columns(joined) <= width:
                 line = joined
                 continue
             if line:
                 lines.append(line + ",")
-            pieces = textwrap.wrap(part, width) or [""]
+            pieces = _chop(part, width)
             lines += pieces[:-1]
             line = pieces[-1]
         lines.append(line)
     return lines
+
+
+def _chop(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` columns, broken at a space where there is one."""
+    lines, line = [], ""
+    for char in text:
+        if _columns(line + char) > width:
+            cut = line.rfind(" ")
+            head, line = (line[:cut], line[cut + 1 :]) if cut > 0 else (line, "")
+            lines.append(head)
+        line += char
+    return [*lines, line]
+
+
+def _columns(text: str) -> int:
+    """Terminal columns ``text`` takes: two for a wide (CJK) character, none for a combining mark."""
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _fit(text: str, width: int) -> str:
+    """``text``, cut with an ellipsis where it takes more than ``width`` columns."""
+    if _columns(text) <= width:
+        return text
+    while text and _columns(text) > width - 1:
+        text = text[:-1]
+    return text + "…"
 
 
 def _ansi(color: str) -> int:

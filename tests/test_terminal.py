@@ -216,3 +216,26 @@ def _strip(text: str) -> str:
     import re
 
     return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def test_the_api_gives_the_chart_the_cli_prints() -> None:
+    import lrplot
+
+    trace = lrplot.curve("linear", 300, warmup=30, engine="numpy")
+    text = lrplot.terminal_chart(trace, width=90, height=15)
+    assert text == run("linear", "--steps", "300", "--warmup", "30", "--engine", "numpy", "--format", "term",
+                       "--width", "90", "--height", "15")  # fmt: skip
+
+
+def test_wide_characters_count_two_columns() -> None:
+    import unicodedata
+
+    title = "学习率调度比较：余弦与线性两种常见的调度方式在三千步训练中的表现 and English words, warmup 300"
+    out = run("compare", "cosine:label=" + "余弦" * 40, "linear", "--steps", "100", "--title", title,
+              "--format", "term", "--width", "50")  # fmt: skip
+    for line in out.splitlines():
+        assert sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line) <= 50, line
+    lines = out.splitlines()
+    heading = lines[: next(i for i, line in enumerate(lines) if "┤" in line)]
+    assert len(heading) == 2 and "".join(heading).replace(" ", "") == title.replace(" ", "")  # wrapped, none lost
+    assert lines[-2].endswith("余…")  # a legend entry is cut to the width
