@@ -8,10 +8,12 @@ and later terminal and HTML renderers from the same model.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
+from .errors import UsageError
 from .params import text_of
 from .trace import QUANTITY_LABELS, Column, Trace
 
@@ -40,6 +42,7 @@ class Line:
     color: str | None = None
     linestyle: str | None = None
     linewidth: float = LINEWIDTH
+    thinned_from: int | None = None  # the points ``decimate`` kept these from, when it kept fewer
 
 
 @dataclass(frozen=True, eq=False)
@@ -168,6 +171,24 @@ def colors(panel: Panel) -> list[str]:
     return resolved
 
 
+def check_span(model: FigureModel) -> None:
+    """A UsageError when a panel's values span more than a float holds: no axis can show them."""
+    import numpy as np
+
+    for panel in model.panels:
+        values = [np.asarray(a.y, dtype=float) for a in panel.artists if isinstance(a, Line | Points)]
+        finite = [v[np.isfinite(v)] for v in values]
+        finite = [v for v in finite if len(v)]
+        if not finite:
+            continue
+        low, high = min(float(v.min()) for v in finite), max(float(v.max()) for v in finite)
+        if not math.isfinite(high - low):
+            raise UsageError(
+                f"cannot draw {panel.quantity}: its values run from {low:g} to {high:g}, a span beyond "
+                "a float's range; the CSV and JSON hold them"
+            )
+
+
 def _hex(color: str) -> str:
     if color.startswith("#"):
         return color
@@ -228,7 +249,8 @@ def trace_lines(
         if len(keys) > 1:
             name = f"{name} (group {key[1]}, lr {trace.schedule.lrs[key[1]]:g})"
         x, y = decimate(trace.x, trace.tracks[key])
-        lines.append(Line(x, y, name, color, linestyle))
+        thinned = len(trace.x) if len(x) < len(trace.x) else None
+        lines.append(Line(x, y, name, color, linestyle, thinned_from=thinned))
     return lines
 
 

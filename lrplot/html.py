@@ -19,8 +19,9 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
-from .figure_model import X_LABELS, FigureModel, Line, Note, Panel, Points, VLine, colors
+from .figure_model import DECIMATE_BINS, X_LABELS, FigureModel, Line, Note, Panel, Points, VLine, colors
 from .trace import QUANTITY_LABELS
 from .version import __version__
 
@@ -82,8 +83,9 @@ def gallery(title: str, figures: Sequence[tuple[str, str, bool]]) -> str:
     """``index.html`` of a figure set: a card for each (name, title, has a PNG) linking ``NAME.html``."""
     cards = []
     for name, caption, has_png in figures:
-        link = html.escape(f"{name}.html", quote=True)
-        image = f'<img src="{html.escape(name, quote=True)}.png" alt="">' if has_png else ""
+        address = quote(name)  # a file name, not a URL: '#', '%' and '?' are the name's own
+        link = html.escape(f"{address}.html", quote=True)
+        image = f'<img src="{html.escape(address, quote=True)}.png" alt="">' if has_png else ""
         cards.append(
             f'<a href="{link}">{image}<div>{html.escape(caption)}</div><div class="name">{html.escape(name)}</div></a>'
         )
@@ -124,7 +126,9 @@ def _panel_data(panel: Panel, xlabel: str | None) -> dict[str, object]:
         if isinstance(artist, Line):
             width = artist.linewidth * PIXELS_PER_POINT
             dash = [round(d * width, 2) for d in DASHES.get(artist.linestyle or "-", ())]
-            series.append(_series(artist.x, artist.y, artist.label, color, width, dash))
+            of = artist.thinned_from
+            run = -(-of // DECIMATE_BINS) if of else None  # steps a kept low-high pair stands for
+            series.append({**_series(artist.x, artist.y, artist.label, color, width, dash), "of": of, "run": run})
         elif isinstance(artist, Points):
             size = max(4.0, artist.size * PIXELS_PER_POINT)
             series.append({**_series(artist.x, artist.y, artist.label, color, 1, []), "points": True, "size": size})
@@ -138,6 +142,8 @@ def _panel_data(panel: Panel, xlabel: str | None) -> dict[str, object]:
                 {"text": artist.text, "x": float(artist.x), "y": float(artist.y), "y_in_axes": artist.y_in_axes,
                  "ha": artist.ha, "va": artist.va, "color": color, "dx": dx, "dy": dy}
             )  # fmt: skip
+    if len(series) == 1 and panel.quantity != "lr":  # one trace's momentum or metric: named by what it is
+        series[0]["label"] = QUANTITY_LABELS.get(panel.quantity, panel.quantity)
     return {
         "title": panel.title,
         "x_name": "update" if (xlabel or "").startswith(X_LABELS["update"]) else "step",  # the readout's x
@@ -171,12 +177,13 @@ def _series(
 
 
 def _commands(metadata: Mapping[str, object], where: str = "") -> list[tuple[str, str]]:
-    """Every ``command`` in the metadata, with the curve (or run) it regenerates."""
+    """Every ``command`` in the metadata, with the curve it regenerates (a resumed run's own
+    command would start from step 0, so it is left out)."""
     found = []
     for key, value in metadata.items():
         if key == "command" and isinstance(value, str):
             found.append((where, value))
-        elif isinstance(value, Mapping):
+        elif isinstance(value, Mapping) and key != "resumed":
             found += _commands(value, key if key not in ("curves",) else where)
     return found
 

@@ -18,7 +18,7 @@ from functools import cache
 from typing import IO, TYPE_CHECKING, Any
 
 from .errors import LrplotWarning
-from .figure_model import Artist, FigureModel, Line, Note, Panel, Points, VLine
+from .figure_model import Artist, FigureModel, Line, Note, Panel, Points, VLine, check_span
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -93,6 +93,7 @@ def load() -> None:
 
 def render(model: FigureModel) -> Figure:
     """Draw ``model`` on a new matplotlib figure."""
+    check_span(model)  # matplotlib cannot place such an axis
     with _drawing():
         return _render(model)
 

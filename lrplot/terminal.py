@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
 from .errors import ParameterError
-from .figure_model import FigureModel, Line, Note, Panel, Points, VLine, colors
+from .figure_model import FigureModel, Line, Note, Panel, Points, VLine, check_span, colors
 
 if TYPE_CHECKING:
     import numpy as np
@@ -31,6 +31,7 @@ HEIGHT_RANGE = (8, 200)
 DOT_BITS = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))
 MARK_GLYPHS = {"-": "│", "--": "┆", "-.": "┆", ":": "┊"}
 POINT_GLYPH = "•"
+MIN_ROWS = 3  # plot rows a chart keeps, whatever its title
 AXIS_COLOR = 244  # a mid grey of the 256 colours
 
 
@@ -63,6 +64,7 @@ def draw(model: FigureModel, width: int = DEFAULT_SIZE[0], height: int = DEFAULT
     """The figure as text: each visible panel ``width`` characters wide and ``height`` lines
     high (title and axes included), then its key: the legend and the marks' notes."""
     check_size(width, height)
+    check_span(model)
     panels = [p for p in model.panels if p.visible]
     x_ranges = [_x_range(p) for p in panels]
     y_ranges = [_y_range(p) for p in panels]
@@ -96,7 +98,11 @@ class _Chart:
         title = _wrap(self.panel.title, self.width) if self.panel.title else []
         labels = [f"x: {xlabel}" if xlabel else "", f"y: {ylabel}" if ylabel else ""]
         label_line = "   ".join(t for t in labels if t)
-        rows = max(3, self.height - len(title) - 2 - (1 if label_line else 0))
+        axes = 2 + (1 if label_line else 0)
+        room = self.height - axes - MIN_ROWS  # the title may not take the plot's rows
+        if len(title) > room:
+            title = [*title[: room - 1], _fit(title[room - 1] + " …", self.width)] if room > 0 else []
+        rows = self.height - len(title) - axes
         if self.x_range is None or self.y_range is None:
             return [*title, "(nothing to draw)"]
         y_ticks = self._y_ticks(rows)
@@ -166,7 +172,7 @@ class _Chart:
             if 0 <= column < columns:
                 axis[column] = "┴"
         end = -1
-        for value in _nice_ticks(low, high, max(2, columns // 12)):
+        for value in _nice_ticks(low, high, max(2, columns // 12), whole=True):
             column = int(np.round(self._x(np.array([value]), columns)[0])) // 2
             text = _steps(value)
             start = margin + 1 + column - len(text) // 2
@@ -331,7 +337,10 @@ class _Cells:
 def _x_range(panel: Panel) -> tuple[float, float] | None:
     if panel.x_range is not None:
         return panel.x_range
-    return _extent([a.x for a in panel.artists if isinstance(a, Line | Points)], positive=False)
+    extent = _extent([a.x for a in panel.artists if isinstance(a, Line | Points)], positive=False)
+    if extent is not None and extent[0] == extent[1]:  # one step: room on either side
+        return extent[0] - 1, extent[1] + 1
+    return extent
 
 
 def _y_range(panel: Panel) -> tuple[float, float] | None:
@@ -368,13 +377,15 @@ def _union(ranges: Sequence[tuple[float, float] | None]) -> tuple[float, float] 
     return (min(r[0] for r in found), max(r[1] for r in found)) if found else None
 
 
-def _nice_ticks(low: float, high: float, count: int) -> list[float]:
-    """Round values (1, 2 or 5 times a power of ten apart) from ``low`` to ``high``, about ``count`` of them."""
-    if high <= low:
-        return [low]
+def _nice_ticks(low: float, high: float, count: int, whole: bool = False) -> list[float]:
+    """Round values (1, 2 or 5 times a power of ten apart) from ``low`` to ``high``, about ``count`` of them;
+    ``whole``: at least 1 apart (steps)."""
     raw = (high - low) / count
+    if not raw > 0 or not math.isfinite(raw):  # one value, or a span too small to divide
+        return [low, high] if high > low else [low]
     power = 10.0 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    step = max(step, 1.0) if whole else step
     first = math.ceil(low / step - 1e-9)
     return [k * step for k in range(first, math.floor(high / step + 1e-9) + 1)]
 
@@ -400,7 +411,7 @@ def _wrap(text: str, width: int) -> list[str]:
         line = ""
         for part in paragraph.split(", "):
             joined = f"{line}, {part}" if line else part
-            if _columns(joined) <= width:
+            if _columns(joined) < width:  # room for the comma a broken line ends with
                 line = joined
                 continue
             if line:

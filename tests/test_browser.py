@@ -8,6 +8,7 @@ import json
 import math
 import os
 import random
+import re
 import shutil
 import struct
 from collections.abc import Callable, Iterator
@@ -157,6 +158,16 @@ def logy(folder: Path) -> Built:
     invoke("cosine", "--steps", "300", "--warmup", "30", "--log-y", "--engine", "numpy", "--format", "html,csv",
            "--out", str(folder / "logy"))  # fmt: skip
     return Built(folder / "logy" / "cosine.html", folder / "logy" / "cosine.csv")
+
+
+@pytest.fixture(scope="module")
+def resumed(folder: Path) -> Built:
+    """A splice: the first run's steps 0..199, a resumed run's 201..400 (its saved last_epoch is skipped)."""
+    config = folder / "resumed.toml"
+    config.write_text('[[figure]]\nname = "resumed"\nsteps = 200\nengine = "torch"\n'
+                      'curve = [{ schedule = "cosine", warmup = 20, resume_steps = 200 }]\n')  # fmt: skip
+    invoke("render", str(config), "--format", "html,csv", "--out", str(folder / "resumed"))
+    return Built(folder / "resumed" / "resumed.html", folder / "resumed" / "resumed.csv")
 
 
 @pytest.fixture(scope="module")
@@ -423,6 +434,41 @@ def test_wheel_zooms_around_the_pointer(open_page: Opener, single: Built) -> Non
     lo, hi = visit.x_range()
     assert hi - lo < 299 * 0.85, f"wheel up zooms in: {lo}..{hi}"
     assert abs((150 - lo) / (hi - lo) - 150 / 299) < 0.02, f"around step 150: {lo}..{hi}"
+    visit.assert_clean()
+
+
+def test_wheel_and_pan_stay_within_the_data(open_page: Opener, single: Built) -> None:
+    visit = open_page(single.html)
+    visit.hover(0, 150)
+    for _ in range(30):
+        visit.page.mouse.wheel(0, 100)  # out, far past all of it
+    assert visit.x_range() == (0, 299), f"zoomed out to all of the data at most: {visit.x_range()}"
+    visit.page.mouse.wheel(0, -300)
+    lo, hi = visit.x_range()
+    assert lo > 0, f"zoomed in around step 150: {lo}..{hi}"
+    visit.drag(0, lo + 0.05 * (hi - lo), hi - 0.05 * (hi - lo), shift=True)  # towards step 0, past it
+    lo, hi = visit.x_range()
+    assert lo == 0 and hi < 299, f"panned no further than the first step: {lo}..{hi}"
+    visit.assert_clean()
+
+
+def test_a_curve_with_no_step_at_the_cursor_reads_a_dash(open_page: Opener, resumed: Built) -> None:
+    visit = open_page(resumed.html)
+    visit.hover(0, 100)
+    step, values = visit.readout(0)
+    text = resumed.columns()["lr"]
+    assert step == "100" and values == [text["100"], "-"], f"before the resume: {step} {values}"
+    visit.hover(0, 300)
+    step, values = visit.readout(0)
+    assert values[0] == "-" and values[1] == text[step], f"after it: {step} {values}"
+    visit.assert_clean()
+
+
+def test_a_thinned_curve_says_so(open_page: Opener, folder: Path) -> None:
+    invoke("cosine", "--steps", "100000", "--engine", "numpy", "--format", "html", "--out", str(folder / "long"))
+    visit = open_page(folder / "long" / "cosine.html")
+    note = visit.page.locator("figure .note").text_content()
+    assert note is not None and re.match(r"Drawn from 4,\d{3} of 100,000 steps: each run of 49 keeps", note), note
     visit.assert_clean()
 
 

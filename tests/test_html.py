@@ -152,3 +152,36 @@ def _unescape(text: str) -> str:
     import html as markup
 
     return markup.unescape(text)
+
+
+def test_gallery_links_are_addresses_of_the_names(tmp_path: Path) -> None:
+    config = _figure_set(tmp_path, ["a#b", "c%20d", "e?f"])
+    out = tmp_path / "site"
+    run("render", str(config), "--format", "html,png", "--out", str(out))
+    index = (out / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="([^"]+)"', index)[1:]
+    assert links == ["a%23b.html", "c%2520d.html", "e%3Ff.html"]
+    assert all((out / _unquote(link)).is_file() for link in links)
+
+
+def test_a_lone_momentum_is_named_and_a_thinned_curve_says_from_how_many(tmp_path: Path) -> None:
+    run("one_cycle_lr", "--steps", "200", "--training-steps", "200", "--format", "html", "--out", str(tmp_path))
+    panels = page_data(tmp_path / "one_cycle_lr.html")["panels"]
+    assert isinstance(panels, list)
+    assert [p["series"][0]["label"] for p in panels] == ["one_cycle_lr", "momentum"]
+    assert panels[0]["series"][0]["of"] is None
+    run("cosine", "--steps", "100000", "--engine", "numpy", "--format", "html", "--out", str(tmp_path))
+    (line,) = series(tmp_path / "cosine.html")
+    assert line["of"] == 100000 and line["run"] == 49  # 2048 runs of 49 steps
+
+
+def test_a_resumed_figure_shows_only_the_command_that_makes_its_first_run(tmp_path: Path) -> None:
+    run("render", "configs/article.toml", "--only", "fig10_cosine_resumed", "--format", "html", "--out", str(tmp_path))
+    text = (tmp_path / "fig10_cosine_resumed.html").read_text(encoding="utf-8")
+    assert text.count('<div class="command">') == 1
+
+
+def _unquote(link: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(link)

@@ -239,3 +239,38 @@ def test_wide_characters_count_two_columns() -> None:
     heading = lines[: next(i for i, line in enumerate(lines) if "┤" in line)]
     assert len(heading) == 2 and "".join(heading).replace(" ", "") == title.replace(" ", "")  # wrapped, none lost
     assert lines[-2].startswith("  ⣿⣿ 余弦") and lines[-2].endswith("…")  # a legend entry is cut to the width
+
+
+def test_one_step_two_steps_and_a_tiny_lr_draw() -> None:
+    one = run("constant", "--steps", "1", "--format", "term").splitlines()
+    assert one[0] == "constant" and sum(len(dotted(line)) for line in one) == 1
+    two = run("cosine", "--steps", "2", "--format", "term").splitlines()
+    assert two[-2].split() == ["0", "1"]  # whole steps only
+    tiny = run("constant", "--lr", "5e-324", "--steps", "5", "--format", "term").splitlines()
+    assert tiny[1].split()[0] == "4.94e-324"
+
+
+def test_values_no_axis_can_span_are_one_line_and_nothing_is_written(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["lambda_lr", "--steps", "20", "--format", "term,png,csv", "--out", str(tmp_path),
+                                      "--", "1e308 * (s - 5)"])  # fmt: skip
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: cannot draw lr: its values run from -1e+308 to 1e+308, a span beyond a float's range; "
+        "the CSV and JSON hold them"
+    )
+    assert not list(tmp_path.iterdir())  # the PNG's matplotlib would fail the same way: nothing is written
+
+
+@pytest.mark.parametrize("width", [40, 41, 57, 80])
+def test_titles_fit_the_width_and_the_height_holds(width: int) -> None:
+    out = run("cyclic_lr", "--base-lr", "0.1", "--max-lr", "1", "--step-size-up", "100", "--steps", "500",
+              "--format", "term", "--width", str(width), "--height", "8")  # fmt: skip
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= width
+    assert len(lines) == 16 and len(layout(lines[:8])[2]) == 3  # lr and momentum, 8 lines each: the title gives way
+    assert lines[1].endswith("…") or width == 80
+
+
+def test_render_prints_headings_only_with_term(tmp_path: Path) -> None:
+    out = run("render", "configs/article.toml", "--only", "fig02_constant", "--out", str(tmp_path))
+    assert not [line for line in out.splitlines() if line.startswith("==")]

@@ -35,6 +35,14 @@
     return Math.abs(r) < 1e-3 || Math.abs(r) >= 1e7 ? r.toExponential() : String(r);
   }
 
+  // A step tick: 2.005M, 150k, 300 (the terminal's engineering form, with the digits a zoom needs).
+  function stepTick(v) {
+    if (v == null) return "";
+    const a = Math.abs(v);
+    const short = (x) => String(Number(x.toPrecision(6)));
+    return a >= 1e6 ? short(v / 1e6) + "M" : a >= 1e4 ? short(v / 1e3) + "k" : short(v);
+  }
+
   function stepText(x) {
     return Number.isInteger(x) ? String(x) : pyRepr(x);
   }
@@ -99,10 +107,23 @@
     const k = chart.panel.epoch_length;
     chart.xValue.textContent = stepText(x) + (k ? ` (epoch ${pyRepr(x / k)})` : "");
     chart.panel.series.forEach((s, i) => {
-      const j = nearest(s.x, x);
       const value = chart.entries[i].querySelector(".value");
+      if (!s.x.length || x < s.x[0] || x > s.x[s.x.length - 1]) {
+        value.textContent = "-"; // this curve has no step here (a resumed run, a shorter curve)
+        return;
+      }
+      const j = nearest(s.x, x);
       value.textContent = pyRepr(s.y[j]) + (s.x[j] !== x ? ` at ${chart.panel.x_name} ${stepText(s.x[j])}` : "");
     });
+  }
+
+  // A view within the data: zoomed out to all of it at most, panned no further than its ends.
+  function clamp(chart, min, max) {
+    const [first, last] = chart.full;
+    const width = Math.min(max - min, last - first);
+    if (min < first) return [first, first + width];
+    if (max > last) return [last - width, last];
+    return [min, max];
   }
 
   function zoomAll(min, max, from) {
@@ -118,7 +139,10 @@
     const width = Math.max(300, chart.box.clientWidth);
     const k = panel.epoch_length;
     const axes = [
-      { label: panel.xlabel || model.supxlabel || "", stroke: "#333", grid: { stroke: "rgba(0,0,0,0.08)" } },
+      {
+        label: panel.xlabel || model.supxlabel || "", stroke: "#333", grid: { stroke: "rgba(0,0,0,0.08)" },
+        space: 70, values: (u, splits) => splits.map(stepTick),
+      },
       {
         label: panel.ylabel || model.supylabel || "", stroke: "#333", size: 80, grid: { stroke: "rgba(0,0,0,0.08)" },
         values: (u, splits) => splits.map(tick),
@@ -140,13 +164,16 @@
     const series = [{ label: panel.x_name }].concat(panel.series.map((s) => ({
       label: s.label || "", stroke: s.color, width: s.width, dash: s.dash, spanGaps: true,
       paths: s.points ? () => null : undefined,
-      points: s.points ? { show: true, size: s.size, stroke: s.color, fill: s.color } : { show: false },
+      points: s.points || s.x.length < 2 ? { show: true, size: s.size || 6, stroke: s.color, fill: s.color } : { show: false },
     })));
     const previous = chart.u;
     const opts = {
       width, height: panel.quantity === "lr" ? 380 : 240,
       series, axes,
-      scales: { x: { time: false, range: panel.x_range || undefined }, y: log ? { distr: 3, log: 10 } : {} },
+      scales: {
+        x: { time: false, range: panel.x_range || ((u, min, max) => (min === max ? [min - 1, max + 1] : [min, max])) },
+        y: log ? { distr: 3, log: 10 } : {},
+      },
       legend: { show: false },
       cursor: { sync: { key: "lrplot" }, drag: { x: true, y: false, setScale: true } },
       hooks: {
@@ -172,14 +199,19 @@
       const u = chart.u, { min, max } = u.scales.x;
       const at = u.posToVal(e.offsetX, "x");
       const f = e.deltaY < 0 ? 0.8 : 1.25;
-      u.setScale("x", { min: at - (at - min) * f, max: at + (max - at) * f });
+      const [lo, hi] = clamp(chart, at - (at - min) * f, at + (max - at) * f);
+      u.setScale("x", { min: lo, max: hi });
     }, { passive: false });
   }
 
   function panDrag(chart, e) {
     const u = chart.u, start = e.clientX, { min, max } = u.scales.x;
     const perPixel = (max - min) / u.over.clientWidth;
-    const move = (m) => u.setScale("x", { min: min - (m.clientX - start) * perPixel, max: max - (m.clientX - start) * perPixel });
+    const move = (m) => {
+      const shift = (m.clientX - start) * perPixel;
+      const [lo, hi] = clamp(chart, min - shift, max - shift);
+      u.setScale("x", { min: lo, max: hi });
+    };
     const up = () => { removeEventListener("mousemove", move); removeEventListener("mouseup", up); };
     addEventListener("mousemove", move);
     addEventListener("mouseup", up);
@@ -241,6 +273,16 @@
     const legendBox = document.createElement("div");
     legendBox.className = "legend";
     figure.append(title, box, legendBox);
+    const thinned = panel.series.find((s) => s.of);
+    if (thinned) {
+      const note = document.createElement("p");
+      note.className = "note";
+      const every = thinned.run;
+      note.textContent = `Drawn from ${thinned.x.length.toLocaleString("en")} of ${thinned.of.toLocaleString("en")} ` +
+        `steps: each run of ${every.toLocaleString("en")} keeps its lowest and highest value, so zoomed in, lines ` +
+        "join kept steps. The readout shows the nearest kept step; the CSV has every value.";
+      figure.append(note);
+    }
     root.append(figure);
     const chart = { panel, box, legend: legendBox, hidden: new Set(), u: null, zoom: null };
     charts.push(chart);

@@ -346,7 +346,9 @@ def render_command(
     from .. import api, engines
 
     formats = parse_formats(format)
-    size = screen_size(formats, width, height) if not check else None
+    size = screen_size(formats, width, height)  # checked with --check too
+    if check and format is not None:
+        warn(("--format: --check writes and draws nothing; ignored",))
     api.check_tolerance(tolerance)
     engines.preload(engine or "torch", _draws(formats) and not check)
     given = {"steps": steps, "lr": lr, "optimizer": optimizer, "record": record, "engine": engine, "log_y": log_y}
@@ -354,7 +356,7 @@ def render_command(
     if not check:
         shown: list[Document] = []
         paths = api.render_sets(configs, overrides, only, out, formats, CLI_SPELLING, allow_outside, shown.append)
-        for document in shown:
+        for document in shown if size is not None else ():
             if len(shown) > 1:
                 typer.echo(f"== {one_line(document.name)}")
             show(document, size)

@@ -136,7 +136,8 @@ Height = Annotated[
     typer.Option(
         "--height",
         metavar="ROWS",
-        help="--format term: lines a chart, its title and axes included; a legend adds a line a curve "
+        help="--format term: lines a chart, its title and axes included (a long title is cut to leave 3 rows "
+        "of plot; momentum or a metric is a chart of its own); a legend adds a line a curve "
         "[default: 20, fewer on a shorter terminal]",
         show_default=False,
     ),
