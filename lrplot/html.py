@@ -49,17 +49,7 @@ def page(model: FigureModel, metadata: Mapping[str, object], convention: str) ->
         for label, command in _commands(metadata)
     )
     heading = f"<h1>{html.escape(model.suptitle)}</h1>" if model.suptitle else ""
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>{html.escape(title.replace(chr(10), " "))}</title>
-<style>{_asset("uPlot.min.css")}
-{_asset("page.css")}</style>
-</head>
-<body>
+    return f"""{_head(title, _asset("uPlot.min.css"))}
 {heading}
 <div class="toolbar"><button type="button" id="reset">Reset zoom</button>
 <label><input type="checkbox" id="log-y"> log y</label><span>{html.escape(HELP)}</span></div>
@@ -89,16 +79,7 @@ def gallery(title: str, figures: Sequence[tuple[str, str, bool]]) -> str:
         cards.append(
             f'<a href="{link}">{image}<div>{html.escape(caption)}</div><div class="name">{html.escape(name)}</div></a>'
         )
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>{html.escape(title)}</title>
-<style>{_asset("page.css")}</style>
-</head>
-<body>
+    return f"""{_head(title)}
 <h1>{html.escape(title)}</h1>
 <div class="gallery">
 {chr(10).join(cards)}
@@ -107,6 +88,22 @@ def gallery(title: str, figures: Sequence[tuple[str, str, bool]]) -> str:
 </body>
 </html>
 """
+
+
+def _head(title: str, styles: str = "") -> str:
+    """A page's start, to its ``<body>``: lrplot's styles after ``styles``; an empty icon, so
+    the browser asks for no favicon."""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>{html.escape(" ".join(title.split()))}</title>
+<style>{styles}
+{_asset("page.css")}</style>
+</head>
+<body>"""
 
 
 def _model_data(model: FigureModel) -> dict[str, object]:
