@@ -58,8 +58,8 @@ def page(model: FigureModel, metadata: Mapping[str, object], convention: str) ->
 {commands or "<p>(no command recorded)</p>"}
 <h2>Step convention</h2>
 <p>{html.escape(convention)}</p>
-<h2>Metadata</h2>
-<pre class="meta">{html.escape(json.dumps(metadata, indent=1, ensure_ascii=False))}</pre>
+<details open><summary><h2>Metadata</h2></summary>
+<pre class="meta">{html.escape(json.dumps(metadata, indent=1, ensure_ascii=False))}</pre></details>
 <footer>Made by lrplot {html.escape(__version__)}. Charts: uPlot (MIT licence), inlined.</footer>
 <script type="application/json" id="lrplot-data">{_script_json(data)}</script>
 <script>{_asset("uPlot.iife.min.js")}</script>

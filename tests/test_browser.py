@@ -467,8 +467,21 @@ def test_a_curve_with_no_step_at_the_cursor_reads_a_dash(open_page: Opener, resu
 def test_a_thinned_curve_says_so(open_page: Opener, folder: Path) -> None:
     invoke("cosine", "--steps", "100000", "--engine", "numpy", "--format", "html", "--out", str(folder / "long"))
     visit = open_page(folder / "long" / "cosine.html")
-    note = visit.page.locator("figure .note").text_content()
+    note = visit.page.locator("figure .note:not([hidden])").text_content()
     assert note is not None and re.match(r"Drawn from 4,\d{3} of 100,000 steps: each run of 49 keeps", note), note
+    visit.assert_clean()
+
+
+def test_a_log_axis_with_nothing_above_zero_says_so(open_page: Opener, folder: Path) -> None:
+    invoke("lambda_lr", "--steps", "20", "--engine", "numpy", "--format", "html", "--out", str(folder / "zero"), "--",
+           "0")  # fmt: skip
+    visit = open_page(folder / "zero" / "lambda_lr.html")
+    note = visit.page.locator("figure .note").first
+    assert note.is_hidden(), "linear: the zeros are drawn"
+    visit.page.locator("#log-y").check()
+    assert note.is_visible() and (note.text_content() or "").startswith("No value above 0"), note.text_content()
+    visit.page.locator("#log-y").uncheck()
+    assert note.is_hidden()
     visit.assert_clean()
 
 

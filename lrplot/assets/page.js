@@ -183,6 +183,7 @@
       },
     };
     const data = aligned(panel, log);
+    chart.empty.hidden = !(log && data.slice(1).every((column) => column.every((v) => v == null)));
     if (previous) previous.destroy();
     chart.u = new uPlot(opts, data, chart.box);
     chart.full = [data[0][0], data[0][data[0].length - 1]];
@@ -272,7 +273,11 @@
     box.className = "chart";
     const legendBox = document.createElement("div");
     legendBox.className = "legend";
-    figure.append(title, box, legendBox);
+    const empty = document.createElement("p");
+    empty.className = "note";
+    empty.hidden = true;
+    empty.textContent = "No value above 0: a log axis has nothing to show here; turn log y off.";
+    figure.append(title, box, empty, legendBox);
     const thinned = panel.series.find((s) => s.of);
     if (thinned) {
       const note = document.createElement("p");
@@ -284,7 +289,7 @@
       figure.append(note);
     }
     root.append(figure);
-    const chart = { panel, box, legend: legendBox, hidden: new Set(), u: null, zoom: null };
+    const chart = { panel, box, legend: legendBox, empty, hidden: new Set(), u: null, zoom: null };
     charts.push(chart);
     legend(chart);
     box.addEventListener("mousedown", (e) => {
