@@ -142,6 +142,12 @@ class _Chart:
         low, high = self.x_range
         return (values - low) / (high - low) * (2 * columns - 1)
 
+    def _column(self, x: float, columns: int) -> int:
+        """The character column (from the plot's left) that step ``x`` is drawn in."""
+        assert self.x_range is not None
+        low, high = self.x_range
+        return round((float(x) - low) / (high - low) * (2 * columns - 1)) // 2
+
     def _y_ticks(self, rows: int) -> list[tuple[int, str]]:
         import numpy as np
 
@@ -161,19 +167,18 @@ class _Chart:
         return sorted(ticks.items())
 
     def _x_axis(self, columns: int, margin: int) -> tuple[str, str]:
-        import numpy as np
 
         assert self.x_range is not None
         low, high = self.x_range
         axis = ["─"] * columns
         labels = [" "] * (columns + margin + 8)
         for mark in (a for a in self.panel.artists if isinstance(a, VLine)):
-            column = int(np.round(self._x(np.array([mark.x]), columns)[0])) // 2
+            column = self._column(mark.x, columns)
             if 0 <= column < columns:
                 axis[column] = "┴"
         end = -1
         for value in _nice_ticks(low, high, max(2, columns // 12), whole=True):
-            column = int(np.round(self._x(np.array([value]), columns)[0])) // 2
+            column = self._column(value, columns)
             text = _steps(value)
             start = margin + 1 + column - len(text) // 2
             if column < 0 or column >= columns or start <= end + 1 or start + len(text) > self.width:
@@ -187,14 +192,12 @@ class _Chart:
     # Drawing --------------------------------------------------------------------------
 
     def _plot(self, cells: _Cells) -> None:
-        import numpy as np
 
         palette = colors(self.panel)
-        for index, (artist, color) in enumerate(zip(self.panel.artists, palette, strict=True)):
+        for artist, color in zip(self.panel.artists, palette, strict=True):
             ink = _ansi(color)
             if isinstance(artist, VLine):
-                column = int(np.round(self._x(np.array([float(artist.x)]), cells.columns)[0])) // 2
-                cells.mark(column, MARK_GLYPHS.get(artist.linestyle, "│"), ink)
+                cells.mark(self._column(artist.x, cells.columns), MARK_GLYPHS.get(artist.linestyle, "│"), ink)
                 continue
             if not isinstance(artist, Line | Points):
                 continue
@@ -203,7 +206,7 @@ class _Chart:
             if isinstance(artist, Points):
                 cells.points(dx, dy, ink)
             else:
-                cells.curve(dx, dy, ink, index)
+                cells.curve(dx, dy, ink)
 
     def _visible(self, artist: Line | Points) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """The points inside the x range with a value the scale can place."""
@@ -249,7 +252,7 @@ class _Cells:
         self.ink = np.full((rows, columns), -1, dtype=np.int16)
         self.glyphs: dict[tuple[int, int], tuple[str, int]] = {}  # marks and points, where no curve is
 
-    def curve(self, dx: NDArray[np.float64], dy: NDArray[np.float64], ink: int, index: int) -> None:
+    def curve(self, dx: NDArray[np.float64], dy: NDArray[np.float64], ink: int) -> None:
         """Every dot between consecutive points, column by column."""
         import numpy as np
 
@@ -345,8 +348,6 @@ def _x_range(panel: Panel) -> tuple[float, float] | None:
 
 def _y_range(panel: Panel) -> tuple[float, float] | None:
     """The data's range; a linear lr axis from 0, so a floor reads as one."""
-    import numpy as np
-
     extent = _extent([a.y for a in panel.artists if isinstance(a, Line | Points)], panel.log_y)
     if extent is None:
         return None
@@ -356,7 +357,7 @@ def _y_range(panel: Panel) -> tuple[float, float] | None:
     if low == high:  # a constant: room around it
         pad = abs(low) * 0.1 or 1.0
         return (low / 10, high * 10) if panel.log_y else (low - pad * (low != 0), high + pad)
-    return float(np.float64(low)), float(np.float64(high))
+    return low, high
 
 
 def _extent(arrays: Sequence[object], positive: bool) -> tuple[float, float] | None:
