@@ -24,6 +24,7 @@ from .errors import (
     UnknownScheduleError,
     UsageError,
 )
+from .look import PRESETS, Look
 from .options import RunOptions
 from .params import REQUIRED, Param
 from .registry import Registry, Schedule, ScheduleSpec
@@ -38,10 +39,12 @@ if TYPE_CHECKING:
 Curve = Trace  # the name of lrplot 0.1
 
 __all__ = [
+    "PRESETS",
     "REGISTRY",
     "REQUIRED",
     "ConfigError",
     "Curve",
+    "Look",
     "LrplotError",
     "NoClosedFormError",
     "OutputError",
@@ -139,6 +142,7 @@ def write_curve(
     title: str | None = None,
     log_y: bool = False,
     every: int = 1,
+    look: Look | None = None,
 ) -> list[Path]:
     """Write ``trace`` as ``OUT_DIR/STEM.FORMAT`` for each format; the paths written.
 
@@ -148,12 +152,13 @@ def write_curve(
         stem: the file name without extension (default: the schedule's name).
         title: the figure's title (default: the schedule and its parameters).
         every: keep one row in ``every`` in the CSV and JSON.
+        look: the figure's size, dpi, fonts, x scale and range (:class:`lrplot.look.Look`).
     """
     from .api import write
     from .cli.commandline import CLI_SPELLING  # the command in the CSV is a command line
     from .figures import TraceDocument
 
-    document = TraceDocument(trace, stem, title, log_y, every, CLI_SPELLING)
+    document = TraceDocument(trace, stem, title, log_y, every, CLI_SPELLING, look or Look())
     return write(document, out_dir, formats)
 
 

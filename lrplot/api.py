@@ -18,6 +18,7 @@ from .figures import DEFAULT_TOLERANCE, Drift, FigureSpec, RenderedFigure, compa
 from .files import Writer, write_files
 from .formats import Document, outputs, parse_formats, screen_formats
 from .limits import MAX_CURVES, is_number
+from .look import Look
 from .options import RunOptions
 from .params import Value
 from .spelling import PLAIN, Spelling
@@ -60,6 +61,7 @@ def compare(
     log_y: bool = False,
     grid: bool = False,
     spelling: Spelling = PLAIN,
+    look: Look | None = None,
 ) -> RenderedFigure:
     """Run curves written ``NAME[:key=value,...]`` on one step axis.
 
@@ -88,6 +90,7 @@ def compare(
         title=title or compare_title([c.schedule for c in specs], shared, steps),
         log_y=log_y,
         grid=grid,
+        look=look or Look(),
     )
     return render(figure, spelling)
 

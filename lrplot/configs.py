@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import schedules
@@ -18,6 +18,7 @@ from .errors import ConfigError, CurveSyntaxError, LrplotError, LrplotWarning, P
 from .figures import CurveSpec, FigureSpec
 from .files import check_stem
 from .limits import MAX_CONFIG_BYTES, MAX_TEXT, check_text
+from .look import Look, choose
 from .options import DEFAULT_STEPS, RunOptions
 from .params import InputFile, Param, ScheduleRequest, parse_request
 
@@ -33,6 +34,11 @@ FIGURE_KEYS: dict[str, tuple[type, ...]] = {
     "interval": (str,),
     "steps_per_epoch": (int,),
     "figsize": (list,),
+    "dpi": (int,),
+    "font_size": (int, float),
+    "log_x": (bool,),
+    "xlim": (list,),
+    "preset": (str,),
     "legend_fontsize": (int, float),
     "log_y": (bool,),
     "grid": (bool,),
@@ -82,6 +88,7 @@ def load(path: str | os.PathLike[str], overrides: Mapping[str, object] | None = 
         path: the file.
         overrides: figure keys given on the command line (steps, lr, optimizer,
             record, engine, log_y); they replace the file's values in every figure.
+            ``look``, a :class:`~lrplot.look.Look`, goes over each figure's own.
     """
     try:
         import tomllib
@@ -119,15 +126,21 @@ def load(path: str | os.PathLike[str], overrides: Mapping[str, object] | None = 
     if not isinstance(figures, list) or not figures:
         raise ConfigError(f"{where}: key 'figure': expected one or more [[figure]] tables")
     specs = []
+    overrides = dict(overrides or {})
+    look = overrides.pop("look", None)
     for i, table in enumerate(figures, start=1):
         own = _table(table, f"{where}: figure {i}")
-        raw = _files_from(path.parent, {**defaults, **own, **(overrides or {})})
+        raw = _files_from(path.parent, {**defaults, **own, **overrides})
         name = raw.get("name")
         try:
             check_stem(name, "name")
         except ParameterError as e:
             raise ConfigError(f"{where}: figure {i}: key 'name': {e.reason} (it names the files)") from None
-        specs.append(_figure(raw, f"{where}: figure '{name}'", set(own)))
+        spec = _figure(raw, f"{where}: figure '{name}'", set(own))
+        if isinstance(look, Look):
+            mine = look.over(spec.look)
+            spec = replace(spec, figsize=mine.figsize, look=mine)
+        specs.append(spec)
     for key in defaults:  # a default need not suit every figure, but should suit one
         if key in _param_names() and not any(key in s.shared and _taken(key, s.curves) for s in specs):
             warnings.warn(LrplotWarning(f"{where}: [defaults] key '{key}': no curve takes it; ignored"), stacklevel=2)
@@ -251,11 +264,10 @@ def _figure(raw: Raw, where: str, own: set[str]) -> FigureSpec:
             warnings.warn(LrplotWarning(message), stacklevel=2)
     if any(c.resume_steps for c in curves) and len(curves) > 1:
         raise ConfigError(f"{where}: key 'resume_steps': a resumed curve must be the figure's only curve")
-    figsize = raw.get("figsize")
-    if figsize is not None and (
-        not isinstance(figsize, list) or len(figsize) != 2 or not all(map(_is_number, figsize))
-    ):
-        raise ConfigError(f"{where}: key 'figsize': expected [width, height] in inches, got {figsize!r}")
+    figsize, xlim = raw.get("figsize"), raw.get("xlim")
+    for key, value, what in (("figsize", figsize, "[width, height] in inches"), ("xlim", xlim, "[first, last] steps")):
+        if value is not None and (not isinstance(value, list) or len(value) != 2 or not all(map(_is_number, value))):
+            raise ConfigError(f"{where}: key '{key}': expected {what}, got {value!r}")
     try:
         per_epoch = raw.get("steps_per_epoch")
         options = RunOptions.check(
@@ -265,6 +277,14 @@ def _figure(raw: Raw, where: str, own: set[str]) -> FigureSpec:
             raw.get("interval"),
             per_epoch,  # type: ignore[arg-type]
         )
+        look = choose(
+            raw.get("preset"),  # type: ignore[arg-type]
+            (figsize[0], figsize[1]) if isinstance(figsize, list) else None,
+            raw.get("dpi"),  # type: ignore[arg-type]
+            raw.get("font_size"),  # type: ignore[arg-type]
+            bool(raw.get("log_x", False)),
+            (xlim[0], xlim[1]) if isinstance(xlim, list) else None,
+        )
         return FigureSpec(
             name=str(raw["name"]),
             curves=curves,
@@ -273,7 +293,8 @@ def _figure(raw: Raw, where: str, own: set[str]) -> FigureSpec:
             shared=shared,
             options=options,
             title=raw.get("title"),  # type: ignore[arg-type]
-            figsize=(figsize[0], figsize[1]) if isinstance(figsize, list) else None,
+            figsize=look.figsize,
+            look=look,
             legend_fontsize=raw.get("legend_fontsize", 10.0),  # type: ignore[arg-type]
             log_y=bool(raw.get("log_y", False)),
             grid=bool(raw.get("grid", False)),

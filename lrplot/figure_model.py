@@ -342,26 +342,46 @@ def cut(trace: Trace, xlim: tuple[float, float] | None) -> tuple[Column, dict[tu
 
 
 def line(
-    x: Column, y: Column, label: str | None = None, color: str | None = None, linestyle: str | None = None
+    x: Column,
+    y: Column,
+    label: str | None = None,
+    color: str | None = None,
+    linestyle: str | None = None,
+    log_x: bool = False,
 ) -> Line:
     """A line of per-step values, drawn as what they are (:func:`shape_of`) and thinned
-    (:func:`decimate`) segment by segment, so no thinning run spans a restart."""
+    (:func:`decimate`) segment by segment, so no thinning run spans a restart. On a log
+    step axis each decade is thinned on its own, so the first steps keep every point."""
     import numpy as np
 
     steps, breaks = shape_of(y)
     bounds = [0, *breaks, len(y)]
+    decades = _decades(x) if log_x else []
+    cuts = sorted({*bounds, *decades})
     xs: list[Column] = []
     ys: list[Column] = []
-    kept: list[int] = []
-    for lo, hi in zip(bounds, bounds[1:], strict=False):
-        bins = max(2, round(DECIMATE_BINS * (hi - lo) / len(y)))
-        part_x, part_y = decimate(x[lo:hi], y[lo:hi], bins)
-        kept.append(sum(len(part) for part in xs))
+    kept: dict[int, int] = {}  # a break's index in ``y`` -> its index in the thinned line
+    for lo, hi in zip(cuts, cuts[1:], strict=False):
+        share = 1 / (len(decades) + 1) if log_x else (hi - lo) / len(y)
+        part_x, part_y = decimate(x[lo:hi], y[lo:hi], max(2, round(DECIMATE_BINS * share)))
+        kept[lo] = sum(len(part) for part in xs)
         xs.append(np.asarray(part_x))
         ys.append(np.asarray(part_y))
     x_out, y_out = (np.concatenate(xs), np.concatenate(ys)) if len(xs) > 1 else (xs[0], ys[0])
     thinned = len(x) if len(x_out) < len(x) else None
-    return Line(x_out, y_out, label, color, linestyle, thinned_from=thinned, steps=steps, breaks=tuple(kept[1:]))
+    return Line(
+        x_out, y_out, label, color, linestyle, thinned_from=thinned, steps=steps, breaks=tuple(kept[b] for b in breaks)
+    )
+
+
+def _decades(x: Column) -> list[int]:
+    """The indices where ``x`` (rising) reaches each power of ten."""
+    import numpy as np
+
+    values = np.asarray(x)
+    top = float(values[-1]) if len(values) else 0.0
+    powers = [10.0**k for k in range(1, int(math.log10(top)) + 1)] if top >= 10 else []
+    return [int(i) for i in np.searchsorted(values, powers) if 0 < i < len(values)]
 
 
 def trace_lines(
@@ -372,6 +392,7 @@ def trace_lines(
     linestyle: str | None = None,
     xlim: tuple[float, float] | None = None,
     first_style: int = 0,
+    log_x: bool = False,
 ) -> list[Line]:
     """One line per param group of ``quantity`` within ``xlim``; groups after the first
     take the next line styles (from ``first_style``), so they differ without colour."""
@@ -384,7 +405,7 @@ def trace_lines(
         if len(keys) > 1:
             name = f"{name} (group {key[1]}, lr {trace.schedule.lrs[key[1]]:g})"
             style = LINESTYLES[(first_style + i) % len(LINESTYLES)]
-        lines.append(line(x, tracks[key], name, color, style))
+        lines.append(line(x, tracks[key], name, color, style, log_x))
     return lines
 
 
@@ -488,11 +509,32 @@ def _markers(trace: Trace, xlim: tuple[float, float] | None) -> list[Artist]:
     return [Highlight(np.asarray(x)[picks], y[picks])]
 
 
+def within(artists: Sequence[Artist], xlim: tuple[float, float] | None) -> tuple[Artist, ...]:
+    """The marks and notes inside ``xlim`` (a note outside it would pull the layout after it),
+    bands cut to it; lines are cut already."""
+    if xlim is None:
+        return tuple(artists)
+    low, high = xlim
+    kept: list[Artist] = []
+    for a in artists:
+        if isinstance(a, VLine | Note) and not low <= a.x <= high:
+            continue
+        if isinstance(a, Span):
+            if a.x1 < low or a.x0 > high:
+                continue
+            a = replace(a, x0=max(a.x0, low), x1=min(a.x1, high))
+        kept.append(a)
+    return tuple(kept)
+
+
 def _finish(panels: list[Panel], look: Look, figsize: tuple[float, float], caption: str | None = None) -> FigureModel:
     """Panels of one x axis stacked, titles wrapped, the look applied."""
     size = look.figsize or figsize
     title_size = look.font_size or TITLE_SIZE
-    panels = [replace(p, title=wrap(p.title, size[0], title_size), log_x=look.log_x) for p in panels]
+    panels = [
+        replace(p, title=wrap(p.title, size[0], title_size), log_x=look.log_x, artists=within(p.artists, look.xlim))
+        for p in panels
+    ]
     caption = wrap(caption, size[0], look.font_size or CAPTION_SIZE) if caption else None
     common = {"dpi": look.dpi or DEFAULT_DPI, "font_size": look.font_size, "caption": caption}
     if len(panels) == 1:
@@ -520,7 +562,7 @@ def single(trace: Trace, title: str | None = None, log_y: bool = False, look: Lo
     look = look or Look()
     panels = []
     for quantity in trace.quantities:
-        lines = trace_lines(trace, quantity, xlim=look.xlim)
+        lines = trace_lines(trace, quantity, xlim=look.xlim, log_x=look.log_x)
         marks = [*warmup_marks(trace), *phase_marks(trace)] if quantity == "lr" else warmup_marks(trace, text=False)
         extra = _markers(trace, look.xlim) if quantity == "lr" else []
         panels.append(
@@ -574,7 +616,7 @@ def overlay(
                 label = f"first run (last_epoch {trace.steps[0]}..{trace.steps[-1]})"
             style = LINESTYLES[len(lines) % len(LINESTYLES)]
             if quantity in trace.quantities:
-                lines += trace_lines(trace, quantity, label, f"C{i}", style, look.xlim, len(lines))
+                lines += trace_lines(trace, quantity, label, f"C{i}", style, look.xlim, len(lines), look.log_x)
         artists += lines
         if resumed is not None:
             artists += _resume_marks(first, resumed, quantity, saved_epoch, look.xlim)
@@ -657,10 +699,10 @@ def grid(traces: Mapping[str, Trace], title: str, log_y: bool = False, look: Loo
     rows = -(-len(traces) // cols)
     panels = []
     for i, (label, trace) in enumerate(traces.items()):
-        lines = trace_lines(trace, "lr", label, color=f"C{i}", xlim=look.xlim)
+        lines = trace_lines(trace, "lr", label, color=f"C{i}", xlim=look.xlim, log_x=look.log_x)
         panels.append(
             Panel(
-                (*warmup_marks(trace, text=False), *lines),
+                within((*warmup_marks(trace, text=False), *lines), look.xlim),
                 title=label,
                 title_fontsize=9,
                 log_y=log_y,

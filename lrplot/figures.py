@@ -49,6 +49,7 @@ class TraceDocument:
     log_y: bool = False
     every: int = 1
     spelling: Spelling = PLAIN
+    look: Look = Look()
     columns_key = None  # JSON: the columns beside the metadata, as lrplot 0.1 wrote them
 
     def __post_init__(self) -> None:
@@ -82,7 +83,7 @@ class TraceDocument:
         return table({"": self.trace}, self.every)
 
     def figure(self) -> FigureModel:
-        return figure_model.single(self.trace, self.title, self.log_y)
+        return figure_model.single(self.trace, self.title, self.log_y, self.look)
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,7 @@ class FigureSpec:
     log_y: bool = False
     grid: bool = False
     note: str = ""
+    look: Look = Look()  # its dpi, fonts, x scale and range (``figsize`` above wins over its figsize)
 
     def __post_init__(self) -> None:
         check_stem(self.name, "name")
@@ -235,7 +237,7 @@ class RenderedFigure:
 
     @property
     def look(self) -> Look:
-        return Look(figsize=self.spec.figsize)
+        return replace(self.spec.look, figsize=self.spec.figsize or self.spec.look.figsize)
 
 
 def render(spec: FigureSpec, spelling: Spelling = PLAIN) -> RenderedFigure:

@@ -127,3 +127,27 @@ def _checked_xlim(xlim: object) -> tuple[float, float]:
     if not (math.isfinite(first) and math.isfinite(last)) or not first < last:
         raise ParameterError("xlim", f"expected FIRST < LAST, got {first:g}:{last:g}")
     return float(first), float(last)
+
+
+def choose(
+    preset_name: str | None = None,
+    figsize: str | tuple[float, float] | None = None,
+    dpi: int | None = None,
+    font_size: float | None = None,
+    log_x: bool = False,
+    xlim: str | tuple[float, float] | None = None,
+) -> Look:
+    """The look options ask for: each one given, else the preset's (``"7,4"`` and ``"A:B"`` are parsed)."""
+    if isinstance(figsize, str):
+        figsize = parse_figsize(figsize)
+    if isinstance(xlim, str):
+        xlim = parse_xlim(xlim)
+    given = Look(figsize=figsize, dpi=dpi, font_size=font_size, log_x=log_x, xlim=xlim)
+    chosen = preset(preset_name)
+    return given.over(chosen.look) if chosen else given
+
+
+def preset_formats(preset_name: str | None, formats: list[str] | None) -> list[str] | None:
+    """The formats asked for, else the preset's (``None``: the default ones)."""
+    chosen = preset(preset_name)
+    return formats if formats is not None or chosen is None or chosen.formats is None else list(chosen.formats)

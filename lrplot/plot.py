@@ -215,7 +215,7 @@ def draw_panel(ax: Axes, panel: Panel, font_size: float | None = None) -> None:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if panel.log_x:
         ax.set_xscale("log", nonpositive="mask")  # step 0 has no place on it
-    elif _largest_x(panel) >= 10_000:  # 200k, 1M: not 0.2..1.0 under a "1e6" in the corner
+    if panel.log_x or _largest_x(panel) >= 10_000:  # 200k, 1M: not 0.2..1.0 under a "1e6" in the corner
         ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: engineering(value)))
     if panel.x_range is not None:
         ax.set_xlim(*panel.x_range)

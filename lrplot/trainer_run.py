@@ -19,6 +19,7 @@ from .errors import ConfigError, LrplotError, ParameterError
 from .figure_model import Artist, FigureModel, Legend, Line, Panel, Points, VLine
 from .hf_args import read_json_file
 from .limits import MAX_MAGNITUDE, is_number, shown
+from .look import DEFAULT_DPI, Look
 from .options import RunOptions
 from .params import text_of
 from .schedules import REGISTRY
@@ -168,6 +169,7 @@ class TrainerDocument:
     log_y: bool = False
     logged: Mapping[int, float] | None = None  # a real run's logged lr, overlaid
     command: str | None = None  # the command line that regenerates the files
+    look: Look = Look()
     columns_key = None
 
     @property
@@ -203,13 +205,19 @@ class TrainerDocument:
         return [*trace.axes, "lr"], [*trace.axes.values(), trace.lr]
 
     def figure(self) -> FigureModel:
-        return trainer_figure(self.curve, self.title, self.log_y, self.logged)
+        return trainer_figure(self.curve, self.title, self.log_y, self.logged, self.look)
 
 
 def trainer_figure(
-    curve: TrainerCurve, title: str | None = None, log_y: bool = False, logged: Mapping[int, float] | None = None
+    curve: TrainerCurve,
+    title: str | None = None,
+    log_y: bool = False,
+    logged: Mapping[int, float] | None = None,
+    look: Look | None = None,
 ) -> FigureModel:
     """The lr over updates, epoch boundaries and an epoch axis, warmup's end, and the logged values."""
+    look = look or Look()
+    size = look.figsize or figure_model.FIGSIZE
     import numpy as np
 
     p, trace = curve.plan, curve.trace
@@ -247,17 +255,18 @@ def trainer_figure(
         ]
     entries = sum(a.label.count("\n") + 1 for a in artists if isinstance(a, (Line, Points)) and a.label)
     panel = Panel(
-        tuple(artists),
-        title=figure_model.wrap(title or _title(curve), figure_model.FIGSIZE[0], figure_model.TITLE_SIZE),
+        figure_model.within(artists, look.xlim),
+        title=figure_model.wrap(title or _title(curve), size[0], look.font_size or figure_model.TITLE_SIZE),
         xlabel="optimizer update (Trainer's global step)",
         ylabel="learning rate",
         log_y=log_y,
         legend=Legend(9) if entries > 1 else None,
         epoch_length=p.updates_per_epoch,
         integer_x=True,
-        x_range=(0.5, p.total + 0.5) if p.total <= 3 else None,  # not a span of fractions of one update
+        x_range=look.xlim or ((0.5, p.total + 0.5) if p.total <= 3 else None),  # not fractions of one update
+        log_x=look.log_x,
     )
-    return FigureModel((panel,))
+    return FigureModel((panel,), size, dpi=look.dpi or DEFAULT_DPI, font_size=look.font_size)
 
 
 MAX_LOG_MARKS = 50  # logged values marked at most; the legend says when only some are

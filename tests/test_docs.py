@@ -25,9 +25,22 @@ def test_readme_starts_with_the_two_setup_commands() -> None:
 
 def test_readme_shows_a_figure_and_links_the_gallery() -> None:
     readme = (ROOT / "README.md").read_text()
-    for target in ("docs/figures/fig06_cosine.png", "docs/schedules.md", "docs/article.md"):
+    for target in ("docs/figures/readme_cosine.png", "docs/schedules.md", "docs/article.md"):
         assert f"]({target})" in readme
         assert (ROOT / target).exists()
+
+
+
+def test_the_readme_figure_is_what_its_first_command_draws() -> None:
+    from lrplot import configs
+
+    command = "lrplot cosine --warmup 300 --steps 3000"
+    readme = (ROOT / "README.md").read_text()
+    assert command in readme.split("\n## ")[0] and "](docs/figures/readme_cosine.png)" in readme
+    (figure,) = configs.load(ROOT / "configs" / "readme.toml").figures
+    (curve,) = figure.curves
+    assert (curve.schedule, dict(curve.params), figure.steps, figure.lr) == ("cosine", {"warmup": 300}, 3000, (1.0,))
+    assert figure.options == lrplot.RunOptions()  # the command's optimizer, record, engine and interval
 
 
 def test_ci_checks_the_committed_figures() -> None:

@@ -20,6 +20,7 @@ from typer.core import TyperGroup
 
 from ..formats import Document, parse_formats
 from ..limits import check_run_size, check_text
+from ..look import Look
 from ..options import DEFAULT_STEPS, DEFAULT_TOLERANCE, RunOptions
 from ..params import Param, parse_assignments
 from ..registry import ScheduleSpec
@@ -28,16 +29,21 @@ from . import interrupts
 from .commandline import ARGUMENTS, CLI_SPELLING, option_name, trainer_command_line
 from .messages import interrupted, one_line, one_line_errors, own_warnings
 from .options import (
+    Dpi,
     Engine,
     Every,
+    Figsize,
+    FontSize,
     Formats,
     Height,
     Interval,
+    LogX,
     LogY,
     Lr,
     Name,
     Optimizer,
     Out,
+    Preset,
     Record,
     Steps,
     StepsPerEpoch,
@@ -45,6 +51,7 @@ from .options import (
     TrainingSteps,
     Warmup,
     Width,
+    Xlim,
 )
 from .progress import progress_bar
 
@@ -110,6 +117,25 @@ def echo_paths(paths: Iterable[Path]) -> None:
         typer.echo(one_line(str(path)))  # one path a line, whatever the folder is called
 
 
+def figure_look(
+    format: list[str] | None,
+    preset: str | None,
+    figsize: str | None,
+    dpi: int | None,
+    font_size: float | None,
+    log_x: bool | None,
+    xlim: str | None,
+) -> tuple[tuple[str, ...], Look]:
+    """The formats to write (a preset's when --format is not given) and the figure's look, checked before any run."""
+    from ..look import choose, preset_formats
+
+    formats = parse_formats(preset_formats(preset, format))
+    look = choose(preset, figsize, dpi, font_size, bool(log_x), xlim)
+    if dpi is not None and "png" not in formats:
+        warn(("--dpi: only a PNG has dots per inch; ignored",))
+    return formats, look
+
+
 def screen_size(formats: tuple[str, ...], width: int | None, height: int | None) -> tuple[int, int] | None:
     """The terminal view's size, checked before any run; ``None`` when no format draws on screen."""
     from ..formats import screen_formats
@@ -167,12 +193,19 @@ def write_schedule(
     every: Every = 1,
     width: Width = None,
     height: Height = None,
+    preset: Preset = None,
+    figsize: Figsize = None,
+    dpi: Dpi = None,
+    font_size: FontSize = None,
+    log_x: LogX = None,
+    xlim: Xlim = None,
 ) -> None:
     """Run one schedule and write its files (a schedule command's body)."""
     from .. import api, engines  # the core loads when a command runs, not for --help
     from ..figures import TraceDocument
 
-    formats, options = parse_formats(format), RunOptions.check(optimizer, record, engine, interval, steps_per_epoch)
+    formats, look = figure_look(format, preset, figsize, dpi, font_size, log_x, xlim)
+    options = RunOptions.check(optimizer, record, engine, interval, steps_per_epoch)
     TraceDocument.check_every(every)  # before the run, which may be long
     if title is not None:
         check_text("title", title)
@@ -186,7 +219,7 @@ def write_schedule(
     with progress_bar() as progress:
         trace = engines.run(schedule, options, progress=progress)
     warn(trace.warnings)
-    document = TraceDocument(trace, title=title, log_y=bool(log_y), every=every, spelling=CLI_SPELLING)
+    document = TraceDocument(trace, title=title, log_y=bool(log_y), every=every, spelling=CLI_SPELLING, look=look)
     paths = api.write(document, out or ".", formats)
     show(document, size)
     echo_paths(paths)
@@ -279,11 +312,17 @@ def compare_command(
     log_y: LogY = None,
     width: Width = None,
     height: Height = None,
+    preset: Preset = None,
+    figsize: Figsize = None,
+    dpi: Dpi = None,
+    font_size: FontSize = None,
+    log_x: LogX = None,
+    xlim: Xlim = None,
 ) -> None:
     """Compare schedules on one step axis: an overlay (or --grid) and one CSV column per curve."""
     from .. import api, engines
 
-    formats = parse_formats(format)
+    formats, look = figure_look(format, preset, figsize, dpi, font_size, log_x, xlim)
     size = screen_size(formats, width, height)
     shared = parse_assignments(",".join(param), "--param") if param else {}
     shared.update({k: v for k, v in (("warmup", warmup), ("training_steps", training_steps)) if v is not None})
@@ -293,7 +332,7 @@ def compare_command(
     engines.preload(options.engine, _draws(formats))
     rendered = api.compare(
         curves, DEFAULT_STEPS if steps is None else steps, tuple(lr or [1.0]), shared, options, name=name,
-        title=title, log_y=bool(log_y), grid=grid, spelling=CLI_SPELLING,
+        title=title, log_y=bool(log_y), grid=grid, spelling=CLI_SPELLING, look=look,
     )  # fmt: skip
     paths = api.write(rendered, out or ".", formats)
     show(rendered, size)
@@ -337,22 +376,31 @@ def render_command(
     format: Formats = None,
     width: Width = None,
     height: Height = None,
+    preset: Preset = None,
+    figsize: Figsize = None,
+    dpi: Dpi = None,
+    font_size: FontSize = None,
+    log_x: LogX = None,
+    xlim: Xlim = None,
 ) -> None:
     """Render figure sets (PNG + CSV per figure, and the set's docs page), or --check them.
 
-    --steps, --lr, --optimizer, --record, --engine and --log-y override every figure's; --format html
+    --steps, --lr, --optimizer, --record, --engine, --log-y and the look (--preset, --figsize, --dpi,
+    --font-size, --log-x, --xlim) override every figure's; --format html
     adds an index.html gallery of each folder's figures, and --format term draws each figure here.
     """
     from .. import api, engines
 
-    formats = parse_formats(format)
+    formats, look = figure_look(format, preset, figsize, dpi, font_size, log_x, xlim)
     size = screen_size(formats, width, height)  # checked with --check too
     if check and format is not None:
         warn(("--format: --check writes and draws nothing; ignored",))
     api.check_tolerance(tolerance)
     engines.preload(engine or "torch", _draws(formats) and not check)
     given = {"steps": steps, "lr": lr, "optimizer": optimizer, "record": record, "engine": engine, "log_y": log_y}
-    overrides = {k: v for k, v in given.items() if v is not None}
+    overrides: dict[str, object] = {k: v for k, v in given.items() if v is not None}
+    if preset is not None or figsize or dpi or font_size or log_x is not None or xlim:
+        overrides["look"] = look  # over each figure's own
     if not check:
         shown: list[Document] = []
         paths = api.render_sets(configs, overrides, only, out, formats, CLI_SPELLING, allow_outside, shown.append)
@@ -395,6 +443,12 @@ def write_trainer(
     log_y: LogY = None,
     width: Width = None,
     height: Height = None,
+    preset: Preset = None,
+    figsize: Figsize = None,
+    dpi: Dpi = None,
+    font_size: FontSize = None,
+    log_x: LogX = None,
+    xlim: Xlim = None,
 ) -> None:
     """Run the trainer command: read the arguments, plan, run, write, print the summary and check the log."""
     from .. import api, engines
@@ -402,7 +456,7 @@ def write_trainer(
     from ..hf_args import read_args_file
     from ..trainer_run import TrainerDocument, first_mismatch, read_logged, trainer_curve
 
-    formats = parse_formats(format)
+    formats, look = figure_look(format, preset, figsize, dpi, font_size, log_x, xlim)
     check_stem(name, "name")
     if title is not None:
         check_text("title", title)
@@ -423,7 +477,7 @@ def write_trainer(
     engines.preload(engine or "torch", _draws(formats))
     curve = trainer_curve(fields, **data, engine=engine or "torch", origin=origin)  # type: ignore[arg-type]
     warn(curve.warnings)
-    document = TrainerDocument(curve, name, title, bool(log_y), run_log, trainer_command_line(curve))
+    document = TrainerDocument(curve, name, title, bool(log_y), run_log, trainer_command_line(curve), look)
     inputs = [path for path in (args_file, logged) if path is not None]
     paths = api.write(document, out or ".", formats, inputs)
     show(document, size)

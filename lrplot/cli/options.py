@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from ..formats import DEFAULT_FORMATS, FORMATS
+from ..look import PRESETS
 from ..options import DEFAULT_STEPS, ENGINES, INTERVALS, OPTIMIZERS
 
 OWN = "with render: each figure's own"  # render's options override a figure set's values
@@ -139,6 +140,54 @@ Height = Annotated[
         help="--format term: lines a chart, its title and axes included (a long title is cut to leave 3 rows "
         "of plot; momentum or a metric is a chart of its own); a legend adds a line a curve "
         "[default: 20, fewer on a shorter terminal]",
+        show_default=False,
+    ),
+]
+Preset = Annotated[
+    str | None,
+    typer.Option(
+        "--preset",
+        metavar="NAME",
+        help="a figure look: "
+        + "; ".join(f"{name} ({p.help})" for name, p in PRESETS.items())
+        + "; the options below override it",
+        show_default=False,
+    ),
+]
+Figsize = Annotated[
+    str | None,
+    typer.Option(
+        "--figsize",
+        metavar="W,H",
+        help="the figure's size in inches, legend included [default: 7,4 a panel; 9,4 with figure 10's zoom]",
+        show_default=False,
+    ),
+]
+Dpi = Annotated[
+    int | None, typer.Option("--dpi", metavar="N", help="a PNG's dots per inch [default: 150]", show_default=False)
+]
+FontSize = Annotated[
+    float | None,
+    typer.Option(
+        "--font-size",
+        metavar="PT",
+        help="every text of the figure in PT points [default: titles 12, labels 10]",
+        show_default=False,
+    ),
+]
+LogX = Annotated[
+    bool | None,
+    typer.Option(
+        "--log-x/--linear-x", help="a logarithmic step axis (step 0 is not on it) [default: linear]", show_default=False
+    ),
+]
+Xlim = Annotated[
+    str | None,
+    typer.Option(
+        "--xlim",
+        metavar="FIRST:LAST",
+        help="draw steps FIRST..LAST only, thinned anew to that span, so a zoom shows detail the whole "
+        "run hides (the CSV and JSON keep every step)",
         show_default=False,
     ),
 ]
