@@ -30,7 +30,6 @@ def test_readme_shows_a_figure_and_links_the_gallery() -> None:
         assert (ROOT / target).exists()
 
 
-
 def test_the_readme_figure_is_what_its_first_command_draws() -> None:
     from lrplot import configs
 
