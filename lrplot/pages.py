@@ -71,14 +71,21 @@ def schedule_section(spec: ScheduleSpec, spell: Spell = plain) -> list[str]:
         + (f" (aliases: {', '.join(f'`{a}`' for a in aliases)})" if aliases else "")
         + f": {spec.description}. Source: `{spec.source}`.",
         "",
-        f"lr multiplier: `{spec.formula}`",
+        f"lr multiplier: `{spec.formula}`" + (", where" if spec.where else ""),
         "",
     ]
+    if spec.where:
+        lines += [f"- {definition.shown(_code)}" for definition in spec.where]
+        lines.append("")
     if spec.params:
         lines += ["| option | default | valid | meaning |", "|---|---|---|---|"]
         lines += [f"| `{spell(p.name)}` | {_default(p)} | {p.valid_range()} | {p.help} |" for p in spec.params]
         lines.append("")
     return lines
+
+
+def _code(text: str) -> str:
+    return f"`{text}`"
 
 
 def _default(p: Param) -> str:

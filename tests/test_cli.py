@@ -147,6 +147,21 @@ def test_list_shows_names_aliases_descriptions_and_parameters() -> None:
     assert "aliases: wsd" in result.stdout
 
 
+def test_list_shows_every_formula_with_its_definitions() -> None:
+    result = invoke("list")
+    for spec in lrplot.list_specs():
+        assert f"    lr multiplier: {spec.formula}\n" in result.stdout
+        for definition in spec.where:
+            assert f" {definition.shown()}\n" in result.stdout
+
+
+@pytest.mark.parametrize("spec", lrplot.list_specs(), ids=lambda s: s.name)
+def test_schedule_help_shows_its_formula_and_its_definitions(spec: lrplot.ScheduleSpec) -> None:
+    shown = " ".join(invoke(spec.name, "--help").stdout.split())  # as one line, however Typer wraps it
+    assert f"lr multiplier: {spec.formula}" in shown
+    assert all(definition.shown() in shown for definition in spec.where)
+
+
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
