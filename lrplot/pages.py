@@ -14,6 +14,7 @@ from pathlib import Path
 from .configs import FigureSet
 from .errors import Spell, plain
 from .figures import RenderedFigure
+from .notation import KEY
 from .params import Param, text_of
 from .registry import ScheduleSpec
 
@@ -30,6 +31,8 @@ def page_text(figure_set: FigureSet, rendered: Sequence[RenderedFigure], out: Pa
     lines += [
         f"Generated from `{config}` by `lrplot render {config}`; "
         f"`lrplot render {config} --check` tells whether the committed figures still match.",
+        "",
+        f"Key: {KEY}.",
         "",
     ]
     for figure in rendered:

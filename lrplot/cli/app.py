@@ -20,7 +20,7 @@ from typer.core import TyperGroup
 
 from ..formats import Document, parse_formats
 from ..limits import check_run_size, check_text
-from ..notation import where
+from ..notation import KEY, where
 from ..options import DEFAULT_STEPS, DEFAULT_TOLERANCE, RunOptions
 from ..params import Param, parse_assignments
 from ..registry import ScheduleSpec
@@ -139,6 +139,7 @@ def show(document: Document, size: tuple[int, int] | None) -> None:
 @app.command("list")
 def list_command() -> None:
     """List every schedule: names, aliases, description, lr multiplier and parameters."""
+    typer.echo(f"Key: {KEY}.\n")
     for spec in REGISTRY.specs():
         name = REGISTRY.command_name(spec)
         aliases = [n for n in spec.all_names if n != spec.name]
@@ -223,7 +224,7 @@ def schedule_command(spec: ScheduleSpec) -> Callable[..., None]:
     command.__signature__ = inspect.Signature([*own, *shared])  # type: ignore[attr-defined]
     command.__name__ = spec.name
     defined = f", {where(spec.where)}" if spec.where else ""
-    command.__doc__ = f"{spec.description}.\n\nlr multiplier: {spec.formula}{defined}"
+    command.__doc__ = f"{spec.description}.\n\nlr multiplier: {spec.formula}{defined}\n\nKey: {KEY}."
     return command
 
 
