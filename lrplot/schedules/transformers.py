@@ -335,13 +335,15 @@ SPECS: tuple[ScheduleSpec, ...] = (
     ScheduleSpec(
         name="cosine_with_restarts",
         family=FAMILY,
-        description="linear warmup, then num_cycles cosine decays, each restarting at the initial lr",
+        description="linear warmup, then num_cycles cosine decays, each from the initial lr (num_cycles - 1 restarts)",
         formula=warmed("0 if p >= 1 else (1 + cos(pi * ((num_cycles * p) % 1))) / 2"),
         where=(PROGRESS,),
         params=(
             WARMUP,
             TRAINING_STEPS,
-            Param("num_cycles", "int", 1, "how many hard restarts (cosine decays) after warmup", low=1),
+            Param(
+                "num_cycles", "int", 1, "how many cosine decays after warmup (each after the first is a restart)", low=1
+            ),
         ),
         build=closed_form(_cosine_with_restarts),
         aliases=("cosine_with_hard_restarts",),
