@@ -46,24 +46,40 @@ def _figure_section(figure: RenderedFigure, link: str, spell: Spell) -> list[str
     lines = [f"## {figure.heading}", "", f"![{spec.name}]({link}/{spec.name}.png)", ""]
     if spec.note:
         lines += [spec.note.strip(), ""]
-    steps = f"last_epoch {first.steps[0]}..{first.steps[-1]}, read {spec.options.record} each scheduler.step()"
-    if spec.options.interval == "epoch":
-        k = spec.options.updates_per_step
-        steps = f"updates {first.x[0]}..{first.x[-1]}, the scheduler stepped once every {k} ({steps})"
     lines += [
-        f"Data: [`{spec.name}.csv`]({link}/{spec.name}.csv) ({steps}); "
+        f"Data: [`{spec.name}.csv`]({link}/{spec.name}.csv) ({_data(figure)}); "
         f"optimizer {spec.options.optimizer}, lr {', '.join(f'{v:g}' for v in first.schedule.lrs)}.",
         "",
         "| curve | schedule | parameters |",
         "|---|---|---|",
     ]
-    for label, curve in figure.curves.items():
-        values = ", ".join(f"{k}={text_of(v)}" for k, v in curve.schedule.values.items() if v is not None) or "-"
-        lines.append(f"| {label} | `{curve.schedule.name}` | {values} |")
+    for curve_spec, (label, curve) in zip(spec.curves, figure.curves.items(), strict=True):
+        given = [f"{k}={text_of(v)}" for k, v in curve.schedule.values.items() if v is not None]
+        if curve_spec.resume_steps:
+            given.append(f"resume_steps={curve_spec.resume_steps}")
+        lines.append(f"| {label} | `{curve.schedule.name}` | {', '.join(given) or '-'} |")
     lines.append("")
     for schedule_spec in dict.fromkeys(curve.schedule.spec for curve in figure.curves.values()):
         lines += schedule_section(schedule_spec, spell)
     return lines
+
+
+def _data(figure: RenderedFigure) -> str:
+    """What the CSV holds: its steps, and for a resumed curve its two runs and the step between them."""
+    spec, first = figure.spec, next(iter(figure.curves.values()))
+    read = f"read {spec.options.record} each scheduler.step()"
+    if figure.resumed is not None:
+        before, after = first.steps, figure.resumed.steps
+        return (
+            f"columns {', '.join(figure.table()[0])}; run 1 (the first run): last_epoch {before[0]}..{before[-1]}; "
+            f"run 2 (resumed from the saved last_epoch {spec.steps}): {after[0]}..{after[-1]}, "
+            f"so {figure.skipped_epoch} has no row; {read}"
+        )
+    steps = f"last_epoch {first.steps[0]}..{first.steps[-1]}, {read}"
+    if spec.options.interval == "epoch":
+        k = spec.options.updates_per_step
+        steps = f"updates {first.x[0]}..{first.x[-1]}, the scheduler stepped once every {k} ({steps})"
+    return steps
 
 
 def schedule_section(spec: ScheduleSpec, spell: Spell = plain) -> list[str]:
