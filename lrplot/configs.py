@@ -51,7 +51,7 @@ CURVE_KEYS: dict[str, tuple[type, ...]] = {
     "resume_steps": (int,),
 }
 TYPE_NAMES = {int: "integer", float: "number", str: "text", list: "list", bool: "true/false"}
-TOP_KEYS = {"title", "description", "out", "page", "defaults", "figure"}
+TOP_KEYS = {"title", "description", "out", "page", "reference", "defaults", "figure"}
 PROJECT_MARKERS = (".git", "pyproject.toml")  # a folder holding one is the root of a project
 Raw = dict[str, object]
 
@@ -61,6 +61,8 @@ class FigureSet:
     """A parsed figure-set file.
 
     ``root`` is the folder tree it may write in (see :func:`write_root`).
+    ``reference``: another set's page, where its page links each schedule's
+    section instead of repeating its options.
     """
 
     path: Path
@@ -70,6 +72,7 @@ class FigureSet:
     description: str = ""
     page: Path | None = None
     root: Path = Path()
+    reference: Path | None = None
 
     def select(self, only: str | None) -> tuple[FigureSpec, ...]:
         if only is None:
@@ -149,12 +152,19 @@ def load(path: str | os.PathLike[str], overrides: Mapping[str, object] | None = 
         if names.count(name) > 1:
             raise ConfigError(f"{where}: figure '{name}': key 'name': two figures share it")
     base = path.parent
-    page, out = data.get("page"), data.get("out", ".")
-    for key, value in (("out", out), ("page", page)):
+    page, out, reference = data.get("page"), data.get("out", "."), data.get("reference")
+    for key, value in (("out", out), ("page", page), ("reference", reference)):
         if value is not None and (not isinstance(value, str) or not value.strip() or not value.isprintable()):
             raise ConfigError(f"{where}: key '{key}': expected a path without control characters, got {value!r}")
-    if isinstance(page, str) and not page.endswith(".md"):
-        raise ConfigError(f"{where}: key 'page': expected a markdown file ending in .md, got {page!r}")
+    for key, value in (("page", page), ("reference", reference)):
+        if isinstance(value, str) and not value.endswith(".md"):
+            raise ConfigError(f"{where}: key '{key}': expected a markdown file ending in .md, got {value!r}")
+    page_path = Path(os.path.normpath(base / page)) if page else None
+    reference_path = Path(os.path.normpath(base / reference)) if reference else None
+    if reference_path is not None and page_path is None:
+        raise ConfigError(f"{where}: key 'reference': only a set with a page links to it (give 'page' too)")
+    if reference_path is not None and reference_path == page_path:
+        raise ConfigError(f"{where}: key 'reference': the set's own page; name another set's page (the gallery)")
     for key, limit in (("title", None), ("description", MAX_CONFIG_BYTES)):
         _text(data.get(key, ""), f"{where}: key '{key}'", limit)
     return FigureSet(
@@ -163,8 +173,9 @@ def load(path: str | os.PathLike[str], overrides: Mapping[str, object] | None = 
         out=Path(os.path.normpath(base / out)),
         title=data.get("title", ""),
         description=data.get("description", ""),
-        page=Path(os.path.normpath(base / page)) if page else None,
+        page=page_path,
         root=write_root(path),
+        reference=reference_path,
     )
 
 

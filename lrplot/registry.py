@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from .errors import NoClosedFormError, ParameterError, UnknownScheduleError
 from .laws import Law, Multipliers
 from .limits import MAX_NESTING, check_magnitude, is_number
+from .notation import Definition
 from .params import Param, ScheduleRequest, Value, text_of
 from .piecewise import Piecewise
 
@@ -39,7 +40,9 @@ class ScheduleSpec:
         name: the canonical name (the source's spelling where it has one).
         family: the family it belongs to (``transformers``, ``paper``, ``torch``).
         description: one line for ``lrplot list``.
-        formula: the multiplier in plain notation (see docs/schedules.md).
+        formula: the lr multiplier ``lr / lr0``: for a function of the step, a
+            formula of :mod:`lrplot.expression` in the notation of
+            :mod:`lrplot.notation` (tests/test_formulas.py evaluates it); else words.
         params: the schedule's own parameters (``steps`` and ``lr`` are common).
         build: ``(values, lrs) -> Law``: what an engine steps.
         check: optional cross-parameter checks ``(values, base_lr, steps) ->
@@ -59,6 +62,8 @@ class ScheduleSpec:
             the multiplier in lrplot's formula language, operation for operation as
             ``build`` computes it (a test holds them equal); scripts write it out.
         get_scheduler: transformers' name for it, when ``get_scheduler`` builds it.
+        where: the names ``formula`` uses that are defined once, in order (each
+            may use the ones before it).
     """
 
     name: str
@@ -76,6 +81,7 @@ class ScheduleSpec:
     child_steps: ChildSteps | None = None
     expression: Callable[[Values, float], Formula] | None = None
     get_scheduler: str = ""
+    where: tuple[Definition, ...] = ()
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 import lrplot
 from lrplot.cli.app import app
 from lrplot.cli.commandline import ARGUMENTS, option_name
+from lrplot.notation import KEY
 
 from .helpers import example_args, modules_imported_by_cli
 from .oracles import assert_close, transformers_values
@@ -145,6 +146,22 @@ def test_list_shows_names_aliases_descriptions_and_parameters() -> None:
         for p in spec.params:
             assert option_name(p.name) in result.stdout
     assert "aliases: wsd" in result.stdout
+
+
+def test_list_shows_the_key_once_and_every_formula_with_its_definitions() -> None:
+    result = invoke("list")
+    assert result.stdout.startswith(f"Key: {KEY}.\n") and result.stdout.count(KEY) == 1
+    for spec in lrplot.list_specs():
+        assert f"    lr multiplier: {spec.formula}\n" in result.stdout
+        for definition in spec.where:
+            assert f" {definition.shown()}\n" in result.stdout
+
+
+@pytest.mark.parametrize("spec", lrplot.list_specs(), ids=lambda s: s.name)
+def test_schedule_help_shows_its_formula_its_definitions_and_the_key(spec: lrplot.ScheduleSpec) -> None:
+    shown = " ".join(invoke(spec.name, "--help").stdout.split())  # as one line, however Typer wraps it
+    assert f"lr multiplier: {spec.formula}" in shown and f"Key: {KEY}." in shown
+    assert all(definition.shown() in shown for definition in spec.where)
 
 
 @pytest.mark.parametrize(

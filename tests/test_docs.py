@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,28 @@ def test_readme_development_says_where_to_add_things() -> None:
         assert words in development
     for path in ("lrplot/schedules/__init__.py", "lrplot/formats.py", "tests/example_family.py"):
         assert f"`{path}`" in development and (ROOT / path).exists()
+
+
+def test_every_link_from_the_article_to_the_gallery_reaches_a_section() -> None:
+    article = (ROOT / "docs" / "article.md").read_text()
+    gallery = (ROOT / "docs" / "schedules.md").read_text()
+    anchors = re.findall(r'<a id="([^"]+)"></a>', gallery)
+    assert len(anchors) == len(set(anchors)), "an id appears twice on the page"
+    links = re.findall(r"\]\(schedules\.md#([^)]*)\)", article)
+    assert links and set(links) <= set(anchors)
+    shown = set(re.findall(r"^\*\*`(\w+)`\*\*", article, re.MULTILINE))  # each schedule section of the article
+    assert {link.split("-", 1)[1] for link in links} == shown
+    assert "| option | default |" not in article  # the options are the gallery's
+
+
+def test_a_resumed_figures_data_line_says_what_its_csv_holds() -> None:
+    _, header, columns = lrplot.read_csv(ROOT / "docs" / "figures" / "fig10_cosine_resumed.csv")
+    steps, runs = [int(s) for s in columns[0]], columns[header.index("run")]
+    first = [s for s, r in zip(steps, runs, strict=True) if r == 1]
+    second = [s for s, r in zip(steps, runs, strict=True) if r == 2]
+    article = (ROOT / "docs" / "article.md").read_text()
+    data = next(line for line in article.splitlines() if line.startswith("Data: [`fig10_cosine_resumed.csv`]"))
+    assert f"columns {', '.join(header)};" in data
+    assert f"run 1 (the first run): last_epoch {first[0]}..{first[-1]};" in data
+    assert f": {second[0]}..{second[-1]}, so {first[-1] + 1} has no row" in data and second[0] == first[-1] + 2
+    assert "resume_steps=2814 |" in article

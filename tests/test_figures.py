@@ -185,6 +185,8 @@ def test_render_writes_png_csv_and_page_with_overrides(tmp_path: Path) -> None:
 
 # Config errors: file, figure and key, one line, exit 2 ---------------------------------
 
+ONE_FIGURE = "[[figure]]\nname='a'\ncurve=[{schedule='constant'}]"
+
 
 @pytest.mark.parametrize(
     ("text", "message"),
@@ -222,6 +224,13 @@ def test_render_writes_png_csv_and_page_with_overrides(tmp_path: Path) -> None:
             "figure 'a': key 'name': two figures",
         ),
         ("[[figure]\n", "not valid TOML"),
+        (f"reference = 'g.md'\n{ONE_FIGURE}", "key 'reference': only a set with a page links to it"),
+        (
+            f"page = 'p.md'\nreference = 'g.txt'\n{ONE_FIGURE}",
+            "key 'reference': expected a markdown file ending in .md",
+        ),
+        (f"page = 'p.md'\nreference = './p.md'\n{ONE_FIGURE}", "key 'reference': the set's own page"),
+        (f"page = 'p.md'\nreference = 3\n{ONE_FIGURE}", "key 'reference': expected a path"),
     ],
 )
 def test_config_errors_name_file_figure_and_key(tmp_path: Path, text: str, message: str) -> None:

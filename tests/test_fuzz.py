@@ -1554,7 +1554,8 @@ def spoiled_set(draw: st.DrawFn, doc: FigureSet) -> FigureSet:
         where = draw(st.sampled_from(["top", "defaults", "figure", "figure", "curve", "curve", "curve", "table"]))
         figure = draw(st.sampled_from(doc.figures)) if doc.figures else None
         if where == "top":
-            doc.top[draw(st.sampled_from(["title", "description", "out", "page", "nosuch"]))] = draw(HOSTILE_TOML)
+            key = draw(st.sampled_from(["title", "description", "out", "page", "reference", "nosuch"]))
+            doc.top[key] = draw(HOSTILE_TOML)
         elif where == "defaults":
             key = draw(st.sampled_from([*FIGURE_CLEAN, "steps", "name", "warmup", "nosuch"]))
             doc.defaults = {**(doc.defaults or {}), key: draw(hostile_for(key))}

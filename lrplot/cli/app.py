@@ -21,6 +21,7 @@ from typer.core import TyperGroup
 from ..formats import Document, parse_formats
 from ..limits import check_run_size, check_text
 from ..look import Look
+from ..notation import KEY, where
 from ..options import DEFAULT_STEPS, DEFAULT_TOLERANCE, RunOptions
 from ..params import Param, parse_assignments
 from ..registry import ScheduleSpec
@@ -163,13 +164,16 @@ def show(document: Document, size: tuple[int, int] | None) -> None:
 
 @app.command("list")
 def list_command() -> None:
-    """List every schedule: names, aliases, description and parameters."""
+    """List every schedule: names, aliases, description, lr multiplier and parameters."""
+    typer.echo(f"Key: {KEY}.\n")
     for spec in REGISTRY.specs():
         name = REGISTRY.command_name(spec)
         aliases = [n for n in spec.all_names if n != spec.name]
         typer.echo(name + (f"  (aliases: {', '.join(aliases)})" if aliases else ""))
         typer.echo(f"    {spec.description}")
         typer.echo(f"    lr multiplier: {spec.formula}")
+        for i, definition in enumerate(spec.where):
+            typer.echo(f"      {'where' if i == 0 else '     '} {definition.shown()}")
         for p in spec.params:
             typer.echo(f"    {option_name(p.name):<18} default {p.default_text:<10} {p.help}")
         typer.echo("")
@@ -252,7 +256,8 @@ def schedule_command(spec: ScheduleSpec) -> Callable[..., None]:
     ]
     command.__signature__ = inspect.Signature([*own, *shared])  # type: ignore[attr-defined]
     command.__name__ = spec.name
-    command.__doc__ = f"{spec.description}.\n\nlr multiplier: {spec.formula}"
+    defined = f", {where(spec.where)}" if spec.where else ""
+    command.__doc__ = f"{spec.description}.\n\nlr multiplier: {spec.formula}{defined}\n\nKey: {KEY}."
     return command
 
 

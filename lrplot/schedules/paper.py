@@ -35,7 +35,7 @@ SPECS = (
         name="transformer",
         family=FAMILY,
         description="the Transformer paper's rule (Attention Is All You Need, eq. 3); use --lr 1",
-        formula="d_model ** -0.5 * min(s ** -0.5, s * W ** -1.5), with s = max(s, 1)",
+        formula="d_model ** -0.5 * min(max(s, 1) ** -0.5, max(s, 1) * W ** -1.5)",
         params=(
             Param("warmup", "count", 4000, "warmup steps of the rule (the paper: 4000)"),
             Param("d_model", "int", 512, "the model width d_model", low=1),

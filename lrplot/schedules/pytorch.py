@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ParameterError
 from ..laws import Composition, Law, Multipliers, Plateau, TorchScheduler
+from ..notation import Definition
 from ..params import REQUIRED, Param, Value, file_path
 from ..registry import Check, CheckGiven, ChildSteps, ScheduleSpec, Values
 from .common import TRAINING_STEPS
@@ -40,6 +41,7 @@ def torch_spec(
     build: Callable[[Values, tuple[float, ...]], Law] | None = None,
     uncomposable: str = "",
     child_steps: ChildSteps | None = None,
+    where: tuple[Definition, ...] = (),
 ) -> ScheduleSpec:
     """The spec of ``torch.optim.lr_scheduler.CLASS_NAME``, named ``name``.
 
@@ -50,6 +52,7 @@ def torch_spec(
         build: instead of the plain class (a plateau, a composition).
         uncomposable: why it cannot be a child of a composition.
         child_steps: for a composition, the steps each child runs.
+        where: the names ``formula`` defines once.
     """
 
     per_group = {p.name for p in params if p.kind == "floats"}
@@ -64,6 +67,7 @@ def torch_spec(
         family=FAMILY,
         description=f"torch {class_name}: {description}",
         formula=formula,
+        where=where,
         params=params,
         build=build or plain,
         check=check,
@@ -225,11 +229,49 @@ def _check_lambda(values: Values, lr: float, steps: int) -> list[str]:
     return [f"var {', '.join(idle)}: the formula does not use {'it' if len(idle) == 1 else 'them'}"] if idle else []
 
 
+# OneCycleLR's phases, as multipliers of max_lr (--lr): a rise from 1 / div_factor to 1, then a fall
+# to the end; three_phase puts a fall back to 1 / div_factor between them.
+ONE_CYCLE_PHASES = (
+    Definition("first", "1 / div_factor", meaning="where it starts"),
+    Definition("last", "first / final_div_factor", meaning="where it ends"),
+    Definition("E1", "pct_start * T - 1", meaning="the step where the rise ends"),
+    Definition(
+        "E2",
+        "2 * pct_start * T - 2 if three_phase else E1",
+        meaning="where the fall back to first ends (none without three_phase)",
+    ),
+    Definition(
+        "a", "first if s <= E1 or three_phase and s > E2 else 1", meaning="the multiplier the phase of s starts from"
+    ),
+    Definition("b", "1 if s <= E1 else first if s <= E2 else last", meaning="the one it heads for"),
+    Definition(
+        "q",
+        "s / E1 if s <= E1 else (s - E1) / (E2 - E1) if s <= E2 else (s - E2) / (T - 1 - E2)",
+        meaning="the progress through the phase",
+    ),
+    Definition("h", by="anneal_strategy", cases=(("cos", "(1 - cos(pi * q)) / 2"), ("linear", "q"))),
+)
+# CyclicLR's triangle: up over step_size_up steps, down over step_size_down, each cycle scaled.
+CYCLIC_TRIANGLE = (
+    Definition("base_lr", "lr0", unset=True),
+    Definition("step_size_down", "step_size_up", unset=True),
+    Definition("L", "step_size_up + step_size_down", meaning="the steps of a cycle"),
+    Definition("cycle", "floor(1 + s / L)", meaning="the cycle s is in, from 1"),
+    Definition("x", "1 + s / L - cycle", meaning="how far into it, from 0 to 1"),
+    Definition("up", "step_size_up / L", meaning="where it peaks"),
+    Definition("h", "x / up if x <= up else (x - 1) / (up - 1)", meaning="from 0 up to 1 and back"),
+    Definition(
+        "scale",
+        by="mode",
+        cases=(("triangular", "1"), ("triangular2", "1 / 2 ** (cycle - 1)"), ("exp_range", "gamma ** s")),
+    ),
+)
+
 LAMBDA_LR = ScheduleSpec(
     name="lambda_lr",
     family=FAMILY,
     description="torch LambdaLR with your own multiplier: a formula of the step s and your --var values",
-    formula="EXPR, as given (e.g. 'min(1, s / W)')",
+    formula="EXPR as given, a formula of s and your --var names (e.g. 'min(1, s / W)')",
     params=(
         Param(
             "expr",
@@ -273,7 +315,7 @@ SPECS = (
         "cosine_annealing_lr",
         "CosineAnnealingLR",
         "cosine from the lr to eta_min over T_max = training steps",
-        "eta_min + (1 - eta_min / lr0) * (1 + cos(pi * s / T)) / 2, computed recursively",
+        "eta_min / lr0 + (1 - eta_min / lr0) * (1 + cos(pi * s / T)) / 2",
         (TRAINING_STEPS, ETA_MIN),
         {"training_steps": "T_max", "eta_min": "eta_min"},
         check=_eta_min_below_lr,
@@ -282,7 +324,7 @@ SPECS = (
         "cosine_annealing_warm_restarts",
         "CosineAnnealingWarmRestarts",
         "cosine cycles of t_0 steps, each t_mult times longer",
-        "eta_min + (lr0 - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2",
+        "eta_min / lr0 + (1 - eta_min / lr0) * (1 + cos(pi * T_cur / T_i)) / 2",
         (
             Param("t_0", "int", 100, "steps in the first cycle (T_0)", low=1),
             Param("t_mult", "int", 1, "factor by which each cycle grows (T_mult)", low=1),
@@ -290,12 +332,25 @@ SPECS = (
         ),
         {"t_0": "T_0", "t_mult": "T_mult", "eta_min": "eta_min"},
         check=_eta_min_below_lr,
+        where=(
+            Definition(
+                "n",
+                "s // t_0 if t_mult == 1 else floor(log(1 + (s + 0.5) * (t_mult - 1) / t_0) / log(t_mult))",
+                meaning="the cycle s is in, from 0; the 0.5 keeps the log clear of rounding at a cycle's first step",
+            ),
+            Definition("T_i", "t_0 * t_mult ** n", meaning="its steps"),
+            Definition(
+                "T_cur",
+                "s - (t_0 * n if t_mult == 1 else t_0 * (t_mult ** n - 1) / (t_mult - 1))",
+                meaning="the steps since it began",
+            ),
+        ),
     ),
     torch_spec(
         "linear_lr",
         "LinearLR",
         "factor moving linearly from start_factor to end_factor over total_iters",
-        "start + (end - start) * min(s, total_iters) / total_iters, computed recursively",
+        "start_factor + (end_factor - start_factor) * min(s, total_iters) / max(1, total_iters)",
         (
             # torch divides by start_factor: below ~1e-308 the lr overflows to inf.
             Param("start_factor", "float", 1 / 3, "the multiplier at step 0", low=1e-12, high=1),
@@ -308,7 +363,7 @@ SPECS = (
         "polynomial_lr",
         "PolynomialLR",
         "polynomial decay to 0 over total_iters",
-        "(1 - min(s, total_iters) / total_iters) ** power, computed recursively",
+        "(1 - min(s, total_iters) / max(1, total_iters)) ** power",
         (
             Param("total_iters", "int", 5, "steps until the lr reaches 0", low=0),
             Param("power", "float", 1.0, "the polynomial's power", low=0),
@@ -319,7 +374,7 @@ SPECS = (
         "one_cycle_lr",
         "OneCycleLR",
         "warm up to --lr (max_lr) over pct_start, then anneal far below it; momentum cycles the other way",
-        "from lr / div_factor up to lr, then down to lr / (div_factor * final_div_factor)",
+        "a + (b - a) * h",
         (
             TRAINING_STEPS,
             Param(
@@ -357,12 +412,13 @@ SPECS = (
         extra=lambda values, lrs: {"max_lr": list(lrs)},  # --lr, also in a composition that changed the group lr
         check=_check_one_cycle,
         check_given=_check_one_cycle_given,
+        where=ONE_CYCLE_PHASES,
     ),
     torch_spec(
         "constant_lr",
         "ConstantLR",
         "the lr times factor until total_iters, then the lr",
-        "factor while s < total_iters, then 1",
+        "factor if s < total_iters or total_iters == 0 else 1",
         (
             # torch divides by factor at total_iters: below ~1e-308 the lr is inf or NaN there.
             Param("factor", "float", 1 / 3, "the multiplier until total_iters", low=1e-12, high=1),
@@ -374,7 +430,7 @@ SPECS = (
         "multi_step_lr",
         "MultiStepLR",
         "multiply the lr by gamma at each milestone",
-        "gamma ** (number of milestones <= s)",
+        "gamma ** sum(m <= s for m in milestones)",
         (
             Param("milestones", "ints", REQUIRED, "the steps where the lr drops (a repeated one drops twice)", low=1),
             Param("gamma", "float", 0.1, "multiplicative factor of each drop", low=0, low_open=True),
@@ -394,7 +450,7 @@ SPECS = (
         "cyclic_lr",
         "CyclicLR",
         "cycle between base_lr and max_lr, stepped every batch; momentum cycles the other way",
-        "base_lr + (max_lr - base_lr) * max(0, 1 - |s / step_size - 2 * cycle + 1|) * scale(cycle or s)",
+        "(base_lr + (max_lr - base_lr) * h * scale) / lr0",
         (
             Param("base_lr", "floats", None, "the lowest lr (default: --lr); one, or one per group", low=0),
             Param("max_lr", "floats", REQUIRED, "the highest lr of the first cycle; one, or one per group", low=0),
@@ -422,12 +478,14 @@ SPECS = (
             "max_momentum": "max_momentum",
         },
         extra=lambda values, lrs: {"base_lr": _per_group(values["base_lr"] or lrs)},  # default: --lr
+        where=CYCLIC_TRIANGLE,
     ),
     torch_spec(
         "reduce_lr_on_plateau",
         "ReduceLROnPlateau",
         "multiply the lr by factor when the metric stops improving (the metric read from --metrics)",
-        "lr * factor ** (reductions so far), a reduction after more than patience steps without improvement",
+        "max(factor ** k, min_lr / lr0), k the reductions so far: one after more than patience steps without "
+        "improvement (then cooldown steps uncounted); a smaller change of the lr than eps is skipped",
         (
             Param("metrics", "file", REQUIRED, "a text or CSV file: one metric value per scheduler step"),
             Param("metric_column", "text", None, "the column of a CSV with a header row"),
@@ -449,7 +507,8 @@ SPECS = (
         "sequential_lr",
         "SequentialLR",
         "the child schedulers one after another, switching at the milestones",
-        "child i's lr while milestone i <= s < milestone i+1 (child i restarts at its milestone)",
+        "child i's multiplier at s - m_i while m_i <= s < m_(i+1), m_1 < m_2 < ... the milestones and m_0 = 0: "
+        "each child starts at its step 0 there (but multiplicative_lr goes on from the lr it finds)",
         (
             Param(
                 "schedulers",
@@ -467,7 +526,9 @@ SPECS = (
         "chained_scheduler",
         "ChainedScheduler",
         "every child scheduler stepped in turn at each step, their factors compounding",
-        "the product of the children's factors, each applied to the lr the previous one left",
+        "each child steps in turn, from the lr the one before it left: step_lr, multi_step_lr, exponential_lr, "
+        "linear_lr, constant_lr, polynomial_lr, multiplicative_lr and cosine_annealing_lr change that lr by their "
+        "step's factor, the others set it afresh from lr0 (so only children of the first kind compound)",
         (Param("schedulers", "schedules", REQUIRED, "the children, each NAME or NAME:key=value,..."),),
         build=lambda values, lrs: _composition("ChainedScheduler", values),
     ),

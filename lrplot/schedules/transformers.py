@@ -1,9 +1,8 @@
 """transformers' schedules: each formula once, as ``get_scheduler`` builds it.
 
-Notation in the formulas: ``s`` is the step (``last_epoch``), ``W`` the warmup
-steps, ``T`` the training steps, ``p = (s - W) / max(1, T - W)`` the progress
-after warmup. Each multiplier mirrors its source's arithmetic operation by
-operation (see :mod:`lrplot.piecewise`), so the torch engine equals it exactly.
+Each multiplier mirrors its source's arithmetic operation by operation (see
+:mod:`lrplot.piecewise`), so the torch engine equals it exactly; each spec's
+``formula`` is the same multiplier written for the reader (:mod:`lrplot.notation`).
 Every param group gets the first group's multiplier, as in transformers.
 """
 
@@ -14,10 +13,11 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..errors import ParameterError
+from ..notation import Definition
 from ..params import REQUIRED, Param
 from ..piecewise import Arg, Expression, Piecewise, with_warmup
 from ..registry import ScheduleSpec, Values, closed_form
-from .common import NUM_CYCLES_HALF, TRAINING_STEPS, WARMUP
+from .common import NUM_CYCLES_HALF, PROGRESS, TRAINING_STEPS, WARMUP, warmed
 
 FAMILY = "transformers"
 TRANSFORMERS = "transformers.optimization"
@@ -64,6 +64,7 @@ MIN_LR_RATE = Param(
     "min_lr_rate", "float", None, "the end lr as a fraction of the lr (or give --min-lr)", low=0, high=1
 )
 CONSTANT = Piecewise([(None, lambda s, o: 1.0)])
+MIN_LR_FROM_LR = Definition("min_lr_rate", "min_lr / lr0", unset=True)
 
 
 # The formulas ---------------------------------------------------------------------
@@ -219,13 +220,8 @@ def _check_warmup_stable_decay(values: Values, lr: float, steps: int) -> list[st
 # script's torch-only fallback equals transformers' values to the bit
 # (tests/test_scripts.py holds every one equal to its Piecewise).
 
-WARMUP_FORMULA = "s / max(1, W)"
 # transformers' names for lrplot's parameters in get_scheduler's scheduler_specific_kwargs
 GET_SCHEDULER_KWARGS = {"decay_steps": "num_decay_steps", "stable_steps": "num_stable_steps"}
-
-
-def _warmed(tail: str) -> str:
-    return f"{WARMUP_FORMULA} if s < W else {tail}"
 
 
 def _cosine_formula(min_rate: bool) -> str:
@@ -243,12 +239,12 @@ def _counts(v: Values, *keys: str) -> dict[str, float]:
 def _polynomial_formula(v: Values, lr: float) -> tuple[str, dict[str, float]]:
     decay = "(R * (1 - (s - W) / (T - W)) ** P + E) / L"
     names = {"R": lr - _float(v, "lr_end"), "E": _float(v, "lr_end"), "L": lr, "P": _float(v, "power")}
-    return _warmed(f"(E / L if s > T else {decay})"), {**_counts(v, "warmup", "training_steps"), **names}
+    return warmed(f"(E / L if s > T else {decay})"), {**_counts(v, "warmup", "training_steps"), **names}
 
 
 def _inverse_sqrt_formula(v: Values, lr: float) -> tuple[str, dict[str, float]]:
     warmup, timescale = _int(v, "warmup"), _int(v, "timescale")
-    return _warmed("1.0 / sqrt((s + H) / K)"), {"W": warmup, "H": timescale - warmup, "K": float(timescale)}
+    return warmed("1.0 / sqrt((s + H) / K)"), {"W": warmup, "H": timescale - warmup, "K": float(timescale)}
 
 
 def _cosine_warmup_with_min_lr_formula(v: Values, lr: float) -> tuple[str, dict[str, float]]:
@@ -275,11 +271,11 @@ def _warmup_stable_decay_formula(v: Values, lr: float) -> tuple[str, dict[str, f
 
 FORMULAS: dict[str, Callable[[Values, float], tuple[str, dict[str, float]]]] = {
     "constant": lambda v, lr: ("1.0", {}),
-    "constant_with_warmup": lambda v, lr: (_warmed("1.0"), _counts(v, "warmup")),
-    "linear": lambda v, lr: (_warmed("max(0.0, (T - s) / max(1, T - W))"), _counts(v, "warmup", "training_steps")),
-    "cosine": lambda v, lr: (_warmed(_cosine_formula(False)), _counts(v, "warmup", "training_steps", "num_cycles")),
+    "constant_with_warmup": lambda v, lr: (warmed("1.0"), _counts(v, "warmup")),
+    "linear": lambda v, lr: (warmed("max(0.0, (T - s) / max(1, T - W))"), _counts(v, "warmup", "training_steps")),
+    "cosine": lambda v, lr: (warmed(_cosine_formula(False)), _counts(v, "warmup", "training_steps", "num_cycles")),
     "cosine_with_restarts": lambda v, lr: (
-        _warmed(
+        warmed(
             "0.0 if (s - W) / max(1, T - W) >= 1.0 "
             "else max(0.0, 0.5 * (1.0 + cos(pi * ((c * ((s - W) / max(1, T - W))) % 1.0))))"
         ),
@@ -288,7 +284,7 @@ FORMULAS: dict[str, Callable[[Values, float], tuple[str, dict[str, float]]]] = {
     "polynomial": _polynomial_formula,
     "inverse_sqrt": _inverse_sqrt_formula,
     "cosine_with_min_lr": lambda v, lr: (
-        _warmed(_cosine_formula(True)),
+        warmed(_cosine_formula(True)),
         _counts(v, "warmup", "training_steps", "num_cycles") | {"m": _min_rate(v, lr)},
     ),
     "cosine_warmup_with_min_lr": _cosine_warmup_with_min_lr_formula,
@@ -312,7 +308,7 @@ SPECS: tuple[ScheduleSpec, ...] = (
         name="constant_with_warmup",
         family=FAMILY,
         description="linear warmup from 0, then the initial lr",
-        formula="s / max(1, W) while s < W, then 1",
+        formula=warmed("1"),
         params=(WARMUP,),
         build=closed_form(lambda v, lr: with_warmup(_int(v, "warmup"), CONSTANT)),
         source=f"{TRANSFORMERS}.get_constant_schedule_with_warmup",
@@ -321,7 +317,7 @@ SPECS: tuple[ScheduleSpec, ...] = (
         name="linear",
         family=FAMILY,
         description="linear warmup, then linear decay to 0 at T",
-        formula="warmup, then max(0, (T - s) / max(1, T - W))",
+        formula=warmed("max(0, (T - s) / max(1, T - W))"),
         params=(WARMUP, TRAINING_STEPS),
         build=closed_form(_linear),
         source=f"{TRANSFORMERS}.get_linear_schedule_with_warmup",
@@ -330,7 +326,8 @@ SPECS: tuple[ScheduleSpec, ...] = (
         name="cosine",
         family=FAMILY,
         description="linear warmup, then a cosine of num_cycles waves",
-        formula="warmup, then max(0, 0.5 * (1 + cos(pi * 2 * num_cycles * p)))",
+        formula=warmed("(1 + cos(2 * pi * num_cycles * p)) / 2"),
+        where=(PROGRESS,),
         params=(WARMUP, TRAINING_STEPS, NUM_CYCLES_HALF),
         build=closed_form(_cosine),
         source=f"{TRANSFORMERS}.get_cosine_schedule_with_warmup",
@@ -338,12 +335,15 @@ SPECS: tuple[ScheduleSpec, ...] = (
     ScheduleSpec(
         name="cosine_with_restarts",
         family=FAMILY,
-        description="linear warmup, then num_cycles cosine decays, each restarting at the initial lr",
-        formula="warmup, then 0 once p >= 1, else max(0, 0.5 * (1 + cos(pi * ((num_cycles * p) % 1))))",
+        description="linear warmup, then num_cycles cosine decays, each from the initial lr (num_cycles - 1 restarts)",
+        formula=warmed("0 if p >= 1 else (1 + cos(pi * ((num_cycles * p) % 1))) / 2"),
+        where=(PROGRESS,),
         params=(
             WARMUP,
             TRAINING_STEPS,
-            Param("num_cycles", "int", 1, "how many hard restarts (cosine decays) after warmup", low=1),
+            Param(
+                "num_cycles", "int", 1, "how many cosine decays after warmup (each after the first is a restart)", low=1
+            ),
         ),
         build=closed_form(_cosine_with_restarts),
         aliases=("cosine_with_hard_restarts",),
@@ -353,9 +353,7 @@ SPECS: tuple[ScheduleSpec, ...] = (
         name="polynomial",
         family=FAMILY,
         description="linear warmup, then a polynomial decay to lr_end at T, then lr_end",
-        formula=(
-            "warmup, then ((lr0 - lr_end) * (1 - (s - W) / (T - W)) ** power + lr_end) / lr0; lr_end / lr0 once s > T"
-        ),
+        formula=warmed("lr_end / lr0 if s > T else (lr_end + (lr0 - lr_end) * (1 - (s - W) / (T - W)) ** power) / lr0"),
         params=(
             WARMUP,
             TRAINING_STEPS,
@@ -371,7 +369,7 @@ SPECS: tuple[ScheduleSpec, ...] = (
         name="inverse_sqrt",
         family=FAMILY,
         description="linear warmup, then decay as the inverse square root of the step",
-        formula="warmup, then 1 / sqrt((s + timescale - W) / timescale)",
+        formula=warmed("1 / sqrt((s + timescale - W) / timescale)"),
         params=(
             WARMUP,
             Param(
@@ -386,7 +384,8 @@ SPECS: tuple[ScheduleSpec, ...] = (
         name="cosine_with_min_lr",
         family=FAMILY,
         description="linear warmup, then a cosine decay that ends at min_lr instead of 0",
-        formula="warmup, then max(0, c * (1 - m) + m), c = 0.5 * (1 + cos(pi * 2 * num_cycles * p)), m = min_lr / lr0",
+        formula=warmed("min_lr_rate + (1 - min_lr_rate) * (1 + cos(2 * pi * num_cycles * p)) / 2"),
+        where=(PROGRESS, MIN_LR_FROM_LR),
         params=(WARMUP, TRAINING_STEPS, NUM_CYCLES_HALF, MIN_LR, MIN_LR_RATE),
         build=closed_form(_cosine_with_min_lr),
         check=_check_min_lr,
@@ -397,8 +396,13 @@ SPECS: tuple[ScheduleSpec, ...] = (
         family=FAMILY,
         description="warmup from warmup_lr_rate (or one step's worth), then a cosine decay to min_lr",
         formula=(
-            "(s + 1) / max(1, W) (or r + (1 - r) * s / max(1, W - 1) with r = warmup_lr_rate) while s < W, "
-            "then max(0, c * (1 - m) + m), c = 0.5 * (1 + cos(pi * 2 * num_cycles * (s - W + 1) / max(1, T - W)))"
+            "warmup_lr_rate + (1 - warmup_lr_rate) * s / max(1, W - 1) if s < W "
+            "else min_lr_rate + (1 - min_lr_rate) * (1 + cos(2 * pi * num_cycles * (s - W + 1) / max(1, T - W))) / 2"
+        ),
+        where=(
+            # transformers' (s + 1) / max(1, W) without a rate, written as the rate's warmup
+            Definition("warmup_lr_rate", "1 / max(1, W)", unset=True),
+            MIN_LR_FROM_LR,
         ),
         params=(
             WARMUP,
@@ -417,9 +421,26 @@ SPECS: tuple[ScheduleSpec, ...] = (
         family=FAMILY,
         description="warmup, a stable plateau at the initial lr, then a decay to min_lr_ratio",
         formula=(
-            "r + (1 - r) * rise(s / max(1, W)) while s < W; 1 while s < W + S; "
-            "r + (1 - r) * fall((s - W - S) / max(1, D)) while s < W + S + D; then r "
-            "(rise, fall: linear, cosine or 1-sqrt; r = min_lr_ratio)"
+            "min_lr_ratio + (1 - min_lr_ratio) * rise if s < W else 1 if s < W + stable_steps "
+            "else min_lr_ratio + (1 - min_lr_ratio) * fall if s < W + stable_steps + decay_steps else min_lr_ratio"
+        ),
+        where=(
+            Definition("u", "s / max(1, W)", meaning="the warmup's progress"),
+            Definition(
+                "rise",
+                by="warmup_type",
+                cases=(("linear", "u"), ("cosine", "(1 - cos(pi * u)) / 2"), ("1-sqrt", "1 - sqrt(1 - u)")),
+            ),
+            Definition("q", "(s - W - stable_steps) / max(1, decay_steps)", meaning="the decay's progress"),
+            Definition(
+                "fall",
+                by="decay_type",
+                cases=(
+                    ("linear", "1 - q"),
+                    ("cosine", "(1 + cos(2 * pi * num_cycles * q)) / 2"),
+                    ("1-sqrt", "1 - sqrt(q)"),
+                ),
+            ),
         ),
         params=(
             WARMUP,
