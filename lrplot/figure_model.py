@@ -422,14 +422,20 @@ def warmup_marks(trace: Trace, text: bool = True) -> list[Artist]:
     return marks
 
 
-def phase_marks(trace: Trace) -> list[Artist]:
-    """Where warmup_stable_decay's decay starts: shaded to the end, and marked."""
+def _decay_start(trace: Trace) -> int | None:
+    """The step where warmup_stable_decay's decay starts, when it is inside the run."""
     values = trace.schedule.values
     stable, warmup = values.get("stable_steps"), values.get("warmup")
     if not isinstance(stable, int) or not isinstance(warmup, int) or trace.x_name != "step":
-        return []
+        return None
     start = warmup + stable
-    if not trace.steps[0] < start < trace.steps[-1]:
+    return start if trace.steps[0] < start < trace.steps[-1] else None
+
+
+def phase_marks(trace: Trace) -> list[Artist]:
+    """Where warmup_stable_decay's decay starts: shaded to the end, and marked."""
+    start = _decay_start(trace)
+    if start is None:
         return []
     return [
         Span(start, float(trace.x[-1]), color="0.5", alpha=0.05),
@@ -472,11 +478,12 @@ def summary(trace: Trace, xlim: tuple[float, float] | None, width_inches: float)
     if not len(y) or not np.isfinite(y).all():
         return ""
     peak = int(np.argmax(y))
-    parts = [f"peak {y[peak]:.6g} at {_x(x[peak])}"]
+    unit = "update" if trace.x_name == "update" else "step"
+    parts = [f"peak {y[peak]:.6g} at {_x(unit, x[peak])}"]
     low = peak + int(np.argmin(y[peak:]))
     if y[low] < y[-1]:
-        parts.append(f"lowest {y[low]:.6g} at {_x(x[low])}")
-    parts.append(f"final {y[-1]:.6g} at {_x(x[-1])}")
+        parts.append(f"lowest {y[low]:.6g} at {_x(unit, x[low])}")
+    parts.append(f"final {y[-1]:.6g} at {_x(unit, x[-1])}")
     change = np.diff(y)
     turns = np.count_nonzero(np.diff(np.sign(change[change != 0])) != 0)
     if turns / 2 > width_inches * 12:  # under about 6 pixels a cycle at 150 dpi: drawn as a solid band
@@ -484,9 +491,9 @@ def summary(trace: Trace, xlim: tuple[float, float] | None, width_inches: float)
     return " · ".join(parts)
 
 
-def _x(value: object) -> str:
+def _x(unit: str, value: object) -> str:
     step = float(value)  # type: ignore[arg-type]
-    return f"step {int(step):,}" if step.is_integer() else f"step {step:g}"
+    return f"{unit} {int(step):,}" if step.is_integer() else f"{unit} {step:g}"
 
 
 def engineering(value: float) -> str:
@@ -608,7 +615,7 @@ def overlay(
         artists: list[Artist] = epoch_marks(first)
         if len({trace.schedule.values.get("warmup") for trace in traces.values()}) == 1:  # one warmup: mark it once
             artists += warmup_marks(first, text=resumed is None and quantity == "lr")  # a splice has notes of its own
-        if len(traces) == 1 and quantity == "lr":
+        if quantity == "lr" and len({_decay_start(trace) for trace in traces.values()}) == 1:  # one for all
             artists += phase_marks(first)
         lines: list[Line] = []
         for i, (label, trace) in enumerate(traces.items()):
@@ -653,7 +660,7 @@ def _resume_marks(
     return [
         line(x, tracks[(quantity, 0)], label, color="C1", linestyle="--"),
         VLine(skipped, color="0.3", linestyle=":", linewidth=1.2),
-        Note(f" resume: last_epoch {skipped} skipped", skipped, top, offset=(0, 6), va="bottom", color="0.15"),
+        Note(f" resume ({skipped} skipped)", skipped, top, offset=(0, 6), va="bottom", color="0.15"),
     ]
 
 
