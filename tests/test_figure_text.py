@@ -1,0 +1,165 @@
+"""The figure's text: every text field of the model read, and said one a line."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import typing
+
+import pytest
+
+from lrplot import figure_model
+from lrplot.figure_model import FigureModel, Legend, Line, Note, Panel, Points, VLine
+from lrplot.figure_text import HEADER, NOT_TEXT, TEXT_FIELDS, figure_text, first_difference, sidecar
+
+# Every text field of the model, read or named as no text ---------------------------------------
+
+
+def model_dataclasses() -> list[type]:
+    return [
+        cls
+        for cls in vars(figure_model).values()
+        if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == figure_model.__name__
+    ]
+
+
+def holds_text(annotation: object) -> bool:
+    """``str``, a ``Literal`` of strings, or a type built of them (``str | None``, ``tuple[str, ...]``)."""
+    if annotation is str:
+        return True
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) is typing.Literal:
+        return any(isinstance(arg, str) for arg in args)
+    return any(holds_text(arg) for arg in args)
+
+
+def text_fields(cls: type) -> list[str]:
+    """The fields of ``cls`` that can hold text, by their resolved types and by their written ones
+    (a name only the type checker sees cannot be resolved: the written form still says ``str``)."""
+    try:
+        hints = typing.get_type_hints(cls, localns={"ArrayLike": object})
+    except NameError:
+        hints = {}
+    found = []
+    for f in dataclasses.fields(cls):
+        written = f.type if isinstance(f.type, str) else repr(f.type)
+        if holds_text(hints.get(f.name)) or re.search(r"\bstr\b|Literal\[\s*['\"]", written):
+            found.append(f.name)
+    return found
+
+
+@pytest.mark.parametrize("cls", model_dataclasses(), ids=lambda cls: cls.__name__)
+def test_every_text_field_of_the_model_is_read_or_named_as_no_text(cls: type) -> None:
+    read, not_text = set(TEXT_FIELDS.get(cls, {})), set(NOT_TEXT.get(cls, ()))
+    for name in text_fields(cls):
+        assert name in read | not_text, (
+            f"figure_model.{cls.__name__}.{name} can hold text: have lrplot/figure_text.py read it (TEXT_FIELDS, "
+            "and figure_text's walk must reach it) or, if the figure never shows it as text, list it in NOT_TEXT"
+        )
+    assert not read & not_text, f"{cls.__name__}: {read & not_text} both read and named as no text"
+    names = {f.name for f in dataclasses.fields(cls)}
+    assert read | not_text <= names, f"{cls.__name__} has no field {(read | not_text) - names}"
+
+
+def test_the_field_lists_name_only_the_models_classes() -> None:
+    assert set(TEXT_FIELDS) | set(NOT_TEXT) <= set(model_dataclasses())
+
+
+def sample() -> FigureModel:
+    """A model with one of each dataclass of figure_model, every text field set."""
+    panel = Panel(
+        (
+            VLine(1, color="0.45", linestyle="--", linewidth=1),
+            Line([0, 1], [1, 2], "a line", color="C0", linestyle="-"),
+            Points([0, 1], [1, 2], "some points", color="C1"),
+            Note(" a note", 1, 1, y_in_axes=True),
+        ),
+        title="a title",
+        xlabel="x",
+        ylabel="y",
+        legend=Legend(10, 0.2),
+    )
+    return FigureModel((panel, Panel(visible=False)), suptitle="sup", supxlabel="supx", supylabel="supy")
+
+
+def swapped(item: object, cls: type, name: str, value: str, found: list[object]) -> object:
+    """``item`` with ``name`` of every ``cls`` in it set to ``value`` (each such instance added to ``found``)."""
+    if isinstance(item, tuple):
+        return tuple(swapped(part, cls, name, value, found) for part in item)
+    if not dataclasses.is_dataclass(item) or isinstance(item, type):
+        return item
+    changes = {f.name: swapped(getattr(item, f.name), cls, name, value, found) for f in dataclasses.fields(item)}
+    if type(item) is cls:
+        changes[name] = value
+        found.append(item)
+    return dataclasses.replace(item, **changes)
+
+
+FIELDS = [(cls, name) for cls, names in TEXT_FIELDS.items() for name in names]
+NOT_TEXT_FIELDS = [(cls, name) for cls, names in NOT_TEXT.items() for name in names]
+
+
+@pytest.mark.parametrize(("cls", "name"), FIELDS, ids=lambda x: x if isinstance(x, str) else x.__name__)
+def test_every_text_field_reaches_the_text(cls: type, name: str) -> None:
+    found: list[object] = []
+    model = swapped(sample(), cls, name, "SENTINEL\nsecond row", found)
+    assert found, f"the sample model has no {cls.__name__}: add one"
+    lines = figure_text(model)  # type: ignore[arg-type]
+    shown = [item for item in found if getattr(item, "visible", True)]  # a hidden panel shows nothing
+    assert sum(line.endswith(": SENTINEL") for line in lines) == len(shown), lines
+    assert sum(line.endswith(", line 2: second row") for line in lines) == len(shown), lines
+
+
+@pytest.mark.parametrize(("cls", "name"), NOT_TEXT_FIELDS, ids=lambda x: x if isinstance(x, str) else x.__name__)
+def test_no_text_field_changes_the_text(cls: type, name: str) -> None:
+    found: list[object] = []
+    model = swapped(sample(), cls, name, "SENTINEL", found)
+    assert found, f"the sample model has no {cls.__name__}: add one"
+    assert figure_text(model) == figure_text(sample())  # type: ignore[arg-type]
+
+
+def test_the_lines_roles_and_order() -> None:
+    model = sample()
+    plain = Panel((Line([0], [1], "no legend here"), Note("a\ttab and \x1b escape", 0, 1)), title="", xlabel="x")
+    model = dataclasses.replace(model, panels=(*model.panels, plain))
+    assert figure_text(model) == [
+        "suptitle: sup",
+        "supxlabel: supx",
+        "supylabel: supy",
+        "panel 1 title: a title",
+        "panel 1 xlabel: x",
+        "panel 1 ylabel: y",
+        "panel 1 legend: a line",
+        "panel 1 legend: some points",
+        "panel 1 note:  a note",
+        # panel 2 is hidden: it shows nothing
+        "panel 3 xlabel: x",
+        "panel 3 label (no legend): no legend here",
+        "panel 3 note: a\ttab and \\x1b escape",
+    ]
+    assert sidecar(model) == "\n".join([HEADER, *figure_text(model)]) + "\n"
+
+
+def test_a_wrapped_title_gives_a_line_per_row() -> None:
+    model = FigureModel((Panel(title="cosine_with_min_lr\nwarmup 100, T 1000\nmin_lr_rate 0.1"),))
+    assert figure_text(model) == [
+        "panel 1 title: cosine_with_min_lr",
+        "panel 1 title, line 2: warmup 100, T 1000",
+        "panel 1 title, line 3: min_lr_rate 0.1",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        (["a: x", "b: y"], ["a: x", "b: y"], None),
+        (["panel 1 title: cosine"], ["panel 1 title: cosine (x)"], "panel 1 title: 'cosine' is now 'cosine (x)'"),
+        (["panel 1 note: n"], ["panel 1 legend: l"], "'panel 1 note: n' is now 'panel 1 legend: l'"),
+        (["a: x", "b: y", "c: z"], ["a: x"], "'b: y' is gone (and 1 more line)"),
+        (["a: x"], ["a: x", "b: y"], "'b: y' is new"),
+        (["t: a", "x: s", "y: l"], ["t: a", "t, line 2: b", "x: s", "y: l"], "'t, line 2: b' is new"),
+        (["t: a", "n: 1", "n: 2"], ["t: b", "n: 1"], "t: 'a' is now 'b'"),
+    ],
+)
+def test_the_first_difference_in_words(old: list[str], new: list[str], said: str | None) -> None:
+    assert first_difference(old, new) == said
