@@ -5,12 +5,22 @@ from __future__ import annotations
 import dataclasses
 import re
 import typing
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from lrplot import figure_model
+from lrplot.cli.app import app
 from lrplot.figure_model import FigureModel, Legend, Line, Note, Panel, Points, VLine
 from lrplot.figure_text import HEADER, NOT_TEXT, TEXT_FIELDS, figure_text, first_difference, sidecar
+
+runner = CliRunner()
+
+
+def invoke(*args: object):
+    return runner.invoke(app, [str(a) for a in args])
+
 
 # Every text field of the model, read or named as no text ---------------------------------------
 
@@ -163,3 +173,16 @@ def test_a_wrapped_title_gives_a_line_per_row() -> None:
 )
 def test_the_first_difference_in_words(old: list[str], new: list[str], said: str | None) -> None:
     assert first_difference(old, new) == said
+
+
+def test_any_run_writes_its_text(tmp_path: Path) -> None:
+    result = invoke("cosine", "--warmup", "3", "--steps", "10", "--format", "txt", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in tmp_path.iterdir()] == ["cosine.txt"]
+    assert (tmp_path / "cosine.txt").read_text().splitlines()[1:] == [
+        "panel 1 title: cosine (warmup 3, T 10, num_cycles 0.5)",
+        "panel 1 xlabel: step (scheduler.last_epoch)",
+        "panel 1 ylabel: learning rate",
+        "panel 1 label (no legend): cosine",
+        "panel 1 note:  warmup end (3)",
+    ]
