@@ -118,6 +118,7 @@ def render_sets(
     With ``html`` among the formats, each folder of whole sets gets an
     ``index.html`` linking its figures. ``show`` is given each rendered figure
     once everything is written (the CLI draws them for ``--format term``).
+    Wherever a figure's CSV is written, its text (``NAME.txt``) is too (:func:`_set_formats`).
 
     Everything is rendered before anything is written, and then every file of
     every set is written or none is. A set writes only within its folder tree
@@ -135,7 +136,7 @@ def render_sets(
         directory = Path(out) if out is not None else _confined(figure_set, figure_set.out, "out", allow_outside)
         planned = {}
         for figure in rendered:
-            planned.update(outputs(figure, directory, formats))
+            planned.update(outputs(figure, directory, _set_formats(formats)))
         if only is None and "html" in parse_formats(formats):
             galleries.setdefault(directory, []).extend((figure_set, figure) for figure in rendered)
         if whole and figure_set.page is not None and writes_files:
@@ -160,6 +161,16 @@ def render_sets(
         for figure in everything:
             show(figure)
     return paths
+
+
+def _set_formats(formats: Iterable[str] | None) -> tuple[str, ...]:
+    """The formats a figure set writes: those asked for, and its text (``txt``) wherever its
+    CSV goes, since ``--check`` compares both."""
+    chosen = parse_formats(formats)
+    if "csv" not in chosen or "txt" in chosen:
+        return chosen
+    at = chosen.index("csv") + 1
+    return (*chosen[:at], "txt", *chosen[at:])
 
 
 def _gallery(figures: Sequence[tuple[FigureSet, RenderedFigure]], png: bool) -> str:

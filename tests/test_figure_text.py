@@ -175,6 +175,45 @@ def test_the_first_difference_in_words(old: list[str], new: list[str], said: str
     assert first_difference(old, new) == said
 
 
+# lrplot render --check -------------------------------------------------------------------------
+
+SET = """out = "../figs"
+[[figure]]
+name = "warm"
+title = "Figure 1: two warmups"
+steps = 20
+curve = [{ schedule = "linear", warmup = 5, label = "slow" }, { schedule = "linear", warmup = 5, label = "fast" }]
+
+[[figure]]
+name = "flat"
+steps = 20
+curve = [{ schedule = "constant" }]
+"""
+
+
+@pytest.fixture
+def rendered(tmp_path: Path) -> Path:
+    """A project with a small figure set, rendered (``figs/warm.*``, ``figs/flat.*``); the config's path."""
+    (tmp_path / "pyproject.toml").write_text("")
+    config = tmp_path / "configs" / "set.toml"
+    config.parent.mkdir()
+    config.write_text(SET)
+    result = invoke("render", config)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == [
+        f"{name}.{ext}" for name in ("flat", "warm") for ext in ("csv", "png", "txt")
+    ]
+    return config
+
+
+def test_formats_choose_whether_a_set_writes_its_text(rendered: Path, tmp_path: Path) -> None:
+    for fmt, written in [("png", ["png"]), ("txt", ["txt"]), ("json,csv", ["json", "csv", "txt"])]:
+        out = tmp_path / fmt
+        result = invoke("render", rendered, "--only", "flat", "--out", out, "--format", fmt)
+        assert result.exit_code == 0, result.output
+        assert result.stdout.split() == [str(out / f"flat.{ext}") for ext in written]
+
+
 def test_any_run_writes_its_text(tmp_path: Path) -> None:
     result = invoke("cosine", "--warmup", "3", "--steps", "10", "--format", "txt", "--out", tmp_path)
     assert result.exit_code == 0, result.output
