@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from . import schedules
 from .errors import ConfigError, LrplotError, LrplotWarning, OutsideError, ParameterError, UsageError, plain
-from .figures import DEFAULT_TOLERANCE, Drift, FigureSpec, RenderedFigure, compare_table, render
+from .figures import DEFAULT_TOLERANCE, Drift, FigureSpec, RenderedFigure, compare_table, compare_text, render
 from .files import Writer, write_files
 from .formats import Document, outputs, parse_formats, screen_formats
 from .limits import MAX_CURVES, is_number
@@ -190,8 +190,8 @@ def check_sets(
     spelling: Spelling = PLAIN,
     allow_outside: bool = False,
 ) -> tuple[list[Drift], int]:
-    """Regenerate in memory and compare with the committed CSVs (and pages);
-    the drifts and how many figures were checked. Writes nothing, and reads
+    """Regenerate in memory and compare with the committed CSVs, text sidecars (``NAME.txt``)
+    and pages; the drifts and how many figures were checked. Writes nothing, and reads
     nothing outside the set's folder tree (or ``out``) unless ``allow_outside``."""
     check_tolerance(tolerance)
     drifts: list[Drift] = []
@@ -200,11 +200,12 @@ def check_sets(
         tree = Path(os.path.realpath(out)) if out is not None else figure_set.root
         directory = Path(out or figure_set.out)
         for figure in rendered:
-            csv = directory / f"{figure.name}.csv"
-            outside = not allow_outside and not _within(csv, tree)
-            drift = Drift(figure.name, f"{csv} leads outside {tree}; not read") if outside else None
-            if drift := drift or compare_table(figure.name, figure, csv, tolerance):
-                drifts.append(drift)
+            csv, text = directory / f"{figure.name}.csv", directory / f"{figure.name}.txt"
+            found = [  # the values and the text: both drifts are told
+                _outside(figure.name, csv, tree, allow_outside) or compare_table(figure.name, figure, csv, tolerance),
+                _outside(figure.name, text, tree, allow_outside) or compare_text(figure.name, figure, text),
+            ]
+            drifts += [drift for drift in found if drift is not None]
         checked += len(rendered)
         page = figure_set.page
         if whole and page is not None:
@@ -224,6 +225,13 @@ def check_tolerance(tolerance: object) -> float:
     if is_number(tolerance) and tolerance >= 0:
         return float(tolerance)
     raise ParameterError("tolerance", f"expected a finite number >= 0, got {tolerance!r}")
+
+
+def _outside(name: str, path: Path, tree: Path, allow_outside: bool) -> Drift | None:
+    """A Drift if ``path`` leads out of ``tree``, where ``--check`` does not read."""
+    if allow_outside or _within(path, tree):
+        return None
+    return Drift(name, f"{path} leads outside {tree}; not read")
 
 
 def _confined(figure_set: FigureSet, path: Path, key: str, allow_outside: bool) -> Path:

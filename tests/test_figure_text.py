@@ -1,4 +1,4 @@
-"""The figure's text: every text field of the model read, and said one a line."""
+"""The figure's text: every text field of the model in the sidecar, and render --check catching its changes."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from lrplot import figure_model
 from lrplot.cli.app import app
 from lrplot.figure_model import FigureModel, Legend, Line, Note, Panel, Points, VLine
 from lrplot.figure_text import HEADER, NOT_TEXT, TEXT_FIELDS, figure_text, first_difference, sidecar
+
+from .helpers import modules_imported_by_cli
 
 runner = CliRunner()
 
@@ -204,6 +206,101 @@ def rendered(tmp_path: Path) -> Path:
         f"{name}.{ext}" for name in ("flat", "warm") for ext in ("csv", "png", "txt")
     ]
     return config
+
+
+def drifts(config: Path) -> list[str]:
+    result = invoke("render", config, "--check")
+    assert result.exit_code == (1 if result.stderr else 0), result.output
+    assert "Traceback" not in result.output
+    return result.stderr.splitlines()
+
+
+def test_a_rendered_set_passes_the_check(rendered: Path) -> None:
+    result = invoke("render", rendered, "--check")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "2 figures match their committed CSVs and texts (tolerance 1e-09)\n"
+    text = (rendered.parent.parent / "figs" / "warm.txt").read_text()
+    assert text.splitlines() == [
+        HEADER,
+        "panel 1 title: Figure 1: two warmups",
+        "panel 1 xlabel: step (scheduler.last_epoch)",
+        "panel 1 ylabel: learning rate",
+        "panel 1 legend: slow",
+        "panel 1 legend: fast",
+        "panel 1 note:  warmup end (5)",
+    ]
+
+
+def test_a_changed_title_fails_the_check_naming_it(rendered: Path) -> None:
+    rendered.write_text(SET.replace("Figure 1: two warmups", "Figure 1: two warmups (5 steps)"))
+    assert drifts(rendered) == [
+        "drift: warm: text changed: panel 1 title: 'Figure 1: two warmups' is now 'Figure 1: two warmups (5 steps)'"
+    ]
+
+
+def test_a_default_title_that_changes_with_a_parameter_fails_the_check(rendered: Path) -> None:
+    rendered.write_text(SET.replace('{ schedule = "constant" }', '{ schedule = "constant", lr = [1.0] }'))
+    assert drifts(rendered) == []  # the same figure
+    rendered.write_text(SET.replace('"constant" }', '"constant_with_warmup", warmup = 0 }'))
+    found = "drift: flat: text changed: panel 1 title: 'constant' is now 'constant_with_warmup (warmup 0)'"
+    assert found in drifts(rendered)
+
+
+def test_a_changed_legend_label_fails_the_check(rendered: Path) -> None:
+    rendered.write_text(SET.replace('label = "fast"', 'label = "quick"'))
+    found = drifts(rendered)
+    assert "drift: warm: text changed: panel 1 legend: 'fast' is now 'quick'" in found
+    assert any(line.startswith("drift: warm: columns [") for line in found)  # the CSV's header names it too
+
+
+def test_a_missing_or_unreadable_text_fails_the_check(rendered: Path) -> None:
+    figs = rendered.parent.parent / "figs"
+    (figs / "warm.txt").unlink()
+    (figs / "flat.txt").write_bytes(b"# lrplot figure text\npanel 1 title: \xff\n")
+    assert drifts(rendered) == [
+        f"drift: warm: no committed figure text at {figs / 'warm.txt'} (render writes it beside the CSV)",
+        f"drift: flat: committed text {figs / 'flat.txt'} cannot be read: not UTF-8 text (byte 37 is not)",
+    ]
+    (figs / "warm.txt").mkdir()
+    (figs / "flat.txt").write_text("panel 1 title: SECRET\n")
+    assert drifts(rendered) == [
+        f"drift: warm: {figs / 'warm.txt'} is not a file; not read",
+        f"drift: flat: {figs / 'flat.txt'} has no lrplot figure-text header line; not compared",
+    ]
+
+
+def test_a_text_with_a_line_more_or_less_fails_the_check(rendered: Path) -> None:
+    path = rendered.parent.parent / "figs" / "flat.txt"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines[:-1]) + "\n")
+    assert drifts(rendered) == ["drift: flat: text changed: 'panel 1 legend: constant' is new"]
+    path.write_text("\n".join([*lines, "panel 1 note: stale"]) + "\n")
+    assert drifts(rendered) == ["drift: flat: text changed: 'panel 1 note: stale' is gone"]
+    path.write_text("\r\n".join(lines) + "\r\n")  # a checkout with Windows line ends
+    assert drifts(rendered) == []
+
+
+def test_a_pure_value_change_is_reported_as_before(rendered: Path) -> None:
+    path = rendered.parent.parent / "figs" / "flat.csv"
+    lines = path.read_text().splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("7,"))
+    lines[row] = "7,0.5"
+    path.write_text("\n".join(lines) + "\n")
+    assert drifts(rendered) == ["drift: flat: values drifted: largest deviation 0.5 at step 7 (constant)"]
+
+
+def test_a_value_and_a_text_change_are_both_reported(rendered: Path) -> None:
+    rendered.write_text(SET.replace('title = "Figure 1: two warmups"', 'title = "Figure 1"').replace("= 5", "= 6"))
+    found = drifts(rendered)
+    assert found[0].startswith("drift: warm: values drifted: largest deviation")
+    assert found[1:] == ["drift: warm: text changed: panel 1 title: 'Figure 1: two warmups' is now 'Figure 1'"]
+
+
+def test_check_draws_nothing(rendered: Path) -> None:
+    modules = modules_imported_by_cli("render", str(rendered), "--check")
+    assert "lrplot.figure_text" in modules
+    assert {name.split(".")[0] for name in modules} & {"matplotlib", "playwright"} == set()
+    assert modules & {"lrplot.plot", "lrplot.html"} == set()  # the renderers (the CLI checks --width with terminal's)
 
 
 def test_formats_choose_whether_a_set_writes_its_text(rendered: Path, tmp_path: Path) -> None:

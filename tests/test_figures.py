@@ -102,7 +102,7 @@ def test_figure_10_is_a_real_resume_that_skips_one_step() -> None:
 def test_untouched_tree_passes_the_check() -> None:
     result = invoke("render", ARTICLE, GALLERY, "--check")
     assert result.exit_code == 0, result.output
-    assert "figures match their committed CSVs (tolerance 1e-09)" in result.stdout
+    assert "figures match their committed CSVs and texts (tolerance 1e-09)" in result.stdout
 
 
 def test_gallery_has_a_figure_for_every_schedule() -> None:

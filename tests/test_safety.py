@@ -192,16 +192,17 @@ def test_the_out_option_may_be_anywhere(project: Path, tmp_path_factory) -> None
 # render --check reads only inside the tree, and never echoes a file ---------------------
 
 
-def test_check_does_not_follow_a_committed_csv_linked_outside(project: Path, tmp_path_factory) -> None:
+@pytest.mark.parametrize("committed", ["a.csv", "a.txt"])
+def test_check_does_not_follow_a_committed_file_linked_outside(project: Path, tmp_path_factory, committed) -> None:
     secret = tmp_path_factory.mktemp("secret") / "key.txt"
-    secret.write_text("TOP-SECRET-VALUE\n")
+    secret.write_text("# lrplot figure text\nTOP-SECRET-VALUE\n")
     config = write_set(project / "configs" / "set.toml", 'out = "../figs"\n')
     assert invoke("render", config, "--format", "csv").exit_code == 0
-    (project / "figs" / "a.csv").unlink()
-    (project / "figs" / "a.csv").symlink_to(secret)
+    (project / "figs" / committed).unlink()
+    (project / "figs" / committed).symlink_to(secret)
     result = invoke("render", config, "--check")
     assert result.exit_code == 1 and "leads outside" in result.stderr and "not read" in result.stderr
-    assert "TOP-SECRET" not in result.output
+    assert len(result.stderr.splitlines()) == 1 and "TOP-SECRET" not in result.output
 
 
 @pytest.mark.parametrize(
