@@ -93,8 +93,16 @@ def compare(
 
 
 def compare_title(names: Sequence[str], shared: Mapping[str, Value], steps: int) -> str:
-    """``a vs b (warmup 300, steps 3000)``."""
-    joined = " vs ".join(dict.fromkeys(names))
+    """``a vs b (warmup 300, steps 3000)``; ``5 schedules (...)`` for more than three names or long
+    ones (the legend names them)."""
+    unique = list(dict.fromkeys(names))
+    joined = " vs ".join(unique)
+    if len(unique) > 3 or len(joined) > 50:
+        joined = (
+            f"{len(names)} curves of {len(unique)} schedules"
+            if len(unique) < len(names)
+            else f"{len(unique)} schedules"
+        )
     values = {**shared, "steps": steps}
     common = ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in values.items())
     return f"{joined} ({common})"

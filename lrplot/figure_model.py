@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from .errors import UsageError
+from .errors import ParameterError, UsageError
+from .look import DEFAULT_DPI, Look
 from .params import text_of
 from .trace import QUANTITY_LABELS, Column, Trace
 
@@ -22,14 +23,29 @@ if TYPE_CHECKING:
 
 FIGSIZE = (7.0, 4.0)
 DECIMATE_BINS = 2048  # more runs than a 7-inch figure at 150 dpi has pixel columns (1050)
-LINESTYLES = ("-", "--", "-.", ":")
-# matplotlib's default colour cycle (tab10): "C0".."C9" in a model, drawn the same by every renderer.
-PALETTE = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
-)  # fmt: skip
+# Okabe and Ito's colours, told apart by the three common kinds of colour blindness; black
+# and yellow last (yellow is faint on white). "C0".."C7" in a model, drawn the same by every renderer.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+# Dash patterns in multiples of the line width (as matplotlib scales them): eight that differ at a
+# glance, so eight curves stay apart in greyscale and for any reader. The first four are matplotlib's.
+DASHES: dict[str, tuple[float, ...]] = {
+    "-": (),
+    "--": (3.7, 1.6),
+    ":": (1.0, 1.65),
+    "-.": (6.4, 1.6, 1.0, 1.6),
+    "long": (10.0, 3.0),
+    "-..": (6.4, 1.6, 1.0, 1.6, 1.0, 1.6),
+    "sparse": (1.0, 4.0),
+    "long-short": (10.0, 2.0, 3.0, 2.0),  # with the faint yellow: the most ink
+}
+LINESTYLES = tuple(DASHES)
 LINEWIDTH = 1.6
-TITLE_WIDTH = 70  # characters that fit at 7 inches
+TITLE_SIZE = 12.0  # points: matplotlib's "large" title
+CAPTION_SIZE = 8.0  # points: small print under the panels
+CHAR_EM = 0.62  # a DejaVu Sans character's mean width, in ems, for wrapping before drawing
 MAX_EPOCH_MARKS = 50  # more epoch boundaries than this would grey the panel: the top axis alone shows them
+MAX_RESTART_TICKS = 50  # restarts ticked on the step axis; more would be a solid bar
+ZOOM_HALF_WIDTH = 12  # steps either side of a resume splice in its zoomed panel
 
 
 @dataclass(frozen=True, eq=False)  # arrays have no single truth value to compare by
@@ -43,6 +59,8 @@ class Line:
     linestyle: str | None = None
     linewidth: float = LINEWIDTH
     thinned_from: int | None = None  # the points ``decimate`` kept these from, when it kept fewer
+    steps: bool = False  # each value holds until the next step's: drawn as steps, not ramps
+    breaks: tuple[int, ...] = ()  # indices ``i`` where the line does not join point ``i - 1`` (a restart)
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,19 +101,33 @@ class Note:
     color: str = "0.3"
 
 
-Artist = Line | Points | VLine | Note
+@dataclass(frozen=True)
+class Span:
+    """A shaded band of steps: a phase of the schedule (warmup, decay)."""
+
+    x0: float
+    x1: float
+    color: str = "0.5"
+    alpha: float = 0.08
+
+
+@dataclass(frozen=True, eq=False)
+class Highlight:
+    """Points of note on a curve (its peak, its final value): small dots where a renderer has
+    room for them; the figure's caption says what they are."""
+
+    x: ArrayLike
+    y: ArrayLike
+
+
+Artist = Line | Points | VLine | Note | Span | Highlight
 
 
 @dataclass(frozen=True)
 class Legend:
-    """A legend in a band of headroom above the curves, so it hides none of them.
+    """A legend of the panel's labelled lines, drawn below the axes, where it hides none of them."""
 
-    ``headroom`` is added to the top of a linear y range, as a fraction of it.
-    """
-
-    fontsize: float
-    headroom: float
-    loc: Literal["upper right", "upper left"] = "upper right"  # warmup, marked at the top, is usually on the left
+    fontsize: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -113,12 +145,20 @@ class Panel:
     epoch_length: int | None = None  # x units (optimizer updates) per epoch: a second x axis on top, in epochs
     integer_x: bool = False  # x counts things (updates): ticks on whole numbers only
     x_range: tuple[float, float] | None = None  # the x axis's limits, where the data's own would mislead
-    quantity: str = "lr"  # what the y axis shows: a log-y switch applies to the lr only
+    quantity: str = "lr"  # what the y axis shows: a log-y switch applies to the lr only; an lr axis shows 0
+    log_x: bool = False
+    restarts: tuple[float, ...] = ()  # steps where the schedule restarts: ticked on the x axis
+    xticks: tuple[float, ...] | None = None  # where the x axis is ticked, when its own choice would crowd
+    zoomed: bool = False  # a close-up: its y axis fits its values, not 0
 
 
 @dataclass(frozen=True)
 class FigureModel:
-    """A whole figure: panels on a grid of ``shape`` (rows, cols), or one plain axes."""
+    """A whole figure: panels on a grid of ``shape`` (rows, cols), or one plain axes.
+
+    A legend goes below the panels, inside ``figsize``. ``caption`` is small print under the
+    panels (peak and final lr).
+    """
 
     panels: tuple[Panel, ...]
     figsize: tuple[float, float] = FIGSIZE
@@ -128,6 +168,10 @@ class FigureModel:
     suptitle: str | None = None
     supxlabel: str | None = None
     supylabel: str | None = None
+    dpi: int = DEFAULT_DPI
+    font_size: float | None = None  # every text, when set (a paper's 8 pt)
+    caption: str | None = None
+    width_ratios: tuple[float, ...] | None = None
 
 
 def decimate(x: Column, y: Column, bins: int = DECIMATE_BINS) -> tuple[Column, Column]:
@@ -167,7 +211,7 @@ def colors(panel: Panel) -> list[str]:
         color = getattr(artist, "color", None)
         if color is None and isinstance(artist, Line | Points):
             color, cycle = PALETTE[cycle % len(PALETTE)], cycle + 1
-        resolved.append(_hex(color or "0.3"))
+        resolved.append(hex_color(color or "0.3"))
     return resolved
 
 
@@ -189,7 +233,7 @@ def check_span(model: FigureModel) -> None:
             )
 
 
-def _hex(color: str) -> str:
+def hex_color(color: str) -> str:
     if color.startswith("#"):
         return color
     if color.startswith("C") and color[1:].isdigit():
@@ -213,18 +257,40 @@ def describe_params(trace: Trace) -> str:
 
 
 def default_title(trace: Trace) -> str:
-    """The schedule and its parameters, broken after the name, and the parameters
-    wrapped to the figure's width (between parameters, never inside one), when too long."""
+    """The schedule and its parameters (wrapped to the figure by :func:`wrap`)."""
     params = describe_params(trace)
-    title = trace.schedule.name + (f" ({params})" if params else "")
-    if len(title) <= TITLE_WIDTH:
-        return title
-    lines = [""]
-    for part in params.split(", "):
-        if lines[-1] and len(lines[-1]) + 2 + len(part) > TITLE_WIDTH:
-            lines.append("")
-        lines[-1] += f", {part}" if lines[-1] else part
-    return "\n".join([trace.schedule.name, *lines])
+    return trace.schedule.name + (f" ({params})" if params else "")
+
+
+def wrap(text: str, width_inches: float, font_size: float) -> str:
+    """``text`` broken into lines that fit ``width_inches`` at ``font_size``: between
+    parameters (after ", ") where it can, else between words; a word longer than a line
+    is cut. Line breaks already in ``text`` stay."""
+    chars = max(8, int((width_inches * 72 - 16) / (CHAR_EM * font_size)))
+    lines: list[str] = []
+    for given in text.split("\n"):
+        line = ""
+        for part in _pieces(given):
+            if line and len(line) + len(part) > chars:
+                lines.append(line.rstrip())
+                line = part.lstrip()
+            else:
+                line += part
+            while len(line) > chars:  # one word wider than the figure
+                lines.append(line[:chars])
+                line = line[chars:]
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def _pieces(text: str) -> list[str]:
+    """``text`` cut after each ", " and, inside a piece longer than a few words, after each space."""
+    pieces = []
+    for i, chunk in enumerate(text.split(", ")):
+        chunk = chunk if i == 0 else ", " + chunk
+        words = chunk.split(" ")
+        pieces += [w + " " for w in words[:-1]] + [words[-1]]
+    return [p for p in pieces if p]
 
 
 X_LABELS = {"step": "step (scheduler.last_epoch)", "update": "optimizer update"}
@@ -238,33 +304,128 @@ def y_label(quantity: str) -> str:
     return QUANTITY_LABELS.get(quantity, quantity)
 
 
+def shape_of(y: Column) -> tuple[bool, list[int]]:
+    """How per-step values are drawn: ``(steps, breaks)``.
+
+    A curve that holds its value over most steps is piecewise constant (step_lr):
+    drawn as steps. Otherwise a jump across most of the curve's range, far bigger
+    than the changes either side of it, is a restart: the line breaks there
+    (``breaks`` lists the index after each jump). A one-step spike, which comes
+    back, is not a jump.
+    """
+    import numpy as np
+
+    values = np.asarray(y, dtype=np.float64)
+    if len(values) < 4 or not np.isfinite(values).all():
+        return False, []
+    change = np.abs(np.diff(values))
+    if np.count_nonzero(change == 0) * 2 >= len(change):
+        return True, []
+    span = float(values.max() - values.min())
+    around = np.maximum(np.concatenate([[np.inf], change[:-1]]), np.concatenate([change[1:], [np.inf]]))
+    jumps = np.flatnonzero((change > 0.2 * span) & (change > 8 * around))
+    return False, [int(i) + 1 for i in jumps if 1 <= i <= len(values) - 3]  # each side keeps two points
+
+
+def cut(trace: Trace, xlim: tuple[float, float] | None) -> tuple[Column, dict[tuple[str, int], Column]]:
+    """The trace's x and tracks within ``xlim`` (all of them without one)."""
+    if xlim is None:
+        return trace.x, dict(trace.tracks)
+    import numpy as np
+
+    x = np.asarray(trace.x)
+    inside = (x >= xlim[0]) & (x <= xlim[1])
+    if not inside.any():
+        raise ParameterError("xlim", f"{xlim[0]:g}:{xlim[1]:g} holds no step of the run, which has {x[0]:g}..{x[-1]:g}")
+    tracks: dict[tuple[str, int], Column] = {key: np.asarray(v)[inside] for key, v in trace.tracks.items()}
+    return x[inside], tracks
+
+
+def line(
+    x: Column, y: Column, label: str | None = None, color: str | None = None, linestyle: str | None = None
+) -> Line:
+    """A line of per-step values, drawn as what they are (:func:`shape_of`) and thinned
+    (:func:`decimate`) segment by segment, so no thinning run spans a restart."""
+    import numpy as np
+
+    steps, breaks = shape_of(y)
+    bounds = [0, *breaks, len(y)]
+    xs: list[Column] = []
+    ys: list[Column] = []
+    kept: list[int] = []
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
+        bins = max(2, round(DECIMATE_BINS * (hi - lo) / len(y)))
+        part_x, part_y = decimate(x[lo:hi], y[lo:hi], bins)
+        kept.append(sum(len(part) for part in xs))
+        xs.append(np.asarray(part_x))
+        ys.append(np.asarray(part_y))
+    x_out, y_out = (np.concatenate(xs), np.concatenate(ys)) if len(xs) > 1 else (xs[0], ys[0])
+    thinned = len(x) if len(x_out) < len(x) else None
+    return Line(x_out, y_out, label, color, linestyle, thinned_from=thinned, steps=steps, breaks=tuple(kept[1:]))
+
+
 def trace_lines(
-    trace: Trace, quantity: str, label: str | None = None, color: str | None = None, linestyle: str | None = None
+    trace: Trace,
+    quantity: str,
+    label: str | None = None,
+    color: str | None = None,
+    linestyle: str | None = None,
+    xlim: tuple[float, float] | None = None,
+    first_style: int = 0,
 ) -> list[Line]:
-    """One line per param group of ``quantity``, decimated to the extremes."""
+    """One line per param group of ``quantity`` within ``xlim``; groups after the first
+    take the next line styles (from ``first_style``), so they differ without colour."""
     keys = [key for key in trace.tracks if key[0] == quantity]
+    x, tracks = cut(trace, xlim)
     lines = []
-    for key in keys:
+    for i, key in enumerate(keys):
         name = label if label is not None else trace.name
+        style = linestyle
         if len(keys) > 1:
             name = f"{name} (group {key[1]}, lr {trace.schedule.lrs[key[1]]:g})"
-        x, y = decimate(trace.x, trace.tracks[key])
-        thinned = len(trace.x) if len(x) < len(trace.x) else None
-        lines.append(Line(x, y, name, color, linestyle, thinned_from=thinned))
+            style = LINESTYLES[(first_style + i) % len(LINESTYLES)]
+        lines.append(line(x, tracks[key], name, color, style))
     return lines
 
 
 def warmup_marks(trace: Trace, text: bool = True) -> list[Artist]:
-    """A dashed vertical line where warmup ends, if it ends inside the plot."""
+    """Warmup shaded, and a dashed vertical line where it ends, if it ends inside the plot."""
     warmup = trace.schedule.values.get("warmup")
     if not isinstance(warmup, int) or not warmup or not trace.steps[0] < warmup <= trace.steps[-1]:
         return []
     # Warmup counts scheduler steps: mark the first x at which last_epoch reaches it.
     x = warmup if trace.x_name == "step" else int(trace.x[trace.steps.searchsorted(warmup)])
-    marks: list[Artist] = [VLine(x, color="0.45", linestyle="--", linewidth=1)]
+    marks: list[Artist] = [Span(float(trace.x[0]), x), VLine(x, color="0.45", linestyle="--", linewidth=1)]
     if text:
         marks.append(Note(f" warmup end ({warmup})", x, 1, y_in_axes=True))
     return marks
+
+
+def phase_marks(trace: Trace) -> list[Artist]:
+    """Where warmup_stable_decay's decay starts: shaded to the end, and marked."""
+    values = trace.schedule.values
+    stable, warmup = values.get("stable_steps"), values.get("warmup")
+    if not isinstance(stable, int) or not isinstance(warmup, int) or trace.x_name != "step":
+        return []
+    start = warmup + stable
+    if not trace.steps[0] < start < trace.steps[-1]:
+        return []
+    return [
+        Span(start, float(trace.x[-1]), color="0.5", alpha=0.05),
+        VLine(start, color="0.45", linestyle="-.", linewidth=1),
+        Note(f" decay start ({start})", start, 1, y_in_axes=True),
+    ]
+
+
+def restarts(lines: Sequence[Line]) -> tuple[float, ...]:
+    """The steps where a line jumps back up (a hard restart), when there are few enough to tick."""
+    import numpy as np
+
+    found: set[float] = set()
+    for drawn in lines:
+        x, y = np.asarray(drawn.x), np.asarray(drawn.y, dtype=np.float64)
+        found.update(float(x[i]) for i in drawn.breaks if y[i] > y[i - 1])
+    return tuple(sorted(found)) if len(found) <= MAX_RESTART_TICKS else ()
 
 
 def epoch_marks(trace: Trace) -> list[Artist]:
@@ -280,53 +441,104 @@ def epoch_length(trace: Trace) -> int | None:
     return trace.options.updates_per_step if trace.options.interval == "epoch" else None
 
 
-def legend(lines: Sequence[Artist], fontsize: float = 10.0, extra: float = 0.0) -> Legend:
-    """Room for one entry per labelled line; ``extra`` more headroom (a fraction of the y range)."""
-    entries = sum(1 for line in lines if isinstance(line, Line) and line.label)
-    return Legend(fontsize, 0.04 + extra + 0.085 * entries * fontsize / 10)
+def summary(trace: Trace, xlim: tuple[float, float] | None, width_inches: float) -> str:
+    """The caption of one schedule: its peak, lowest after the peak, and final lr (first param
+    group), and a warning when its cycles are denser than the figure's pixels."""
+    import numpy as np
+
+    x, tracks = cut(trace, xlim)
+    y = np.asarray(tracks[("lr", 0)], dtype=np.float64)
+    if not len(y) or not np.isfinite(y).all():
+        return ""
+    peak = int(np.argmax(y))
+    parts = [f"peak {y[peak]:.6g} at {_x(x[peak])}"]
+    low = peak + int(np.argmin(y[peak:]))
+    if y[low] < y[-1]:
+        parts.append(f"lowest {y[low]:.6g} at {_x(x[low])}")
+    parts.append(f"final {y[-1]:.6g} at {_x(x[-1])}")
+    change = np.diff(y)
+    turns = np.count_nonzero(np.diff(np.sign(change[change != 0])) != 0)
+    if turns / 2 > width_inches * 12:  # under about 6 pixels a cycle at 150 dpi: drawn as a solid band
+        parts.append(f"{turns // 2 + 1} cycles: denser than the figure can show; zoom in with --xlim FIRST:LAST")
+    return " · ".join(parts)
 
 
-def _stack(trace_panels: list[Panel], figsize: tuple[float, float]) -> FigureModel:
-    """Panels of one x axis, one quantity each, stacked; x labelled at the bottom only."""
-    if len(trace_panels) == 1:
-        return FigureModel(tuple(trace_panels), figsize)
-    bottom = len(trace_panels) - 1
-    panels = tuple(
+def _x(value: object) -> str:
+    step = float(value)  # type: ignore[arg-type]
+    return f"step {int(step):,}" if step.is_integer() else f"step {step:g}"
+
+
+def engineering(value: float) -> str:
+    """A step count as an axis shows it: ``950``, ``20k``, ``1.5M``."""
+    for scale, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= scale * 0.9995:  # 999,999 is 1M, not 1000k
+            return f"{value / scale:.4g}{suffix}"
+    return f"{value:g}"
+
+
+def _markers(trace: Trace, xlim: tuple[float, float] | None) -> list[Artist]:
+    """Small marks at the peak and the final value of the first param group's lr."""
+    import numpy as np
+
+    x, tracks = cut(trace, xlim)
+    y = np.asarray(tracks[("lr", 0)], dtype=np.float64)
+    if len(y) < 2 or not np.isfinite(y).all():
+        return []
+    picks = sorted({int(np.argmax(y)), len(y) - 1})
+    return [Highlight(np.asarray(x)[picks], y[picks])]
+
+
+def _finish(panels: list[Panel], look: Look, figsize: tuple[float, float], caption: str | None = None) -> FigureModel:
+    """Panels of one x axis stacked, titles wrapped, the look applied."""
+    size = look.figsize or figsize
+    title_size = look.font_size or TITLE_SIZE
+    panels = [replace(p, title=wrap(p.title, size[0], title_size), log_x=look.log_x) for p in panels]
+    caption = wrap(caption, size[0], look.font_size or CAPTION_SIZE) if caption else None
+    common = {"dpi": look.dpi or DEFAULT_DPI, "font_size": look.font_size, "caption": caption}
+    if len(panels) == 1:
+        return FigureModel(tuple(panels), size, **common)  # type: ignore[arg-type]
+    bottom = len(panels) - 1
+    stacked = tuple(
         replace(
             p,
             title=p.title if i == 0 else "",
             xlabel=p.xlabel if i == bottom else None,
             epoch_length=p.epoch_length if i == 0 else None,  # the epoch axis on top of the figure only
         )
-        for i, p in enumerate(trace_panels)
+        for i, p in enumerate(panels)
     )
-    return FigureModel(panels, (figsize[0], figsize[1] * len(panels) * 0.6), (len(panels), 1), sharex=True)
+    height = size[1] if look.figsize else size[1] * len(panels) * 0.6
+    return FigureModel(stacked, (size[0], height), (len(panels), 1), sharex=True, **common)  # type: ignore[arg-type]
 
 
 # The builders -----------------------------------------------------------------------------
 
 
-def single(
-    trace: Trace, title: str | None = None, log_y: bool = False, figsize: tuple[float, float] = FIGSIZE
-) -> FigureModel:
-    """One trace: labelled axes, a titled schedule, the warmup end marked; a panel per quantity."""
+def single(trace: Trace, title: str | None = None, log_y: bool = False, look: Look | None = None) -> FigureModel:
+    """One trace: labelled axes, a titled schedule, warmup and phases marked, peak and final
+    lr in the caption; a panel per quantity."""
+    look = look or Look()
     panels = []
     for quantity in trace.quantities:
-        lines = trace_lines(trace, quantity)
-        artists: list[Artist] = [*epoch_marks(trace), *lines, *warmup_marks(trace)]
+        lines = trace_lines(trace, quantity, xlim=look.xlim)
+        marks = [*warmup_marks(trace), *phase_marks(trace)] if quantity == "lr" else warmup_marks(trace, text=False)
+        extra = _markers(trace, look.xlim) if quantity == "lr" else []
         panels.append(
             Panel(
-                tuple(artists),
+                (*epoch_marks(trace), *marks, *lines, *extra),
                 title=title or default_title(trace),
                 xlabel=x_label(trace),
                 ylabel=y_label(quantity),
                 log_y=log_y and quantity == "lr",
-                legend=legend(lines) if len(lines) > 1 else None,
+                legend=Legend() if len(lines) > 1 else None,
                 epoch_length=epoch_length(trace),
+                x_range=look.xlim,
                 quantity=quantity,
+                restarts=restarts(lines),
             )
         )
-    return _stack(panels, figsize)
+    width = (look.figsize or FIGSIZE)[0]
+    return _finish(panels, look, FIGSIZE, summary(trace, look.xlim, width))
 
 
 def overlay(
@@ -334,7 +546,7 @@ def overlay(
     title: str | None = None,
     name: str = "",
     log_y: bool = False,
-    figsize: tuple[float, float] | None = None,
+    look: Look | None = None,
     legend_fontsize: float = 10.0,
     resumed: Trace | None = None,
     saved_epoch: int | None = None,
@@ -343,24 +555,31 @@ def overlay(
 
     Without a ``title``, one curve is titled by its schedule and several by the
     figure's ``name``. A resumed run (``resumed``, started from ``saved_epoch``)
-    is drawn as a splice with its boundary and the skipped step marked.
+    is drawn as a splice with its boundary and the skipped step marked, and a
+    panel beside it zoomed on the splice.
     """
+    look = look or Look()
     first = next(iter(traces.values()))
     quantities = list(dict.fromkeys(q for trace in traces.values() for q in trace.quantities))
     panels = []
     for quantity in quantities:
         artists: list[Artist] = epoch_marks(first)
+        if len({trace.schedule.values.get("warmup") for trace in traces.values()}) == 1:  # one warmup: mark it once
+            artists += warmup_marks(first, text=resumed is None and quantity == "lr")  # a splice has notes of its own
+        if len(traces) == 1 and quantity == "lr":
+            artists += phase_marks(first)
+        lines: list[Line] = []
         for i, (label, trace) in enumerate(traces.items()):
             if resumed is not None:
                 label = f"first run (last_epoch {trace.steps[0]}..{trace.steps[-1]})"
-            style = {"color": f"C{i}", "linestyle": LINESTYLES[i % len(LINESTYLES)]}
-            artists += trace_lines(trace, quantity, label, **style) if quantity in trace.quantities else []
+            style = LINESTYLES[len(lines) % len(LINESTYLES)]
+            if quantity in trace.quantities:
+                lines += trace_lines(trace, quantity, label, f"C{i}", style, look.xlim, len(lines))
+        artists += lines
         if resumed is not None:
-            artists += _resume_marks(first, resumed, quantity, saved_epoch)
-        if len({trace.schedule.values.get("warmup") for trace in traces.values()}) == 1:  # one warmup: mark it once
-            artists += warmup_marks(first, text=resumed is None)  # a splice's legend sits there
-        # A splice's note on the skipped step sits between the curves and the legend.
-        extra = 0.12 if resumed is not None else 0.0
+            artists += _resume_marks(first, resumed, quantity, saved_epoch, look.xlim)
+        if len(traces) == 1 and resumed is None and quantity == "lr":
+            artists += _markers(first, look.xlim)
         panels.append(
             Panel(
                 tuple(artists),
@@ -368,51 +587,100 @@ def overlay(
                 xlabel=x_label(first),
                 ylabel=y_label(quantity),
                 log_y=log_y and quantity == "lr",
-                legend=legend(artists, legend_fontsize, extra) if quantity == quantities[0] else None,
+                legend=Legend(legend_fontsize) if quantity == quantities[0] and _labelled(artists) > 1 else None,
                 epoch_length=epoch_length(first),
+                x_range=look.xlim,
                 quantity=quantity,
+                restarts=restarts(lines),
             )
         )
-    return _stack(panels, figsize or FIGSIZE)
+    width = (look.figsize or FIGSIZE)[0]
+    caption = summary(first, look.xlim, width) if len(traces) == 1 and resumed is None else None
+    if resumed is not None and look.xlim is None and len(panels) == 1:
+        return _spliced(panels[0], _zoom(first, resumed), look, title_size=look.font_size or TITLE_SIZE)
+    return _finish(panels, look, FIGSIZE, caption)
 
 
-def _resume_marks(first: Trace, resumed: Trace, quantity: str, saved_epoch: int | None) -> list[Artist]:
+def _resume_marks(
+    first: Trace, resumed: Trace, quantity: str, saved_epoch: int | None, xlim: tuple[float, float] | None
+) -> list[Artist]:
     skipped = int(first.steps[-1]) + 1
-    values = resumed.track(quantity)
-    x, y = decimate(resumed.steps, values)
     label = f"resumed with last_epoch={saved_epoch} ({resumed.steps[0]}..{resumed.steps[-1]})"
-    top = max(float(first.track(quantity).max()), float(values.max()))
+    x, tracks = cut(resumed, xlim)
+    top = max(float(first.track(quantity).max()), float(resumed.track(quantity).max()))
     return [
-        Line(x, y, label, color="C1"),
+        line(x, tracks[(quantity, 0)], label, color="C1", linestyle="--"),
         VLine(skipped, color="0.3", linestyle=":", linewidth=1.2),
         Note(f" resume: last_epoch {skipped} skipped", skipped, top, offset=(0, 6), va="bottom", color="0.15"),
     ]
 
 
-def grid(
-    traces: Mapping[str, Trace], title: str, log_y: bool = False, figsize: tuple[float, float] | None = None
-) -> FigureModel:
+def _zoom(first: Trace, resumed: Trace) -> Panel:
+    """The steps either side of a splice, each marked, so the skipped one shows as a gap."""
+    import numpy as np
+
+    skipped = int(first.steps[-1]) + 1
+    xlim = (skipped - ZOOM_HALF_WIDTH, skipped + ZOOM_HALF_WIDTH)
+    artists: list[Artist] = [VLine(skipped, color="0.3", linestyle=":", linewidth=1.2)]
+    for trace, color, style in ((first, "C0", "-"), (resumed, "C1", "--")):
+        x, tracks = cut(trace, xlim)
+        y = np.asarray(tracks[("lr", 0)])
+        artists += [Line(x, y, None, color, style), Points(x, y, None, color, marker="o", size=3)]
+    return Panel(
+        tuple(artists),
+        title=f"zoom on the splice:\n{skipped} is never read",
+        title_fontsize=9,
+        xlabel="step",
+        x_range=(xlim[0] - 0.5, xlim[1] + 0.5),
+        xticks=(skipped - ZOOM_HALF_WIDTH + 2, skipped, skipped + ZOOM_HALF_WIDTH - 2),
+        zoomed=True,
+    )
+
+
+def _spliced(main: Panel, zoom: Panel, look: Look, title_size: float) -> FigureModel:
+    size = look.figsize or (FIGSIZE[0] + 2, FIGSIZE[1])
+    main = replace(main, title=wrap(main.title, size[0] * 0.78, title_size), log_x=look.log_x)
+    return FigureModel(
+        (main, zoom), size, (1, 2), dpi=look.dpi or DEFAULT_DPI, font_size=look.font_size, width_ratios=(4, 1)
+    )
+
+
+def _labelled(artists: Sequence[Artist]) -> int:
+    return sum(1 for a in artists if isinstance(a, Line | Points) and a.label)
+
+
+def grid(traces: Mapping[str, Trace], title: str, log_y: bool = False, look: Look | None = None) -> FigureModel:
     """Small multiples with shared axes: one panel per curve (its lr), up to three a row."""
+    look = look or Look()
     first = next(iter(traces.values()))
     cols = min(3, len(traces))
     rows = -(-len(traces) // cols)
-    panels = [
-        Panel(
-            (*trace_lines(trace, "lr", label, color=f"C{i}"), *warmup_marks(trace, text=False)),
-            title=label,
-            title_fontsize=9,
-            log_y=log_y,
+    panels = []
+    for i, (label, trace) in enumerate(traces.items()):
+        lines = trace_lines(trace, "lr", label, color=f"C{i}", xlim=look.xlim)
+        panels.append(
+            Panel(
+                (*warmup_marks(trace, text=False), *lines),
+                title=label,
+                title_fontsize=9,
+                log_y=log_y,
+                x_range=look.xlim,
+                log_x=look.log_x,
+                restarts=restarts(lines),
+            )
         )
-        for i, (label, trace) in enumerate(traces.items())
-    ]
     panels += [Panel(visible=False)] * (rows * cols - len(panels))
+    size = look.figsize or (3.4 * cols, 2.4 * rows + 0.6)
+    panels = [replace(p, title=wrap(p.title, size[0] / cols, look.font_size or 9)) for p in panels]
     return FigureModel(
         tuple(panels),
-        figsize or (3.4 * cols, 2.4 * rows + 0.6),
+        size,
         (rows, cols),
         sharex=True,
         sharey=True,
-        suptitle=title,
+        suptitle=wrap(title, size[0], look.font_size or TITLE_SIZE),
         supxlabel=x_label(first),
         supylabel=y_label("lr"),
+        dpi=look.dpi or DEFAULT_DPI,
+        font_size=look.font_size,
     )

@@ -29,6 +29,7 @@ from .limits import (
     check_run_size,
     check_text,
 )
+from .look import Look
 from .options import DEFAULT_STEPS, DEFAULT_TOLERANCE, RunOptions
 from .params import Value
 from .registry import Schedule, check_steps
@@ -228,10 +229,14 @@ class RenderedFigure:
     def figure(self) -> FigureModel:
         spec = self.spec
         if spec.grid and len(self.curves) > 1:
-            return figure_model.grid(self.curves, spec.title or spec.name, spec.log_y, spec.figsize)
+            return figure_model.grid(self.curves, spec.title or spec.name, spec.log_y, self.look)
         return figure_model.overlay(
-            self.curves, spec.title, spec.name, spec.log_y, spec.figsize, spec.legend_fontsize, self.resumed, spec.steps
+            self.curves, spec.title, spec.name, spec.log_y, self.look, spec.legend_fontsize, self.resumed, spec.steps
         )
+
+    @property
+    def look(self) -> Look:
+        return Look(figsize=self.spec.figsize)
 
 
 def render(spec: FigureSpec, spelling: Spelling = PLAIN) -> RenderedFigure:

@@ -69,7 +69,7 @@ class Drawing:
 
             if self._figure is None:
                 self._figure = plot.render(self.model())
-            plot.save(self._figure, f, fmt)
+            plot.save(self._figure, f, fmt, self.model().dpi)
 
         return write
 

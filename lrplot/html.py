@@ -107,10 +107,12 @@ def _head(title: str, styles: str = "") -> str:
 
 
 def _model_data(model: FigureModel) -> dict[str, object]:
-    panels = [_panel_data(p, p.xlabel or model.supxlabel) for p in model.panels if p.visible]
+    # A close-up panel (a resume splice's) is for fixed figures: the page zooms anywhere itself.
+    shown = [p for p in model.panels if p.visible and not p.zoomed]
+    panels = [_panel_data(p, p.xlabel or model.supxlabel) for p in shown]
     return {
         "panels": panels,
-        "grid": model.shape is not None and model.shape[1] > 1,
+        "grid": model.shape is not None and model.shape[1] > 1 and len(shown) > 1,
         "supxlabel": model.supxlabel,
         "supylabel": model.supylabel,
         "quantityNames": QUANTITY_LABELS,

@@ -12,13 +12,30 @@ from __future__ import annotations
 import logging
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from typing import IO, TYPE_CHECKING, Any
 
 from .errors import LrplotWarning
-from .figure_model import Artist, FigureModel, Line, Note, Panel, Points, VLine, check_span
+from .figure_model import (
+    CAPTION_SIZE,
+    DASHES,
+    PALETTE,
+    Artist,
+    FigureModel,
+    Highlight,
+    Line,
+    Note,
+    Panel,
+    Points,
+    Span,
+    VLine,
+    check_span,
+    engineering,
+    hex_color,
+)
+from .look import DEFAULT_DPI
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -53,18 +70,28 @@ def font_family() -> tuple[str, ...]:
     return (default, *fallbacks)
 
 
+# Every PDF and PostScript font embedded as TrueType (Type 42): many venues refuse Type 3 fonts.
+BASE_RC: dict[str, object] = {"pdf.fonttype": 42, "ps.fonttype": 42}
+FONT_KEYS = (
+    "font.size", "axes.titlesize", "axes.labelsize", "xtick.labelsize", "ytick.labelsize", "legend.fontsize",
+    "figure.titlesize", "figure.labelsize",
+)  # fmt: skip
+Y_MARGIN = 0.04  # of the y span, below and above the curves
+
+
 @contextmanager
-def _drawing() -> Iterator[None]:
+def _drawing(rc: dict[str, object] | None = None) -> Iterator[None]:
     """matplotlib settings for drawing, and its warnings turned into lrplot's."""
     import matplotlib
 
     fonts_log = logging.getLogger("matplotlib.font_manager")  # it logs font-weight guesses to stderr
     level = fonts_log.level
     fonts_log.setLevel(logging.ERROR)
+    settings = {**BASE_RC, **({"font.family": list(font_family())} if font_family() else {}), **(rc or {})}
     try:
         with (
             warnings.catch_warnings(record=True) as caught,
-            matplotlib.rc_context({"font.family": list(font_family())} if font_family() else None),
+            matplotlib.rc_context(settings),  # type: ignore[arg-type]
         ):
             warnings.simplefilter("always")
             yield
@@ -93,39 +120,86 @@ def load() -> None:
 
 def render(model: FigureModel) -> Figure:
     """Draw ``model`` on a new matplotlib figure."""
+    from cycler import cycler
+
     check_span(model)  # matplotlib cannot place such an axis
-    with _drawing():
+    rc: dict[str, object] = {"axes.prop_cycle": cycler(color=PALETTE)}
+    if model.font_size is not None:
+        rc.update(dict.fromkeys(FONT_KEYS, model.font_size))
+    with _drawing(rc):
         return _render(model)
 
 
 def _render(model: FigureModel) -> Figure:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=model.figsize, layout="constrained")
-    if model.shape is None:
-        axes = [fig.add_subplot()]
-    else:
-        rows, cols = model.shape
-        grid = fig.subplots(rows, cols, sharex=model.sharex, sharey=model.sharey, squeeze=False)
-        axes = list(grid.ravel())
+    fig = Figure(figsize=model.figsize, layout="constrained", dpi=model.dpi)
+    FigureCanvasAgg(fig)  # a renderer to measure the legend with
+    rows, cols = model.shape or (1, 1)
+    ratios = {"width_ratios": model.width_ratios} if model.width_ratios else {}
+    grid = fig.subplots(rows, cols, sharex=model.sharex, sharey=model.sharey, squeeze=False, gridspec_kw=ratios)
+    axes = list(grid.ravel())
+    size = _sizer(model.font_size)
     for ax, panel in zip(axes, model.panels, strict=True):
-        draw_panel(ax, panel)
+        draw_panel(ax, panel, model.font_size)
+    _show_lowest_ticks(grid, [p.visible for p in model.panels], cols)
+    lr_panels = [p for p in model.panels if p.visible and p.quantity == "lr" and not p.log_y and not p.zoomed]
+    if model.sharey and lr_panels:  # one y axis: the range of them all, not the last panel's
+        axes[0].set_ylim(*lr_range(lr_panels))
     if model.supxlabel:
         fig.supxlabel(model.supxlabel, parse_math=False)
     if model.supylabel:
         fig.supylabel(model.supylabel, parse_math=False)
     if model.suptitle:
         fig.suptitle(model.suptitle, parse_math=False)
+    if model.caption:
+        # Laid out with the axes, under them, by the figure's x label slot (a single axes leaves it free).
+        fig.supxlabel(model.caption, fontsize=size(CAPTION_SIZE), color="0.35", parse_math=False)
+    for ax, panel in zip(axes, model.panels, strict=True):
+        if panel.legend is not None and panel.visible:
+            _legend(fig, ax, size(panel.legend.fontsize))
     return fig
 
 
-def draw_panel(ax: Axes, panel: Panel) -> None:
-    """Draw one panel's artists, in order, then its labels, scale and legend."""
+def _sizer(font_size: float | None) -> Callable[[float], float]:
+    """A text's size: its own, or the model's one size for every text."""
+    return lambda own: font_size if font_size is not None else own
+
+
+def _legend(fig: Figure, ax: Axes, fontsize: float) -> None:
+    """The panel's labelled lines in a legend below the panels (the layout makes room for it),
+    in as many columns as fit the figure's width, at most four."""
+    handles, labels = ax.get_legend_handles_labels()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    for ncols in range(min(4, len(labels)), 0, -1):
+        legend = fig.legend(handles, labels, loc="outside lower center", ncols=ncols, fontsize=fontsize, frameon=False)
+        for text in legend.get_texts():
+            text.set_parse_math(False)
+        box = legend.get_window_extent(renderer)
+        if box.width <= fig.bbox.width * 0.98 or ncols == 1:
+            return
+        legend.remove()
+
+
+def _show_lowest_ticks(grid: Any, visible: list[bool], cols: int) -> None:
+    """Tick labels under a panel that has no visible panel below it (sharex hides inner ones)."""
+    rows = len(visible) // cols
+    for i, shown in enumerate(visible):
+        row, col = divmod(i, cols)
+        below = [visible[r * cols + col] for r in range(row + 1, rows)]
+        if shown and not any(below):
+            grid[row, col].xaxis.set_tick_params(labelbottom=True)
+
+
+def draw_panel(ax: Axes, panel: Panel, font_size: float | None = None) -> None:
+    """Draw one panel's artists, in order, then its labels, scales and ticks."""
     if not panel.visible:
         ax.set_visible(False)
         return
+    size = _sizer(font_size)
     for artist in panel.artists:
-        draw(ax, artist)
+        draw(ax, artist, size)
     if panel.xlabel is not None:
         ax.set_xlabel(panel.xlabel, parse_math=False)
     if panel.ylabel is not None:
@@ -133,14 +207,24 @@ def draw_panel(ax: Axes, panel: Panel) -> None:
     if panel.title_fontsize is None:  # matplotlib's title size, not the text default
         ax.set_title(panel.title, parse_math=False)
     else:
-        ax.set_title(panel.title, fontsize=panel.title_fontsize, parse_math=False)
+        ax.set_title(panel.title, fontsize=size(panel.title_fontsize), parse_math=False)
     ax.grid(True, alpha=0.3)
-    if panel.integer_x:
-        from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+    if panel.integer_x:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if panel.log_x:
+        ax.set_xscale("log", nonpositive="mask")  # step 0 has no place on it
+    elif _largest_x(panel) >= 10_000:  # 200k, 1M: not 0.2..1.0 under a "1e6" in the corner
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: engineering(value)))
     if panel.x_range is not None:
         ax.set_xlim(*panel.x_range)
+    if panel.xticks is not None:
+        ax.set_xticks(panel.xticks)
+    if panel.restarts:
+        ax.set_xticks(panel.restarts, minor=True)
+        ax.xaxis.remove_overlapping_locs = False  # a restart on a major tick is ticked too
+        ax.tick_params(axis="x", which="minor", length=5, width=1.2, color="0.25")
     if panel.epoch_length:
         k = float(panel.epoch_length)
 
@@ -150,41 +234,75 @@ def draw_panel(ax: Axes, panel: Panel) -> None:
         def to_updates(epoch: Any) -> Any:
             return epoch * k
 
-        from matplotlib.ticker import MaxNLocator
-
         if not panel.log_y:  # each tick's own value (2e-05), not a "1e-5" in the corner the epoch axis takes
-            from matplotlib.ticker import FuncFormatter
-
             ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
         top = ax.secondary_xaxis("top", functions=(to_epochs, to_updates))
         top.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs
         top.set_xlabel("epoch", parse_math=False)
     if panel.log_y:
         ax.set_yscale("log")
-    if panel.legend is not None:
-        if not panel.log_y:
-            low, high = ax.get_ylim()
-            ax.set_ylim(low, high + panel.legend.headroom * (high - low))
-        legend = ax.legend(fontsize=panel.legend.fontsize, loc=panel.legend.loc)
-        for text in legend.get_texts():
-            text.set_parse_math(False)
+    elif panel.quantity == "lr" and not panel.zoomed:
+        ax.set_ylim(*lr_range([panel]))
 
 
-def draw(ax: Axes, artist: Artist) -> None:
-    """Draw one line, mark or note."""
+def _largest_x(panel: Panel) -> float:
+    import numpy as np
+
+    xs = [np.abs(np.asarray(a.x, dtype=np.float64)) for a in panel.artists if isinstance(a, Line | Points)]
+    return max((float(x.max()) for x in xs if len(x)), default=0.0)
+
+
+def lr_range(panels: list[Panel]) -> tuple[float, float]:
+    """A linear lr axis for ``panels``: from 0 (or the lowest value, when below it) with a margin,
+    so a floor shows as what it is; more room on top for notes written there."""
+    import numpy as np
+
+    values, notes = [], []
+    for panel in panels:
+        notes += [a for a in panel.artists if isinstance(a, Note)]
+        for a in panel.artists:
+            if isinstance(a, Line | Points):
+                x, y = np.asarray(a.x, dtype=np.float64), np.asarray(a.y, dtype=np.float64)
+                keep = np.isfinite(y)
+                if panel.x_range is not None:
+                    keep &= (x >= panel.x_range[0]) & (x <= panel.x_range[1])
+                values.append(y[keep])
+    values = [v for v in values if len(v)]
+    low = min([0.0, *(float(v.min()) for v in values)])
+    high = max([0.0, *(float(v.max()) for v in values)])
+    span = high - low or 1.0
+    top = Y_MARGIN + (0.1 if any(n.y_in_axes and n.y >= 0.9 for n in notes) else 0)
+    top += 0.1 if any(not n.y_in_axes for n in notes) else 0
+    return low - Y_MARGIN * span, high + top * span
+
+
+def draw(ax: Axes, artist: Artist, size: Callable[[float], float] = lambda own: own) -> None:
+    """Draw one line, mark, band or note."""
     if isinstance(artist, Line):
+        x, y = artist.x, artist.y
+        if artist.breaks:  # a gap (NaN) before each point the line does not join
+            import numpy as np
+
+            x = np.insert(np.asarray(x, dtype=np.float64), artist.breaks, np.nan)
+            y = np.insert(np.asarray(y, dtype=np.float64), artist.breaks, np.nan)
         # None takes the colour cycle and the default line style, as when left out.
         ax.plot(
-            artist.x, artist.y, label=artist.label, linewidth=artist.linewidth, color=artist.color,
-            linestyle=artist.linestyle,
+            x, y, label=artist.label, linewidth=artist.linewidth, color=_color(artist.color),
+            linestyle=_dashes(artist.linestyle), drawstyle="steps-post" if artist.steps else "default",
         )  # fmt: skip
     elif isinstance(artist, Points):
         ax.plot(
-            artist.x, artist.y, label=artist.label, color=artist.color, linestyle="none", marker=artist.marker,
+            artist.x, artist.y, label=artist.label, color=_color(artist.color), linestyle="none", marker=artist.marker,
             markersize=artist.size,
         )  # fmt: skip
     elif isinstance(artist, VLine):
-        ax.axvline(artist.x, color=artist.color, linestyle=artist.linestyle, linewidth=artist.linewidth)
+        ax.axvline(
+            artist.x, color=_color(artist.color), linestyle=_dashes(artist.linestyle), linewidth=artist.linewidth
+        )
+    elif isinstance(artist, Highlight):
+        ax.plot(artist.x, artist.y, linestyle="none", marker="o", markersize=3.5, color="0.2", zorder=3)
+    elif isinstance(artist, Span):
+        ax.axvspan(artist.x0, artist.x1, color=artist.color, alpha=artist.alpha, linewidth=0, zorder=0)
     elif isinstance(artist, Note):
         offset = {"xytext": artist.offset, "textcoords": "offset points"} if artist.offset else {}
         ax.annotate(
@@ -193,14 +311,29 @@ def draw(ax: Axes, artist: Artist) -> None:
             xycoords=("data", "axes fraction") if artist.y_in_axes else "data",
             ha=artist.ha,
             va=artist.va,
-            fontsize=artist.fontsize,
-            color=artist.color,
+            fontsize=size(artist.fontsize),
+            color=_color(artist.color),
             parse_math=False,
             **offset,  # type: ignore[arg-type]
         )
 
 
-def save(fig: Figure, file: IO[bytes], fmt: str, dpi: int = 150) -> None:
+def _color(color: str | None) -> str | None:
+    """``"C3"`` as the model's palette has it: matplotlib would read its own cycle when drawing."""
+    return hex_color(color) if color is not None else None
+
+
+def _dashes(linestyle: str | None) -> Any:
+    """A model's line style as matplotlib takes it: a name of :data:`DASHES`, or its own."""
+    if linestyle is None:
+        return None
+    pattern = DASHES.get(linestyle)
+    if pattern is None:
+        return linestyle
+    return (0, pattern) if pattern else "-"
+
+
+def save(fig: Figure, file: IO[bytes], fmt: str, dpi: int = DEFAULT_DPI) -> None:
     """Write ``fig`` to an open binary file in ``fmt`` (png, svg or pdf)."""
     with _drawing():
         fig.savefig(file, format=fmt, dpi=dpi, metadata=_METADATA.get(fmt))

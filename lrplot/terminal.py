@@ -65,7 +65,7 @@ def draw(model: FigureModel, width: int = DEFAULT_SIZE[0], height: int = DEFAULT
     high (title and axes included), then its key: the legend and the marks' notes."""
     check_size(width, height)
     check_span(model)
-    panels = [p for p in model.panels if p.visible]
+    panels = [p for p in model.panels if p.visible and not p.zoomed]  # a close-up needs finer ticks than cells
     x_ranges = [_x_range(p) for p in panels]
     y_ranges = [_y_range(p) for p in panels]
     if model.sharex:

@@ -240,7 +240,6 @@ def trainer_figure(
                                   va="bottom", color="C3"),
             ]  # fmt: skip
     warmup = trace.schedule.values.get("warmup")
-    late_warmup = isinstance(warmup, int) and warmup > p.total / 2  # its note sits where the legend would
     if isinstance(warmup, int) and 0 < warmup < p.total:
         artists += [
             VLine(warmup + 0.5, color="0.45", linestyle="--", linewidth=1),
@@ -249,11 +248,11 @@ def trainer_figure(
     entries = sum(a.label.count("\n") + 1 for a in artists if isinstance(a, (Line, Points)) and a.label)
     panel = Panel(
         tuple(artists),
-        title=title or _title(curve),
+        title=figure_model.wrap(title or _title(curve), figure_model.FIGSIZE[0], figure_model.TITLE_SIZE),
         xlabel="optimizer update (Trainer's global step)",
         ylabel="learning rate",
         log_y=log_y,
-        legend=Legend(9, 0.04 + 0.1 * entries, "upper left" if late_warmup else "upper right") if entries > 1 else None,
+        legend=Legend(9) if entries > 1 else None,
         epoch_length=p.updates_per_epoch,
         integer_x=True,
         x_range=(0.5, p.total + 0.5) if p.total <= 3 else None,  # not a span of fractions of one update
@@ -274,19 +273,14 @@ def _every(p: TrainerPlan) -> str:
 
 def _title(curve: TrainerCurve) -> str:
     """``Trainer: NAME, lr X`` over the updates, warmup and the schedule's own arguments, in Trainer's
-    names, wrapped between parts to the figure's width."""
+    names (the figure wraps them to its width)."""
     p = curve.plan
     parts = [counted(p.total, "update") + (f" ({p.updates_per_epoch} an epoch)" if p.updates_per_epoch else "")]
     if "warmup" in p.params:
         parts.append(f"warmup {p.warmup}")
     own = [(k, v) for k, v in p.params.items() if k not in ("warmup", "training_steps")]
     parts += [f"{TRAINER_NAMES.get(k, k)} {text_of(v)}" for k, v in own]
-    lines = [f"Trainer: {p.schedule}, lr {p.learning_rate:g}", ""]
-    for part in parts:
-        if lines[-1] and len(lines[-1]) + 2 + len(part) > figure_model.TITLE_WIDTH:
-            lines.append("")
-        lines[-1] += f", {part}" if lines[-1] else part
-    return "\n".join(lines)
+    return f"Trainer: {p.schedule}, lr {p.learning_rate:g}\n" + ", ".join(parts)
 
 
 def _ranges(steps: list[int]) -> str:

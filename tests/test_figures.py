@@ -362,6 +362,6 @@ def test_overlay_gives_each_curve_its_own_style() -> None:
     fig = plot.render(figures.render(spec).figure())
     lines = [line for line in fig.axes[0].lines if line.get_label() and not line.get_label().startswith("_")]
     assert len({(line.get_color(), line.get_linestyle()) for line in lines}) == 5
-    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == [
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [
         "cosine", "linear", "constant", "cosine (num_cycles=2)", "linear (warmup=3)",
     ]  # fmt: skip

@@ -230,15 +230,17 @@ def test_a_scheduler_stepped_once_an_epoch_is_recorded_per_update(options: RunOp
     for g in range(2):
         assert_close(trace.lrs[g], expected[g], what=f"group {g}")
     model = figure_model.single(trace)
-    *boundaries, line0, line1, mark, _ = model.panels[0].artists
-    lines = [line0, line1]
+    artists = model.panels[0].artists
+    boundaries = [a for a in artists if isinstance(a, figure_model.VLine) and a.linestyle == ":"]
+    lines = [a for a in artists if isinstance(a, figure_model.Line)]
     assert [b.x for b in boundaries] == [3, 6, 9, 12, 15, 18]  # each epoch's start, dotted
     assert model.panels[0].epoch_length == 3  # a second x axis in epochs
     assert (
         model.panels[0].xlabel == "optimizer update"
         and [list(np.asarray(line.x)) for line in lines] == [list(range(20))] * 2
     )
-    assert isinstance(mark, figure_model.VLine) and mark.x == 6  # warmup 2 epochs end at update 6
+    (mark,) = [a for a in artists if isinstance(a, figure_model.VLine) and a.linestyle == "--"]
+    assert mark.x == 6  # warmup 2 epochs end at update 6
     assert "once every 3 updates" in trace.metadata()["step_convention"]
     assert trace.metadata()["steps_per_epoch"] == 3
 

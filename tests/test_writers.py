@@ -65,8 +65,10 @@ def test_figure_is_labelled_titled_and_marks_the_warmup(curve: lrplot.Curve) -> 
     ax = fig.axes[0]
     assert ax.get_xlabel().startswith("step") and ax.get_ylabel() == "learning rate"
     assert ax.get_title() == "cosine (warmup 4, T 40, num_cycles 0.5)"
-    assert [line.get_xdata()[0] for line in ax.lines if line.get_linestyle() == "--"] == [4]
-    assert len([line for line in ax.lines if line.get_linestyle() == "-"]) == 2  # one per param group
+    marks = [line for line in ax.lines if len(line.get_xdata()) == 2 and line.get_xdata()[0] == line.get_xdata()[1]]
+    assert [(m.get_xdata()[0], m.get_linestyle()) for m in marks] == [(4, "--")]
+    groups = [line for line in ax.lines if "group" in str(line.get_label())]
+    assert len(groups) == 2 and groups[0].get_linestyle() != groups[1].get_linestyle()  # apart without colour
     assert plot.render(figure_model.single(curve, title="mine", log_y=True)).axes[0].get_yscale() == "log"
 
 
