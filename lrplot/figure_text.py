@@ -4,6 +4,7 @@ The text is read from the figure model (:mod:`lrplot.figure_model`), not from a
 drawing, so it needs no matplotlib. Each line is a role and the text as drawn::
 
     suptitle: polynomial: power 1, 2 and 3
+    caption: peak lr 1 at step 100, final lr 0.001
     panel 1 title: cosine
     panel 1 title, line 2: warmup 300, T 3000, num_cycles 0.5
     panel 1 xlabel: step (scheduler.last_epoch)
@@ -29,7 +30,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping, Sequence
 
-from .figure_model import FigureModel, Legend, Line, Note, Panel, Points, VLine
+from .figure_model import FigureModel, Line, Note, Panel, Points, Span, VLine
 
 HEADER = (
     "# lrplot figure text: every text the figure shows, one per line (role: text). "
@@ -38,7 +39,7 @@ HEADER = (
 MARKER = "# lrplot figure text"  # how a committed file shows it is one of these
 # Each text field, by class, and the role its line is given.
 TEXT_FIELDS: Mapping[type, Mapping[str, str]] = {
-    FigureModel: {"suptitle": "suptitle", "supxlabel": "supxlabel", "supylabel": "supylabel"},
+    FigureModel: {"suptitle": "suptitle", "supxlabel": "supxlabel", "supylabel": "supylabel", "caption": "caption"},
     Panel: {"title": "title", "xlabel": "xlabel", "ylabel": "ylabel"},
     Line: {"label": "legend"},
     Points: {"label": "legend"},
@@ -50,7 +51,7 @@ NOT_TEXT: Mapping[type, tuple[str, ...]] = {
     Points: ("color", "marker"),
     VLine: ("color", "linestyle"),
     Note: ("ha", "va", "color"),
-    Legend: ("loc",),
+    Span: ("color",),
     Panel: ("quantity",),  # which track the y axis shows: its ylabel says so in words
 }
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from lrplot import figure_model
 from lrplot.cli.app import app
-from lrplot.figure_model import FigureModel, Legend, Line, Note, Panel, Points, VLine
+from lrplot.figure_model import FigureModel, Highlight, Legend, Line, Note, Panel, Points, Span, VLine
 from lrplot.figure_text import HEADER, NOT_TEXT, TEXT_FIELDS, figure_text, first_difference, sidecar
 
 from .helpers import modules_imported_by_cli
@@ -81,7 +81,9 @@ def sample() -> FigureModel:
     """A model with one of each dataclass of figure_model, every text field set."""
     panel = Panel(
         (
+            Span(0, 1),
             VLine(1, color="0.45", linestyle="--", linewidth=1),
+            Highlight([1], [2]),
             Line([0, 1], [1, 2], "a line", color="C0", linestyle="-"),
             Points([0, 1], [1, 2], "some points", color="C1"),
             Note(" a note", 1, 1, y_in_axes=True),
@@ -89,9 +91,9 @@ def sample() -> FigureModel:
         title="a title",
         xlabel="x",
         ylabel="y",
-        legend=Legend(10, 0.2),
+        legend=Legend(10),
     )
-    return FigureModel((panel, Panel(visible=False)), suptitle="sup", supxlabel="supx", supylabel="supy")
+    return FigureModel((panel, Panel(visible=False)), suptitle="sup", supxlabel="supx", supylabel="supy", caption="cap")
 
 
 def swapped(item: object, cls: type, name: str, value: str, found: list[object]) -> object:
@@ -138,6 +140,7 @@ def test_the_lines_roles_and_order() -> None:
         "suptitle: sup",
         "supxlabel: supx",
         "supylabel: supy",
+        "caption: cap",
         "panel 1 title: a title",
         "panel 1 xlabel: x",
         "panel 1 ylabel: y",
@@ -225,9 +228,9 @@ def test_a_rendered_set_passes_the_check(rendered: Path) -> None:
         "panel 1 title: Figure 1: two warmups",
         "panel 1 xlabel: step (scheduler.last_epoch)",
         "panel 1 ylabel: learning rate",
+        "panel 1 note:  warmup end (5)",
         "panel 1 legend: slow",
         "panel 1 legend: fast",
-        "panel 1 note:  warmup end (5)",
     ]
 
 
@@ -273,7 +276,7 @@ def test_a_text_with_a_line_more_or_less_fails_the_check(rendered: Path) -> None
     path = rendered.parent.parent / "figs" / "flat.txt"
     lines = path.read_text().splitlines()
     path.write_text("\n".join(lines[:-1]) + "\n")
-    assert drifts(rendered) == ["drift: flat: text changed: 'panel 1 legend: constant' is new"]
+    assert drifts(rendered) == ["drift: flat: text changed: 'panel 1 label (no legend): constant' is new"]
     path.write_text("\n".join([*lines, "panel 1 note: stale"]) + "\n")
     assert drifts(rendered) == ["drift: flat: text changed: 'panel 1 note: stale' is gone"]
     path.write_text("\r\n".join(lines) + "\r\n")  # a checkout with Windows line ends
@@ -316,9 +319,10 @@ def test_any_run_writes_its_text(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert [p.name for p in tmp_path.iterdir()] == ["cosine.txt"]
     assert (tmp_path / "cosine.txt").read_text().splitlines()[1:] == [
+        "caption: peak 1 at step 3 \u00b7 final 0.0495156 at step 9",
         "panel 1 title: cosine (warmup 3, T 10, num_cycles 0.5)",
         "panel 1 xlabel: step (scheduler.last_epoch)",
         "panel 1 ylabel: learning rate",
-        "panel 1 label (no legend): cosine",
         "panel 1 note:  warmup end (3)",
+        "panel 1 label (no legend): cosine",
     ]
