@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from . import schedules
 from .errors import ConfigError, LrplotError, LrplotWarning, OutsideError, ParameterError, UsageError, plain
-from .figures import DEFAULT_TOLERANCE, Drift, FigureSpec, RenderedFigure, compare_table, render
+from .figures import DEFAULT_TOLERANCE, Drift, FigureSpec, RenderedFigure, compare_table, compare_text, render
 from .files import Writer, write_files
 from .formats import Document, outputs, parse_formats, screen_formats
 from .limits import MAX_CURVES, is_number
@@ -129,6 +129,7 @@ def render_sets(
     With ``html`` among the formats, each folder of whole sets gets an
     ``index.html`` linking its figures. ``show`` is given each rendered figure
     once everything is written (the CLI draws them for ``--format term``).
+    Wherever a figure's CSV is written, its text (``NAME.txt``) is too (:func:`_set_formats`).
 
     Everything is rendered before anything is written, and then every file of
     every set is written or none is. A set writes only within its folder tree
@@ -146,7 +147,7 @@ def render_sets(
         directory = Path(out) if out is not None else _confined(figure_set, figure_set.out, "out", allow_outside)
         planned = {}
         for figure in rendered:
-            planned.update(outputs(figure, directory, formats))
+            planned.update(outputs(figure, directory, _set_formats(formats)))
         if only is None and "html" in parse_formats(formats):
             galleries.setdefault(directory, []).extend((figure_set, figure) for figure in rendered)
         if whole and figure_set.page is not None and writes_files:
@@ -173,6 +174,16 @@ def render_sets(
     return paths
 
 
+def _set_formats(formats: Iterable[str] | None) -> tuple[str, ...]:
+    """The formats a figure set writes: those asked for, and its text (``txt``) wherever its
+    CSV goes, since ``--check`` compares both."""
+    chosen = parse_formats(formats)
+    if "csv" not in chosen or "txt" in chosen:
+        return chosen
+    at = chosen.index("csv") + 1
+    return (*chosen[:at], "txt", *chosen[at:])
+
+
 def _gallery(figures: Sequence[tuple[FigureSet, RenderedFigure]], png: bool) -> str:
     from .html import gallery
 
@@ -190,8 +201,8 @@ def check_sets(
     spelling: Spelling = PLAIN,
     allow_outside: bool = False,
 ) -> tuple[list[Drift], int]:
-    """Regenerate in memory and compare with the committed CSVs (and pages);
-    the drifts and how many figures were checked. Writes nothing, and reads
+    """Regenerate in memory and compare with the committed CSVs, text sidecars (``NAME.txt``)
+    and pages; the drifts and how many figures were checked. Writes nothing, and reads
     nothing outside the set's folder tree (or ``out``) unless ``allow_outside``."""
     check_tolerance(tolerance)
     drifts: list[Drift] = []
@@ -200,11 +211,12 @@ def check_sets(
         tree = Path(os.path.realpath(out)) if out is not None else figure_set.root
         directory = Path(out or figure_set.out)
         for figure in rendered:
-            csv = directory / f"{figure.name}.csv"
-            outside = not allow_outside and not _within(csv, tree)
-            drift = Drift(figure.name, f"{csv} leads outside {tree}; not read") if outside else None
-            if drift := drift or compare_table(figure.name, figure, csv, tolerance):
-                drifts.append(drift)
+            csv, text = directory / f"{figure.name}.csv", directory / f"{figure.name}.txt"
+            found = [  # the values and the text: both drifts are told
+                _outside(figure.name, csv, tree, allow_outside) or compare_table(figure.name, figure, csv, tolerance),
+                _outside(figure.name, text, tree, allow_outside) or compare_text(figure.name, figure, text),
+            ]
+            drifts += [drift for drift in found if drift is not None]
         checked += len(rendered)
         page = figure_set.page
         if whole and page is not None:
@@ -224,6 +236,13 @@ def check_tolerance(tolerance: object) -> float:
     if is_number(tolerance) and tolerance >= 0:
         return float(tolerance)
     raise ParameterError("tolerance", f"expected a finite number >= 0, got {tolerance!r}")
+
+
+def _outside(name: str, path: Path, tree: Path, allow_outside: bool) -> Drift | None:
+    """A Drift if ``path`` leads out of ``tree``, where ``--check`` does not read."""
+    if allow_outside or _within(path, tree):
+        return None
+    return Drift(name, f"{path} leads outside {tree}; not read")
 
 
 def _confined(figure_set: FigureSet, path: Path, key: str, allow_outside: bool) -> Path:

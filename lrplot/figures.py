@@ -3,7 +3,8 @@
 A :class:`FigureSpec` describes one figure (its curves, steps, lr, look). It is
 built from a ``configs/*.toml`` figure set (:mod:`lrplot.configs`) or from
 ``lrplot compare``; either way :func:`render` runs every curve, and
-:func:`compare_table` compares a fresh rendering with a committed CSV.
+:func:`compare_table` compares a fresh rendering with a committed CSV, and
+:func:`compare_text` with its committed text sidecar.
 """
 
 from __future__ import annotations
@@ -337,6 +338,33 @@ def compare_table(name: str, fresh: RenderedFigure, path: Path, tolerance: float
             if worst is None or not deviation[row] <= worst.deviation:
                 worst = Drift(name, "values drifted", float(deviation[row]), float(steps[row]), column)
     return worst
+
+
+def compare_text(name: str, fresh: RenderedFigure, path: Path) -> Drift | None:
+    """A Drift if the committed text sidecar at ``path`` (see :mod:`lrplot.figure_text`) is not
+    what ``fresh``'s figure shows, naming the first line that differs."""
+    from .figure_text import committed_lines, figure_text, first_difference
+
+    if not path.exists():
+        return Drift(name, f"no committed figure text at {path} (render writes it beside the CSV)")
+    if not path.is_file():  # a folder, or a pipe that would block the read forever
+        return Drift(name, f"{path} is not a file; not read")
+    new = figure_text(fresh.figure())
+    limit = max(MAX_CONFIG_BYTES, 4 * sum(len(line) + 1 for line in new))  # a longer one differs anyway
+    try:
+        with open(path, "rb") as f:
+            data = f.read(limit + 1)
+        if len(data) > limit:
+            return Drift(name, f"committed text {path} is larger than {limit} bytes; not read")
+        old = committed_lines(data.decode("utf-8"))
+    except OSError as e:
+        return Drift(name, f"committed text {path} cannot be read: {e.strerror or e}")
+    except UnicodeDecodeError as e:
+        return Drift(name, f"committed text {path} cannot be read: not UTF-8 text (byte {e.start + 1} is not)")
+    if old is None:
+        return Drift(name, f"{path} has no lrplot figure-text header line; not compared")
+    difference = first_difference(old, new)
+    return Drift(name, f"text changed: {difference}") if difference is not None else None
 
 
 def _text(value: object) -> str:

@@ -109,6 +109,13 @@ def _json(document: Document, drawing: Drawing) -> Writer:
     return json_writer(document.metadata(), document.table(), document.columns_key)
 
 
+def _txt(document: Document, drawing: Drawing) -> Writer:
+    from .figure_text import sidecar
+    from .writers import text_writer
+
+    return text_writer(sidecar(drawing.model()))
+
+
 def _html(document: Document, drawing: Drawing) -> Writer:
     from .html import page
     from .writers import text_writer
@@ -125,6 +132,7 @@ FORMATS = {
         Format("pdf", "the figure as a PDF page", _figure("pdf")),
         Format("json", "the metadata and every column in one JSON document", _json),
         Format("py", "a Python script that rebuilds the CSV with torch, byte for byte", _py),
+        Format("txt", "every title, label, legend entry and note, one a line; what render --check compares", _txt),
         Format("html", "one self-contained interactive page: hover for exact values, zoom, log y", _html),
         Format("term", "the figure drawn in the terminal, on standard output; no file", None, screen=True),
     )

@@ -102,7 +102,7 @@ def test_figure_10_is_a_real_resume_that_skips_one_step() -> None:
 def test_untouched_tree_passes_the_check() -> None:
     result = invoke("render", ARTICLE, GALLERY, "--check")
     assert result.exit_code == 0, result.output
-    assert "figures match their committed CSVs (tolerance 1e-09)" in result.stdout
+    assert "figures match their committed CSVs and texts (tolerance 1e-09)" in result.stdout
 
 
 def test_gallery_has_a_figure_for_every_schedule() -> None:
@@ -172,12 +172,12 @@ def test_stale_page_is_a_drift(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "the page differs" in result.stderr
 
 
-def test_render_writes_png_csv_and_page_with_overrides(tmp_path: Path) -> None:
+def test_render_writes_png_csv_text_and_page_with_overrides(tmp_path: Path) -> None:
     result = invoke(
         "render", ARTICLE, "--only", "fig04_linear", "--steps", "50", "--record", "before", "--out", tmp_path
     )
     assert result.exit_code == 0, result.output
-    assert result.stdout.split() == [str(tmp_path / "fig04_linear.png"), str(tmp_path / "fig04_linear.csv")]
+    assert result.stdout.split() == [str(tmp_path / f"fig04_linear.{ext}") for ext in ("png", "csv", "txt")]
     _, _, columns = lrplot.read_csv(tmp_path / "fig04_linear.csv")
     assert columns[0] == list(range(50))  # the command line overrode steps and record
     assert (tmp_path / "fig04_linear.png").read_bytes().startswith(b"\x89PNG")

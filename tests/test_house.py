@@ -296,7 +296,7 @@ def test_every_registered_format_is_offered_and_works_for_compare(tmp_path: Path
     files = [name for name, f in FORMATS.items() if not f.screen]
     assert sorted(p.name for p in every.iterdir()) == sorted(f"compare.{name}" for name in files)
     starts = {"png": b"\x89PNG", "pdf": b"%PDF", "svg": b"<?xml", "csv": b"# lrplot: ", "json": b"{", "py": b'"""',
-              "html": b"<!DOCTYPE html>"}  # fmt: skip
+              "txt": b"# lrplot figure text", "html": b"<!DOCTYPE html>"}  # fmt: skip
     for name in files:
         assert (every / f"compare.{name}").read_bytes().startswith(starts[name]), name
     assert "cosine vs linear" in result.stdout and "\u2800" <= result.stdout.split("\n")[1][-1] <= "\u28ff"  # term

@@ -171,7 +171,7 @@ def test_a_set_outside_any_project_may_write_only_in_its_own_folder(tmp_path: Pa
     assert "is outside" in one_error(invoke("render", config))
     write_set(config, 'out = "figs"\n')
     assert invoke("render", config, "--format", "csv").exit_code == 0
-    assert files_in(tmp_path) == ["sub/figs/a.csv", "sub/set.toml"]
+    assert files_in(tmp_path) == ["sub/figs/a.csv", "sub/figs/a.txt", "sub/set.toml"]
 
 
 def test_an_out_folder_that_links_outside_is_refused(project: Path, tmp_path_factory) -> None:
@@ -186,22 +186,23 @@ def test_the_out_option_may_be_anywhere(project: Path, tmp_path_factory) -> None
     out = tmp_path_factory.mktemp("chosen")
     config = write_set(project / "configs" / "set.toml", 'out = "/nowhere"\n')
     assert invoke("render", config, "--out", out, "--format", "csv").exit_code == 0
-    assert files_in(out) == ["a.csv"]
+    assert files_in(out) == ["a.csv", "a.txt"]
 
 
 # render --check reads only inside the tree, and never echoes a file ---------------------
 
 
-def test_check_does_not_follow_a_committed_csv_linked_outside(project: Path, tmp_path_factory) -> None:
+@pytest.mark.parametrize("committed", ["a.csv", "a.txt"])
+def test_check_does_not_follow_a_committed_file_linked_outside(project: Path, tmp_path_factory, committed) -> None:
     secret = tmp_path_factory.mktemp("secret") / "key.txt"
-    secret.write_text("TOP-SECRET-VALUE\n")
+    secret.write_text("# lrplot figure text\nTOP-SECRET-VALUE\n")
     config = write_set(project / "configs" / "set.toml", 'out = "../figs"\n')
     assert invoke("render", config, "--format", "csv").exit_code == 0
-    (project / "figs" / "a.csv").unlink()
-    (project / "figs" / "a.csv").symlink_to(secret)
+    (project / "figs" / committed).unlink()
+    (project / "figs" / committed).symlink_to(secret)
     result = invoke("render", config, "--check")
     assert result.exit_code == 1 and "leads outside" in result.stderr and "not read" in result.stderr
-    assert "TOP-SECRET" not in result.output
+    assert len(result.stderr.splitlines()) == 1 and "TOP-SECRET" not in result.output
 
 
 @pytest.mark.parametrize(

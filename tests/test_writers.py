@@ -73,7 +73,7 @@ def test_figure_is_labelled_titled_and_marks_the_warmup(curve: lrplot.Curve) -> 
 
 
 def test_unknown_format_is_a_parameter_error(curve: lrplot.Curve, tmp_path: Path) -> None:
-    expected = "format: expected one of png, csv, svg, pdf, json, py, html, term, got 'gif'"
+    expected = "format: expected one of png, csv, svg, pdf, json, py, txt, html, term, got 'gif'"
     with pytest.raises(ParameterError, match=expected):
         lrplot.write_curve(curve, tmp_path, formats=("gif",))
 

@@ -356,7 +356,11 @@ def render_command(
     out: Out = None,
     only: Annotated[str | None, typer.Option("--only", metavar="NAME", help="render just this figure")] = None,
     check: Annotated[
-        bool, typer.Option("--check", help="regenerate in memory and compare with the committed CSVs; write nothing")
+        bool,
+        typer.Option(
+            "--check",
+            help="regenerate in memory and compare with the committed CSVs and texts (NAME.txt); write nothing",
+        ),
     ] = False,
     tolerance: Annotated[
         float,
@@ -388,11 +392,12 @@ def render_command(
     log_x: LogX = None,
     xlim: Xlim = None,
 ) -> None:
-    """Render figure sets (PNG + CSV per figure, and the set's docs page), or --check them.
+    """Render figure sets (PNG, CSV and text per figure, and the set's docs page), or --check them.
 
     --steps, --lr, --optimizer, --record, --engine, --log-y and the look (--preset, --figsize, --dpi,
     --font-size, --log-x, --xlim) override every figure's; --format html
     adds an index.html gallery of each folder's figures, and --format term draws each figure here.
+    Wherever a figure's CSV goes, its text (NAME.txt) goes too: --check compares both.
     """
     from .. import api, engines
 
@@ -420,7 +425,7 @@ def render_command(
         typer.echo(f"drift: {one_line(str(drift))}", err=True)
     if drifts:
         raise typer.Exit(1)
-    typer.echo(f"{checked} figures match their committed CSVs (tolerance {tolerance:g})")
+    typer.echo(f"{checked} figures match their committed CSVs and texts (tolerance {tolerance:g})")
 
 
 def write_trainer(
