@@ -42,10 +42,11 @@ LINESTYLES = tuple(DASHES)
 LINEWIDTH = 1.6
 TITLE_SIZE = 12.0  # points: matplotlib's "large" title
 CAPTION_SIZE = 8.0  # points: small print under the panels
-CHAR_EM = 0.62  # a DejaVu Sans character's mean width, in ems, for wrapping before drawing
+CHAR_EM = 0.58  # a DejaVu Sans character's mean width, in ems, for wrapping before drawing
 MAX_EPOCH_MARKS = 50  # more epoch boundaries than this would grey the panel: the top axis alone shows them
 MAX_RESTART_TICKS = 50  # restarts ticked on the step axis; more would be a solid bar
 ZOOM_HALF_WIDTH = 12  # steps either side of a resume splice in its zoomed panel
+MIN_ZOOM_WIDTH = 5.0  # inches: a narrower figure (a paper's column) has no room for the zoomed panel
 
 
 @dataclass(frozen=True, eq=False)  # arrays have no single truth value to compare by
@@ -271,16 +272,24 @@ def wrap(text: str, width_inches: float, font_size: float) -> str:
     for given in text.split("\n"):
         line = ""
         for part in _pieces(given):
-            if line and len(line) + len(part) > chars:
+            if line and _chars(line) + _chars(part) > chars:
                 lines.append(line.rstrip())
                 line = part.lstrip()
             else:
                 line += part
-            while len(line) > chars:  # one word wider than the figure
-                lines.append(line[:chars])
-                line = line[chars:]
+            while _chars(line) > chars:  # one word wider than the figure
+                cut = next(i for i in range(len(line), 0, -1) if _chars(line[:i]) <= chars)
+                lines.append(line[:cut])
+                line = line[cut:]
         lines.append(line.rstrip())
     return "\n".join(lines)
+
+
+def _chars(text: str) -> int:
+    """How many mean characters ``text`` is wide: a CJK character counts two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _pieces(text: str) -> list[str]:
@@ -535,14 +544,9 @@ def within(artists: Sequence[Artist], xlim: tuple[float, float] | None) -> tuple
 
 
 def _finish(panels: list[Panel], look: Look, figsize: tuple[float, float], caption: str | None = None) -> FigureModel:
-    """Panels of one x axis stacked, titles wrapped, the look applied."""
+    """Panels of one x axis stacked, the look applied."""
     size = look.figsize or figsize
-    title_size = look.font_size or TITLE_SIZE
-    panels = [
-        replace(p, title=wrap(p.title, size[0], title_size), log_x=look.log_x, artists=within(p.artists, look.xlim))
-        for p in panels
-    ]
-    caption = wrap(caption, size[0], look.font_size or CAPTION_SIZE) if caption else None
+    panels = [replace(p, log_x=look.log_x, artists=within(p.artists, look.xlim)) for p in panels]
     common = {"dpi": look.dpi or DEFAULT_DPI, "font_size": look.font_size, "caption": caption}
     if len(panels) == 1:
         return FigureModel(tuple(panels), size, **common)  # type: ignore[arg-type]
@@ -645,8 +649,9 @@ def overlay(
         )
     width = (look.figsize or FIGSIZE)[0]
     caption = summary(first, look.xlim, width) if len(traces) == 1 and resumed is None else None
-    if resumed is not None and look.xlim is None and len(panels) == 1:
-        return _spliced(panels[0], _zoom(first, resumed), look, title_size=look.font_size or TITLE_SIZE)
+    wide = (look.figsize or FIGSIZE)[0] >= MIN_ZOOM_WIDTH
+    if resumed is not None and look.xlim is None and len(panels) == 1 and wide:
+        return _spliced(panels[0], _zoom(first, resumed), look)
     return _finish(panels, look, FIGSIZE, caption)
 
 
@@ -677,7 +682,7 @@ def _zoom(first: Trace, resumed: Trace) -> Panel:
         artists += [Line(x, y, None, color, style), Points(x, y, None, color, marker="o", size=3)]
     return Panel(
         tuple(artists),
-        title=f"zoom on the splice:\n{skipped} is never read",
+        title=f"the splice, zoomed:\n{skipped} never read",
         title_fontsize=9,
         xlabel="step",
         x_range=(xlim[0] - 0.5, xlim[1] + 0.5),
@@ -686,9 +691,9 @@ def _zoom(first: Trace, resumed: Trace) -> Panel:
     )
 
 
-def _spliced(main: Panel, zoom: Panel, look: Look, title_size: float) -> FigureModel:
+def _spliced(main: Panel, zoom: Panel, look: Look) -> FigureModel:
     size = look.figsize or (FIGSIZE[0] + 2, FIGSIZE[1])
-    main = replace(main, title=wrap(main.title, size[0] * 0.78, title_size), log_x=look.log_x)
+    main = replace(main, log_x=look.log_x)
     return FigureModel(
         (main, zoom), size, (1, 2), dpi=look.dpi or DEFAULT_DPI, font_size=look.font_size, width_ratios=(4, 1)
     )
@@ -720,14 +725,13 @@ def grid(traces: Mapping[str, Trace], title: str, log_y: bool = False, look: Loo
         )
     panels += [Panel(visible=False)] * (rows * cols - len(panels))
     size = look.figsize or (3.4 * cols, 2.4 * rows + 0.6)
-    panels = [replace(p, title=wrap(p.title, size[0] / cols, look.font_size or 9)) for p in panels]
     return FigureModel(
         tuple(panels),
         size,
         (rows, cols),
         sharex=True,
         sharey=True,
-        suptitle=wrap(title, size[0], look.font_size or TITLE_SIZE),
+        suptitle=title,
         supxlabel=x_label(first),
         supylabel=y_label("lr"),
         dpi=look.dpi or DEFAULT_DPI,

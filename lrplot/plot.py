@@ -22,6 +22,7 @@ from .figure_model import (
     CAPTION_SIZE,
     DASHES,
     PALETTE,
+    TITLE_SIZE,
     Artist,
     FigureModel,
     Highlight,
@@ -34,6 +35,7 @@ from .figure_model import (
     check_span,
     engineering,
     hex_color,
+    wrap,
 )
 from .look import DEFAULT_DPI
 
@@ -141,8 +143,10 @@ def _render(model: FigureModel) -> Figure:
     grid = fig.subplots(rows, cols, sharex=model.sharex, sharey=model.sharey, squeeze=False, gridspec_kw=ratios)
     axes = list(grid.ravel())
     size = _sizer(model.font_size)
-    for ax, panel in zip(axes, model.panels, strict=True):
-        draw_panel(ax, panel, model.font_size)
+    shares = model.width_ratios or (1.0,) * cols
+    widths = [model.figsize[0] * share / sum(shares) for share in shares]  # each column's inches, for titles
+    for i, (ax, panel) in enumerate(zip(axes, model.panels, strict=True)):
+        draw_panel(ax, panel, model.font_size, widths[i % cols])
     _show_lowest_ticks(grid, [p.visible for p in model.panels], cols)
     lr_panels = [p for p in model.panels if p.visible and p.quantity == "lr" and not p.log_y and not p.zoomed]
     if model.sharey and lr_panels:  # one y axis: the range of them all, not the last panel's
@@ -152,13 +156,14 @@ def _render(model: FigureModel) -> Figure:
     if model.supylabel:
         fig.supylabel(model.supylabel, parse_math=False)
     if model.suptitle:
-        fig.suptitle(model.suptitle, parse_math=False)
+        fig.suptitle(wrap(model.suptitle, model.figsize[0], size(TITLE_SIZE)), parse_math=False)
     if model.caption:
         # Laid out with the axes, under them, by the figure's x label slot (a single axes leaves it free).
-        fig.supxlabel(model.caption, fontsize=size(CAPTION_SIZE), color="0.35", parse_math=False)
+        caption = wrap(model.caption, model.figsize[0], size(CAPTION_SIZE))
+        fig.supxlabel(caption, fontsize=size(CAPTION_SIZE), color="0.35", parse_math=False)
     for ax, panel in zip(axes, model.panels, strict=True):
         if panel.legend is not None and panel.visible:
-            _legend(fig, ax, size(panel.legend.fontsize))
+            _legend(fig, ax, size(panel.legend.fontsize), model.figsize[0])
     return fig
 
 
@@ -167,10 +172,11 @@ def _sizer(font_size: float | None) -> Callable[[float], float]:
     return lambda own: font_size if font_size is not None else own
 
 
-def _legend(fig: Figure, ax: Axes, fontsize: float) -> None:
+def _legend(fig: Figure, ax: Axes, fontsize: float, width_inches: float) -> None:
     """The panel's labelled lines in a legend below the panels (the layout makes room for it),
     in as many columns as fit the figure's width, at most four."""
     handles, labels = ax.get_legend_handles_labels()
+    labels = [wrap(label, width_inches - 0.6, fontsize) for label in labels]  # the line sample takes the rest
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     for ncols in range(min(4, len(labels)), 0, -1):
         legend = fig.legend(handles, labels, loc="outside lower center", ncols=ncols, fontsize=fontsize, frameon=False)
@@ -192,8 +198,9 @@ def _show_lowest_ticks(grid: Any, visible: list[bool], cols: int) -> None:
             grid[row, col].xaxis.set_tick_params(labelbottom=True)
 
 
-def draw_panel(ax: Axes, panel: Panel, font_size: float | None = None) -> None:
-    """Draw one panel's artists, in order, then its labels, scales and ticks."""
+def draw_panel(ax: Axes, panel: Panel, font_size: float | None = None, width_inches: float = 7.0) -> None:
+    """Draw one panel's artists, in order, then its labels, scales and ticks; its title wrapped
+    to ``width_inches``."""
     if not panel.visible:
         ax.set_visible(False)
         return
@@ -204,10 +211,12 @@ def draw_panel(ax: Axes, panel: Panel, font_size: float | None = None) -> None:
         ax.set_xlabel(panel.xlabel, parse_math=False)
     if panel.ylabel is not None:
         ax.set_ylabel(panel.ylabel, parse_math=False)
+    title_size = size(panel.title_fontsize or TITLE_SIZE)
+    title = wrap(panel.title, width_inches, title_size)
     if panel.title_fontsize is None:  # matplotlib's title size, not the text default
-        ax.set_title(panel.title, parse_math=False)
+        ax.set_title(title, parse_math=False)
     else:
-        ax.set_title(panel.title, fontsize=size(panel.title_fontsize), parse_math=False)
+        ax.set_title(title, fontsize=title_size, parse_math=False)
     ax.grid(True, alpha=0.3)
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 

@@ -256,7 +256,7 @@ def trainer_figure(
     entries = sum(a.label.count("\n") + 1 for a in artists if isinstance(a, (Line, Points)) and a.label)
     panel = Panel(
         figure_model.within(artists, look.xlim),
-        title=figure_model.wrap(title or _title(curve), size[0], look.font_size or figure_model.TITLE_SIZE),
+        title=title or _title(curve),
         xlabel="optimizer update (Trainer's global step)",
         ylabel="learning rate",
         log_y=log_y,

@@ -35,12 +35,13 @@ from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
 from typer.testing import CliRunner
 
-from lrplot import api, configs, figures, plot
+import lrplot
+from lrplot import api, configs, figures, look, plot
 from lrplot.cli.app import app
 from lrplot.figure_model import FigureModel, Line, Panel
 
 ROOT = Path(__file__).resolve().parent.parent
-CONFIGS = (ROOT / "configs" / "gallery.toml", ROOT / "configs" / "article.toml")
+CONFIGS = tuple(sorted((ROOT / "configs").glob("*.toml")))  # every committed set
 SLACK_PX = 1.0  # antialiasing and rounding: a text may touch the edge by a pixel
 # How far apart in grey (0 black, 1 white) two lines of one dash pattern must be to be told
 # apart in a greyscale print: 0.12, about 31 of 255 grey levels. A difference that shows
@@ -410,6 +411,27 @@ STRESS: dict[str, Callable[[], figures.RenderedFigure | figures.TraceDocument]] 
         ).curves["cosine"]
     ),
     "stress_non_ascii_title": lambda: api.compare(("cosine:warmup=100",), 1000, title=NON_ASCII_TITLE),
+    "stress_cjk_title": lambda: api.compare(
+        ("cosine:warmup=100",), 1000, title="余弦学习率调度" * 12
+    ),  # 2 columns each
+    # The look's options: a paper column holds an 8-curve legend; a zoom, a log axis, a dense curve's caption.
+    "stress_paper_eight": lambda: api.compare(
+        EIGHT, 1000, shared={"warmup": 100}, name="paper_eight", look=look.choose("paper")
+    ),
+    "stress_paper_splice": lambda: figures.render(
+        dataclasses.replace(CONFIG_SPECS["fig10_cosine_resumed"], figsize=None, look=look.choose("paper"))
+    ),
+    "stress_xlim_log_x": lambda: api.compare(
+        ("cosine_with_restarts:num_cycles=20", "linear"),
+        2000,
+        shared={"warmup": 30},
+        name="zoom",
+        look=look.Look(log_x=True, xlim=(5.0, 900.0)),
+    ),
+    "stress_dense_caption": lambda: figures.TraceDocument(
+        lrplot.curve("cosine_with_restarts", steps=200_000, num_cycles=300, warmup=1000, engine="numpy"),
+        look=look.Look(figsize=(4.0, 3.0)),
+    ),
 }
 CONFIG_SPECS = _config_specs()
 NAMES = [*CONFIG_SPECS, *STRESS]

@@ -172,7 +172,7 @@
       series, axes,
       scales: {
         x: { time: false, range: panel.x_range || ((u, min, max) => (min === max ? [min - 1, max + 1] : [min, max])) },
-        y: log ? { distr: 3, log: 10 } : {},
+        y: log ? { distr: 3, log: 10 } : panel.quantity === "lr" ? { range: fromZero } : {},
       },
       legend: { show: false },
       cursor: { sync: { key: "lrplot" }, drag: { x: true, y: false, setScale: true } },
@@ -190,6 +190,12 @@
     chart.u.series.forEach((s, i) => { if (i > 0 && chart.hidden.has(i)) chart.u.setSeries(i, { show: false }); });
     if (previous) chart.u.setScale("x", { min: chart.zoom[0], max: chart.zoom[1] });
     pan(chart);
+  }
+
+  // A linear lr axis shows 0, as the PNG's does, so a floor reads as one.
+  function fromZero(u, min, max) {
+    const low = Math.min(0, min), high = Math.max(0, max), pad = (high - low || 1) * 0.04;
+    return [low - pad, high + pad];
   }
 
   // Shift-drag pans; the wheel zooms around the pointer; both on x, for every chart.
