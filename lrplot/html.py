@@ -49,11 +49,13 @@ def page(model: FigureModel, metadata: Mapping[str, object], convention: str) ->
         for label, command in _commands(metadata)
     )
     heading = f"<h1>{html.escape(model.suptitle)}</h1>" if model.suptitle else ""
+    caption = f'<p class="caption">{html.escape(model.caption)}</p>' if model.caption else ""
     return f"""{_head(title, _asset("uPlot.min.css"))}
 {heading}
 <div class="toolbar"><button type="button" id="reset">Reset zoom</button>
 <label><input type="checkbox" id="log-y"> log y</label><span>{html.escape(HELP)}</span></div>
 <div id="charts"></div>
+{caption}
 <h2>Regenerate</h2>
 {commands or "<p>(no command recorded)</p>"}
 <h2>Step convention</h2>

@@ -185,3 +185,9 @@ def _unquote(link: str) -> str:
     from urllib.parse import unquote
 
     return unquote(link)
+
+
+def test_a_one_schedule_page_shows_the_figure_caption(tmp_path: Path) -> None:
+    run("cosine", "--steps", "100", "--warmup", "10", "--format", "html", "--out", str(tmp_path))
+    page = (tmp_path / "cosine.html").read_text()
+    assert '<p class="caption">peak 1 at step 10 · final ' in page
