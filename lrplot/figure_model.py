@@ -493,11 +493,28 @@ def summary(trace: Trace, xlim: tuple[float, float] | None, width_inches: float)
     if y[low] < y[-1]:
         parts.append(f"lowest {y[low]:.6g} at {_x(unit, x[low])}")
     parts.append(f"final {y[-1]:.6g} at {_x(unit, x[-1])}")
+    floor = _floor(trace)
+    if floor is not None:
+        parts.append(f"floor {floor[0]:.6g} ({floor[1]})")
     change = np.diff(y)
     turns = np.count_nonzero(np.diff(np.sign(change[change != 0])) != 0)
     if turns / 2 > width_inches * 12:  # under about 6 pixels a cycle at 150 dpi: drawn as a solid band
         parts.append(f"{turns // 2 + 1} cycles: denser than the figure can show; zoom in with --xlim FIRST:LAST")
     return " · ".join(parts)
+
+
+# The parameters that set a schedule's floor: absolute, or a fraction of the first group's lr.
+FLOORS = {"eta_min": False, "min_lr": False, "lr_end": False, "min_lr_rate": True, "min_lr_ratio": True}
+
+
+def _floor(trace: Trace) -> tuple[float, str] | None:
+    """The lowest lr the schedule's own parameters set (first param group), and which one sets it."""
+    for key, relative in FLOORS.items():
+        value = trace.schedule.values.get(key)
+        value = value[0] if isinstance(value, tuple) and value else value
+        if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+            return (value * trace.schedule.lrs[0] if relative else float(value)), f"{key} {value:g}"
+    return None
 
 
 def _x(unit: str, value: object) -> str:

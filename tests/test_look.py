@@ -218,3 +218,12 @@ def test_wrap_breaks_between_parameters_and_fits() -> None:
     assert len(lines) > 1 and any("final_div_factor 10000" in line for line in lines)  # a parameter stays whole
     assert all(len(line) <= (4 * 72 - 16) / (figure_model.CHAR_EM * 12) for line in lines)
     assert figure_model.wrap("x" * 200, 2.0, 12).count("\n") > 3  # a word wider than the figure is cut
+
+
+def test_the_caption_names_a_floor_the_parameters_set() -> None:
+    relative = lrplot.curve("cosine_with_min_lr", steps=100, lr=[2.0], warmup=10, min_lr_rate=0.1)
+    assert figure_model.single(relative).caption.endswith("· floor 0.2 (min_lr_rate 0.1)")  # type: ignore[union-attr]
+    absolute = lrplot.curve("cosine_annealing_lr", steps=100, lr=[2.0], eta_min=0.05)
+    assert figure_model.single(absolute).caption.endswith("· floor 0.05 (eta_min 0.05)")  # type: ignore[union-attr]
+    none = lrplot.curve("cosine", steps=100)
+    assert "floor" not in (figure_model.single(none).caption or "")
