@@ -293,7 +293,7 @@ def _figure(raw: Raw, where: str, own: set[str]) -> FigureSpec:
             (figsize[0], figsize[1]) if isinstance(figsize, list) else None,
             raw.get("dpi"),  # type: ignore[arg-type]
             raw.get("font_size"),  # type: ignore[arg-type]
-            bool(raw.get("log_x", False)),
+            raw.get("log_x"),  # type: ignore[arg-type]
             (xlim[0], xlim[1]) if isinstance(xlim, list) else None,
         )
         return FigureSpec(

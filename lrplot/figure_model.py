@@ -9,11 +9,13 @@ and later terminal and HTML renderers from the same model.
 from __future__ import annotations
 
 import math
+import re
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from .errors import ParameterError, UsageError
+from .errors import LrplotWarning, ParameterError, UsageError
 from .look import DEFAULT_DPI, Look
 from .params import text_of
 from .trace import QUANTITY_LABELS, Column, Trace
@@ -271,7 +273,7 @@ def wrap(text: str, width_inches: float, font_size: float) -> str:
     lines: list[str] = []
     for given in text.split("\n"):
         line = ""
-        for part in _pieces(given):
+        for part in _pieces(given, chars):
             if line and _chars(line) + _chars(part) > chars:
                 lines.append(line.rstrip())
                 line = part.lstrip()
@@ -292,11 +294,14 @@ def _chars(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def _pieces(text: str) -> list[str]:
-    """``text`` cut after each ", " and, inside a piece longer than a few words, after each space."""
+def _pieces(text: str, chars: int) -> list[str]:
+    """``text`` cut after each ", " and before " (" (between parameters, and after a name); a piece
+    wider than ``chars`` is cut after each space too."""
     pieces = []
-    for i, chunk in enumerate(text.split(", ")):
-        chunk = chunk if i == 0 else ", " + chunk
+    for chunk in re.split(r"(?<=, )|(?= \()", text):
+        if _chars(chunk) <= chars:
+            pieces.append(chunk)
+            continue
         words = chunk.split(" ")
         pieces += [w + " " for w in words[:-1]] + [words[-1]]
     return [p for p in pieces if p]
@@ -325,15 +330,19 @@ def shape_of(y: Column) -> tuple[bool, list[int]]:
     import numpy as np
 
     values = np.asarray(y, dtype=np.float64)
-    if len(values) < 4 or not np.isfinite(values).all():
+    if len(values) < 4:
         return False, []
-    change = np.abs(np.diff(values))
+    low, high = float(values.min()), float(values.max())  # NaN or inf in them: drawn as given
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return False, []
+    change = np.diff(values)
+    np.abs(change, out=change)  # few passes over 10M values: this runs for every figure
     if np.count_nonzero(change == 0) * 2 >= len(change):
         return True, []
-    span = float(values.max() - values.min())
-    around = np.maximum(np.concatenate([[np.inf], change[:-1]]), np.concatenate([change[1:], [np.inf]]))
-    jumps = np.flatnonzero((change > 0.2 * span) & (change > 8 * around))
-    return False, [int(i) + 1 for i in jumps if 1 <= i <= len(values) - 3]  # each side keeps two points
+    big = np.flatnonzero(change > 0.2 * (high - low))
+    big = big[(big >= 1) & (big <= len(values) - 3)]  # each side keeps two points
+    jumps = big[(change[big] > 8 * change[big - 1]) & (change[big] > 8 * change[big + 1])]
+    return False, [int(i) + 1 for i in jumps]
 
 
 def cut(trace: Trace, xlim: tuple[float, float] | None) -> tuple[Column, dict[tuple[str, int], Column]]:
@@ -344,8 +353,11 @@ def cut(trace: Trace, xlim: tuple[float, float] | None) -> tuple[Column, dict[tu
 
     x = np.asarray(trace.x)
     inside = (x >= xlim[0]) & (x <= xlim[1])
-    if not inside.any():
-        raise ParameterError("xlim", f"{xlim[0]:g}:{xlim[1]:g} holds no step of the run, which has {x[0]:g}..{x[-1]:g}")
+    if np.count_nonzero(inside) < 2:  # a line needs two
+        held = "no step" if not inside.any() else f"only step {x[inside][0]:g}"
+        raise ParameterError(
+            "xlim", f"{xlim[0]:g}:{xlim[1]:g} holds {held} of the run, which has {x[0]:g}..{x[-1]:g}; give two or more"
+        )
     tracks: dict[tuple[str, int], Column] = {key: np.asarray(v)[inside] for key, v in trace.tracks.items()}
     return x[inside], tracks
 
@@ -405,8 +417,16 @@ def trace_lines(
 ) -> list[Line]:
     """One line per param group of ``quantity`` within ``xlim``; groups after the first
     take the next line styles (from ``first_style``), so they differ without colour."""
+    import numpy as np
+
     keys = [key for key in trace.tracks if key[0] == quantity]
     x, tracks = cut(trace, xlim)
+    if log_x and np.count_nonzero(np.asarray(x, dtype=np.float64) > 0) < 2:
+        raise ParameterError(
+            "log_x",
+            f"a log step axis shows steps above 0, and the steps drawn, {x[0]:g}..{x[-1]:g}, "
+            "hold fewer than two; draw it linear or widen --xlim",
+        )
     lines = []
     for i, key in enumerate(keys):
         name = label if label is not None else trace.name
@@ -427,7 +447,7 @@ def warmup_marks(trace: Trace, text: bool = True) -> list[Artist]:
     x = warmup if trace.x_name == "step" else int(trace.x[trace.steps.searchsorted(warmup)])
     marks: list[Artist] = [Span(float(trace.x[0]), x), VLine(x, color="0.45", linestyle="--", linewidth=1)]
     if text:
-        marks.append(Note(f" warmup end ({warmup})", x, 1, y_in_axes=True))
+        marks.append(Note(f" warmup end ({warmup})", x, 1, y_in_axes=True, va="bottom"))
     return marks
 
 
@@ -449,7 +469,7 @@ def phase_marks(trace: Trace) -> list[Artist]:
     return [
         Span(start, float(trace.x[-1]), color="0.5", alpha=0.05),
         VLine(start, color="0.45", linestyle="-.", linewidth=1),
-        Note(f" decay start ({start})", start, 1, y_in_axes=True),
+        Note(f" decay start ({start})", start, 1, y_in_axes=True, va="bottom"),
     ]
 
 
@@ -493,14 +513,31 @@ def summary(trace: Trace, xlim: tuple[float, float] | None, width_inches: float)
     if y[low] < y[-1]:
         parts.append(f"lowest {y[low]:.6g} at {_x(unit, x[low])}")
     parts.append(f"final {y[-1]:.6g} at {_x(unit, x[-1])}")
+    if len(trace.schedule.lrs) > 1:
+        parts[0] = "group 0: " + parts[0]
+    if xlim is not None:  # the numbers are the window's, not the run's
+        parts[0] = f"{unit}s {_x('', x[0]).strip()}..{_x('', x[-1]).strip()} drawn: " + parts[0]
     floor = _floor(trace)
     if floor is not None:
         parts.append(f"floor {floor[0]:.6g} ({floor[1]})")
-    change = np.diff(y)
-    turns = np.count_nonzero(np.diff(np.sign(change[change != 0])) != 0)
-    if turns / 2 > width_inches * 12:  # under about 6 pixels a cycle at 150 dpi: drawn as a solid band
+    dense = width_inches * 12  # cycles: under about 6 pixels a cycle at 150 dpi draws as a solid band
+    # The thinned curve keeps every bin's extremes, so it turns as often as the run up to
+    # ~1000 cycles: counting there first spares a long run's passes when it is not dense.
+    thinned = np.asarray(decimate(x, y)[1], dtype=np.float64)
+    turns = _turns(thinned)
+    if turns / 2 > dense and len(thinned) < len(y):
+        turns = _turns(y)
+    if turns / 2 > dense:
         parts.append(f"{turns // 2 + 1} cycles: denser than the figure can show; zoom in with --xlim FIRST:LAST")
     return " · ".join(parts)
+
+
+def _turns(y: Column) -> int:
+    """How often ``y`` changes direction (flat stretches aside)."""
+    import numpy as np
+
+    change = np.diff(np.asarray(y, dtype=np.float64))
+    return int(np.count_nonzero(np.diff(np.sign(change[change != 0])) != 0))
 
 
 # The parameters that set a schedule's floor: absolute, or a fraction of the first group's lr.
@@ -563,7 +600,7 @@ def within(artists: Sequence[Artist], xlim: tuple[float, float] | None) -> tuple
 def _finish(panels: list[Panel], look: Look, figsize: tuple[float, float], caption: str | None = None) -> FigureModel:
     """Panels of one x axis stacked, the look applied."""
     size = look.figsize or figsize
-    panels = [replace(p, log_x=look.log_x, artists=within(p.artists, look.xlim)) for p in panels]
+    panels = [replace(p, log_x=bool(look.log_x), artists=within(p.artists, look.xlim)) for p in panels]
     common = {"dpi": look.dpi or DEFAULT_DPI, "font_size": look.font_size, "caption": caption}
     if len(panels) == 1:
         return FigureModel(tuple(panels), size, **common)  # type: ignore[arg-type]
@@ -590,7 +627,7 @@ def single(trace: Trace, title: str | None = None, log_y: bool = False, look: Lo
     look = look or Look()
     panels = []
     for quantity in trace.quantities:
-        lines = trace_lines(trace, quantity, xlim=look.xlim, log_x=look.log_x)
+        lines = trace_lines(trace, quantity, xlim=look.xlim, log_x=bool(look.log_x))
         marks = [*warmup_marks(trace), *phase_marks(trace)] if quantity == "lr" else warmup_marks(trace, text=False)
         extra = _markers(trace, look.xlim) if quantity == "lr" else []
         panels.append(
@@ -644,8 +681,16 @@ def overlay(
                 label = f"first run (last_epoch {trace.steps[0]}..{trace.steps[-1]})"
             style = LINESTYLES[len(lines) % len(LINESTYLES)]
             if quantity in trace.quantities:
-                lines += trace_lines(trace, quantity, label, f"C{i}", style, look.xlim, len(lines), look.log_x)
+                lines += trace_lines(trace, quantity, label, f"C{i}", style, look.xlim, len(lines), bool(look.log_x))
         artists += lines
+        if len(lines) > len(LINESTYLES) and quantity == quantities[0]:
+            warnings.warn(
+                LrplotWarning(
+                    f"{len(lines)} lines: colours and dash patterns repeat after {len(LINESTYLES)}, so some "
+                    "curves differ by their legend entry only; a --grid or fewer curves keeps them apart"
+                ),
+                stacklevel=2,
+            )
         if resumed is not None:
             artists += _resume_marks(first, resumed, quantity, saved_epoch, look.xlim)
         if len(traces) == 1 and resumed is None and quantity == "lr":
@@ -710,7 +755,7 @@ def _zoom(first: Trace, resumed: Trace) -> Panel:
 
 def _spliced(main: Panel, zoom: Panel, look: Look) -> FigureModel:
     size = look.figsize or (FIGSIZE[0] + 2, FIGSIZE[1])
-    main = replace(main, log_x=look.log_x)
+    main = replace(main, log_x=bool(look.log_x))
     return FigureModel(
         (main, zoom), size, (1, 2), dpi=look.dpi or DEFAULT_DPI, font_size=look.font_size, width_ratios=(4, 1)
     )
@@ -728,7 +773,7 @@ def grid(traces: Mapping[str, Trace], title: str, log_y: bool = False, look: Loo
     rows = -(-len(traces) // cols)
     panels = []
     for i, (label, trace) in enumerate(traces.items()):
-        lines = trace_lines(trace, "lr", label, color=f"C{i}", xlim=look.xlim, log_x=look.log_x)
+        lines = trace_lines(trace, "lr", label, color=f"C{i}", xlim=look.xlim, log_x=bool(look.log_x))
         panels.append(
             Panel(
                 within((*warmup_marks(trace, text=False), *lines), look.xlim),
@@ -736,7 +781,7 @@ def grid(traces: Mapping[str, Trace], title: str, log_y: bool = False, look: Loo
                 title_fontsize=9,
                 log_y=log_y,
                 x_range=look.xlim,
-                log_x=look.log_x,
+                log_x=bool(look.log_x),
                 restarts=restarts(lines),
             )
         )

@@ -141,7 +141,8 @@ def _panel_data(panel: Panel, xlabel: str | None) -> dict[str, object]:
             dx, dy = artist.offset or (0, 0)
             notes.append(
                 {"text": artist.text, "x": float(artist.x), "y": float(artist.y), "y_in_axes": artist.y_in_axes,
-                 "ha": artist.ha, "va": artist.va, "color": color, "dx": dx, "dy": dy}
+                 "ha": artist.ha, "va": "top" if artist.y_in_axes and artist.y >= 1 else artist.va,
+                 "color": color, "dx": dx, "dy": dy}
             )  # fmt: skip
     if len(series) == 1 and panel.quantity != "lr":  # one trace's momentum or metric: named by what it is
         series[0]["label"] = QUANTITY_LABELS.get(panel.quantity, panel.quantity)

@@ -25,7 +25,8 @@ class Look:
     figsize: (width, height) in inches; ``None``: the figure's own (7 x 4 for one panel).
     dpi: dots per inch of a PNG; ``None``: :data:`DEFAULT_DPI`.
     font_size: every text in points; ``None``: each text its own size (titles 12, labels 10).
-    log_x: a logarithmic step axis (step 0 cannot be shown on it).
+    log_x: a logarithmic step axis (step 0 cannot be shown on it); ``None``: linear, unless
+        a look under this one says otherwise.
     xlim: the steps ``(first, last)`` to draw; the curves are cut there before they are
         thinned, so a zoom shows every step in it.
     """
@@ -33,7 +34,7 @@ class Look:
     figsize: tuple[float, float] | None = None
     dpi: int | None = None
     font_size: float | None = None
-    log_x: bool = False
+    log_x: bool | None = None
     xlim: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
@@ -62,7 +63,7 @@ class Look:
 
     def over(self, base: Look) -> Look:
         """This look, with ``base``'s values where this one leaves a choice open."""
-        given = {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) not in (None, False)}
+        given = {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
         return replace(base, **given)
 
 
@@ -134,7 +135,7 @@ def choose(
     figsize: str | tuple[float, float] | None = None,
     dpi: int | None = None,
     font_size: float | None = None,
-    log_x: bool = False,
+    log_x: bool | None = None,
     xlim: str | tuple[float, float] | None = None,
 ) -> Look:
     """The look options ask for: each one given, else the preset's (``"7,4"`` and ``"A:B"`` are parsed)."""

@@ -14,6 +14,7 @@ import re
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import cache
 from typing import IO, TYPE_CHECKING, Any
 
@@ -79,6 +80,7 @@ FONT_KEYS = (
     "figure.titlesize", "figure.labelsize",
 )  # fmt: skip
 Y_MARGIN = 0.04  # of the y span, below and above the curves
+LEGEND_SAMPLE = 4.0  # ems of line in a legend entry: enough to show a whole dash pattern at 8 pt
 
 
 @contextmanager
@@ -109,6 +111,9 @@ def _drawing(rc: dict[str, object] | None = None) -> Iterator[None]:
             ),
             stacklevel=1,
         )
+    if any("constrained_layout not applied" in str(w.message) for w in caught):
+        cramped = "the figure is too small for its text: its panels got no room; give a larger --figsize or --font-size"
+        warnings.warn(LrplotWarning(cramped), stacklevel=1)
     if any("no positive values" in str(w.message) for w in caught):
         empty = "log y axis: no value is above 0, so it shows nothing; draw it linear"
         warnings.warn(LrplotWarning(empty), stacklevel=1)
@@ -157,13 +162,14 @@ def _render(model: FigureModel) -> Figure:
         fig.supylabel(model.supylabel, parse_math=False)
     if model.suptitle:
         fig.suptitle(wrap(model.suptitle, model.figsize[0], size(TITLE_SIZE)), parse_math=False)
-    if model.caption:
+    caption = wrap(model.caption, model.figsize[0], size(CAPTION_SIZE)) if model.caption else None
+    legends = [(ax, p) for ax, p in zip(axes, model.panels, strict=True) if p.legend is not None and p.visible]
+    for ax, panel in legends:
+        assert panel.legend is not None
+        _legend(fig, ax, size(panel.legend.fontsize), model.figsize[0], caption, size(CAPTION_SIZE))
+    if caption and not legends:
         # Laid out with the axes, under them, by the figure's x label slot (a single axes leaves it free).
-        caption = wrap(model.caption, model.figsize[0], size(CAPTION_SIZE))
         fig.supxlabel(caption, fontsize=size(CAPTION_SIZE), color="0.35", parse_math=False)
-    for ax, panel in zip(axes, model.panels, strict=True):
-        if panel.legend is not None and panel.visible:
-            _legend(fig, ax, size(panel.legend.fontsize), model.figsize[0])
     return fig
 
 
@@ -172,20 +178,33 @@ def _sizer(font_size: float | None) -> Callable[[float], float]:
     return lambda own: font_size if font_size is not None else own
 
 
-def _legend(fig: Figure, ax: Axes, fontsize: float, width_inches: float) -> None:
-    """The panel's labelled lines in a legend below the panels (the layout makes room for it),
-    in as many columns as fit the figure's width, at most four."""
+def _legend(
+    fig: Figure, ax: Axes, fontsize: float, width_inches: float, caption: str | None, caption_size: float
+) -> None:
+    """The panel's labelled lines in a legend below the panels (the layout makes room for it), in as
+    many columns as fit the figure's width, at most four; the caption, if any, heads it (two texts
+    in one slot would overprint). A legend taller than a quarter of the figure adds the excess to its
+    height, so the panels keep room to show the curves."""
     handles, labels = ax.get_legend_handles_labels()
-    labels = [wrap(label, width_inches - 0.6, fontsize) for label in labels]  # the line sample takes the rest
+    labels = [wrap(label, width_inches - 0.8, fontsize) for label in labels]  # the line sample takes the rest
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     for ncols in range(min(4, len(labels)), 0, -1):
-        legend = fig.legend(handles, labels, loc="outside lower center", ncols=ncols, fontsize=fontsize, frameon=False)
-        for text in legend.get_texts():
+        legend = fig.legend(
+            handles, labels, loc="outside lower center", ncols=ncols, fontsize=fontsize, frameon=False,
+            handlelength=LEGEND_SAMPLE, title=caption, title_fontproperties={"size": caption_size},
+        )  # fmt: skip
+        if caption:
+            legend.get_title().set_color("0.35")
+        for text in [*legend.get_texts(), legend.get_title()]:
             text.set_parse_math(False)
         box = legend.get_window_extent(renderer)
         if box.width <= fig.bbox.width * 0.98 or ncols == 1:
-            return
+            break
         legend.remove()
+    width, height = fig.get_size_inches()
+    excess = box.height / fig.dpi - height / 4
+    if excess > 0:
+        fig.set_size_inches(width, height + excess)
 
 
 def _show_lowest_ticks(grid: Any, visible: list[bool], cols: int) -> None:
@@ -205,8 +224,15 @@ def draw_panel(ax: Axes, panel: Panel, font_size: float | None = None, width_inc
         ax.set_visible(False)
         return
     size = _sizer(font_size)
+    above = [a for a in panel.artists if _above(a)] if not panel.epoch_length else []  # the epoch axis is up there
     for artist in panel.artists:
+        if artist in above:
+            continue
+        if isinstance(artist, Note) and _above(artist):  # the epoch axis holds the top: just inside it instead
+            artist = replace(artist, va="top")
         draw(ax, artist, size)
+    if above:
+        _top_labels(ax, above, size)  # type: ignore[arg-type]
     if panel.xlabel is not None:
         ax.set_xlabel(panel.xlabel, parse_math=False)
     if panel.ylabel is not None:
@@ -254,6 +280,22 @@ def draw_panel(ax: Axes, panel: Panel, font_size: float | None = None, width_inc
         ax.set_ylim(*lr_range([panel]))
 
 
+def _above(artist: Artist) -> bool:
+    """A note meant to stand above the axes at its step (warmup's end, a decay's start)."""
+    return isinstance(artist, Note) and artist.y_in_axes and artist.y >= 1 and artist.va == "bottom"
+
+
+def _top_labels(ax: Axes, notes: list[Note], size: Callable[[float], float]) -> None:
+    """Notes as labels of ticks on a top axis: the layout makes room for them, so none covers a
+    curve however short the panel."""
+    top = ax.secondary_xaxis("top")
+    top.set_xticks([n.x for n in notes], labels=[n.text.strip() for n in notes])
+    top.tick_params(axis="x", length=3, color="0.45", labelsize=size(notes[0].fontsize), labelcolor=notes[0].color)
+    top.spines["top"].set_visible(False)
+    for label in top.get_xticklabels():
+        label.set_parse_math(False)
+
+
 def _largest_x(panel: Panel) -> float:
     import numpy as np
 
@@ -268,7 +310,8 @@ def lr_range(panels: list[Panel]) -> tuple[float, float]:
 
     values, notes = [], []
     for panel in panels:
-        notes += [a for a in panel.artists if isinstance(a, Note)]
+        above = not panel.epoch_length  # top-axis labels then, taking no room inside
+        notes += [a for a in panel.artists if isinstance(a, Note) and not (above and _above(a))]
         for a in panel.artists:
             if isinstance(a, Line | Points):
                 x, y = np.asarray(a.x, dtype=np.float64), np.asarray(a.y, dtype=np.float64)
@@ -280,6 +323,7 @@ def lr_range(panels: list[Panel]) -> tuple[float, float]:
     low = min([0.0, *(float(v.min()) for v in values)])
     high = max([0.0, *(float(v.max()) for v in values)])
     span = high - low or 1.0
+    # A note at the top of the axes hangs into them (one above them is a top tick label instead).
     top = Y_MARGIN + (0.1 if any(n.y_in_axes and n.y >= 0.9 for n in notes) else 0)
     top += 0.1 if any(not n.y_in_axes for n in notes) else 0
     return low - Y_MARGIN * span, high + top * span
@@ -298,6 +342,7 @@ def draw(ax: Axes, artist: Artist, size: Callable[[float], float] = lambda own: 
         ax.plot(
             x, y, label=artist.label, linewidth=artist.linewidth, color=_color(artist.color),
             linestyle=_dashes(artist.linestyle), drawstyle="steps-post" if artist.steps else "default",
+            marker="o" if _size(x) == 1 else None,  # one step: a line of one point would not show
         )  # fmt: skip
     elif isinstance(artist, Points):
         ax.plot(
@@ -325,6 +370,12 @@ def draw(ax: Axes, artist: Artist, size: Callable[[float], float] = lambda own: 
             parse_math=False,
             **offset,  # type: ignore[arg-type]
         )
+
+
+def _size(values: Any) -> int:
+    import numpy as np
+
+    return int(np.size(values))
 
 
 def _color(color: str | None) -> str | None:

@@ -221,12 +221,14 @@ def trainer_figure(
     import numpy as np
 
     p, trace = curve.plan, curve.trace
-    x, y = figure_model.decimate(trace.x, trace.lr)
+    updates, tracks = figure_model.cut(trace, look.xlim)  # a zoom is thinned anew, and refused off the run
+    drawn = figure_model.line(updates, tracks[("lr", 0)], "lr of each update", color="C0")
+    x, y = drawn.x, drawn.y
     artists: list[Artist] = []
     if p.updates_per_epoch is not None and p.total // p.updates_per_epoch <= figure_model.MAX_EPOCH_MARKS:
         marks = range(p.updates_per_epoch, p.total, p.updates_per_epoch)
         artists += [VLine(float(m), color="0.6", linestyle=":", linewidth=0.8) for m in marks]
-    artists.append(Line(x, y, "lr of each update", color="C0"))
+    artists.append(drawn)
     if p.total <= 3:  # a line of so few points is hardly one: mark each
         artists.append(Points(x, y, None, color="C0", marker=".", size=6))
     steps = np.asarray(p.logged_updates(), dtype=np.int64)
@@ -251,7 +253,7 @@ def trainer_figure(
     if isinstance(warmup, int) and 0 < warmup < p.total:
         artists += [
             VLine(warmup + 0.5, color="0.45", linestyle="--", linewidth=1),
-            figure_model.Note(f" warmup end ({warmup})", warmup + 0.5, 1, y_in_axes=True),
+            figure_model.Note(f" warmup end ({warmup})", warmup + 0.5, 1, y_in_axes=True, va="bottom"),
         ]
     entries = sum(a.label.count("\n") + 1 for a in artists if isinstance(a, (Line, Points)) and a.label)
     panel = Panel(
@@ -264,7 +266,7 @@ def trainer_figure(
         epoch_length=p.updates_per_epoch,
         integer_x=True,
         x_range=look.xlim or ((0.5, p.total + 0.5) if p.total <= 3 else None),  # not fractions of one update
-        log_x=look.log_x,
+        log_x=bool(look.log_x),
     )
     return FigureModel((panel,), size, dpi=look.dpi or DEFAULT_DPI, font_size=look.font_size)
 

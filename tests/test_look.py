@@ -227,3 +227,77 @@ def test_the_caption_names_a_floor_the_parameters_set() -> None:
     assert figure_model.single(absolute).caption.endswith("· floor 0.05 (eta_min 0.05)")  # type: ignore[union-attr]
     none = lrplot.curve("cosine", steps=100)
     assert "floor" not in (figure_model.single(none).caption or "")
+
+
+# Found by review: a caption over a legend, a cramped legend, zooms that hold too little --------
+
+
+EIGHT = (
+    "cosine", "linear", "polynomial:power=3", "constant_with_warmup", "inverse_sqrt",
+    "cosine_with_restarts:num_cycles=3", "warmup_stable_decay:decay_steps=0.2", "cosine_with_min_lr:min_lr_rate=0.1",
+)  # fmt: skip
+
+
+def test_a_caption_heads_the_legend_rather_than_overprinting_it() -> None:
+    trace = lrplot.curve("cosine", steps=200, warmup=20, lr=[1.0, 0.5])
+    fig = plot.render(figure_model.single(trace))
+    (legend,) = fig.legends
+    assert legend.get_title().get_text().startswith("group 0: peak 1 at step 20")
+    assert fig._supxlabel is None  # type: ignore[attr-defined]  # the caption's slot when there is no legend
+
+
+def test_a_tall_legend_adds_height_and_keeps_the_panel(tmp_path: Path) -> None:
+    invoke("compare", *EIGHT, "--warmup", "100", "--steps", "300", "--preset", "paper", "--format", "png",
+           "--out", str(tmp_path))  # fmt: skip
+    width, height = png_size(tmp_path / "compare.png")
+    assert width == 1020 and height > 720  # 3.4 inches wide, as asked; taller, for the 8 entries
+    model = lrplot.api.compare(EIGHT, 300, shared={"warmup": 100}, look=choose("paper")).figure()
+    fig = plot.render(model)
+    fig.canvas.draw()
+    assert fig.axes[0].get_window_extent().height > 0.3 * 2.4 * fig.dpi  # the panel keeps room for the curves
+
+
+def test_warmup_end_is_labelled_above_the_axes() -> None:
+    fig = plot.render(figure_model.single(lrplot.curve("cosine", steps=100, warmup=10)))
+    (top,) = fig.axes[0].child_axes
+    assert [t.get_text() for t in top.get_xticklabels()] == ["warmup end (10)"]
+
+
+def test_more_than_eight_curves_warn_that_styles_repeat(tmp_path: Path) -> None:
+    curves = [f"cosine:num_cycles={i}" for i in range(1, 10)]
+    result = runner.invoke(app, ["compare", *curves, "--steps", "50", "--format", "png", "--out", str(tmp_path)])
+    assert result.exit_code == 0 and "warning: 9 lines: colours and dash patterns repeat after 8" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--xlim", "99:200"), "--xlim: 99:200 holds only step 99 of the run, which has 0..99; give two or more"),
+        (("--log-x", "--xlim", "0:0.5"), "--xlim: 0:0.5 holds only step 0"),
+        (("--log-x", "--steps", "1"), "--log-x: a log step axis shows steps above 0"),
+    ],
+)
+def test_a_zoom_that_holds_too_little_is_refused(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    out = refused("cosine", "--steps", "100", *args, "--out", str(tmp_path))
+    assert out.startswith(f"Error: {message}"), out
+    assert not any(tmp_path.iterdir())
+
+
+def test_trainer_zooms_like_the_schedules(tmp_path: Path) -> None:
+    out = refused("trainer", "--max-steps", "100", "--logging-steps", "10", "--xlim", "101:200", "--out", str(tmp_path))
+    assert out.startswith("Error: --xlim: 101:200 holds no step of the run, which has 1..100") and not any(
+        tmp_path.iterdir()
+    )
+    invoke("trainer", "--max-steps", "1000", "--lr-scheduler-type", "cosine", "--xlim", "100:400", "--format",
+           "png", "--out", str(tmp_path))  # fmt: skip
+    assert (tmp_path / "trainer.png").exists()
+
+
+def test_linear_x_on_the_command_line_overrides_a_figures_log_x(tmp_path: Path) -> None:
+    config = tmp_path / "set.toml"
+    config.write_text('out = "f"\n[[figure]]\nname = "a"\nlog_x = true\ncurve = [{ schedule = "cosine" }]\n')
+    (figure,) = configs.load(config).figures
+    assert figure.look.log_x is True
+    assert Look(log_x=False).over(figure.look).log_x is False
+    (figure,) = configs.load(config, {"look": choose(log_x=False)}).figures
+    assert figure.look.log_x is False

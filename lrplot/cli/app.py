@@ -131,7 +131,7 @@ def figure_look(
     from ..look import choose, preset_formats
 
     formats = parse_formats(preset_formats(preset, format))
-    look = choose(preset, figsize, dpi, font_size, bool(log_x), xlim)
+    look = choose(preset, figsize, dpi, font_size, log_x, xlim)
     if dpi is not None and "png" not in formats:
         warn(("--dpi: only a PNG has dots per inch; ignored",))
     return formats, look

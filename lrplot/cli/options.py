@@ -159,7 +159,8 @@ Figsize = Annotated[
     typer.Option(
         "--figsize",
         metavar="W,H",
-        help="the figure's size in inches, legend included [default: 7,4 a panel; 9,4 with figure 10's zoom]",
+        help="the figure's size in inches; a legend taller than a quarter of it adds the excess height "
+        "[default: 7,4 a panel; 9,4 with figure 10's zoom]",
         show_default=False,
     ),
 ]
