@@ -723,11 +723,10 @@ def _resume_marks(
     skipped = int(first.steps[-1]) + 1
     label = f"resumed with last_epoch={saved_epoch} ({resumed.steps[0]}..{resumed.steps[-1]})"
     x, tracks = cut(resumed, xlim)
-    top = max(float(first.track(quantity).max()), float(resumed.track(quantity).max()))
     return [
         line(x, tracks[(quantity, 0)], label, color="C1", linestyle="--"),
         VLine(skipped, color="0.3", linestyle=":", linewidth=1.2),
-        Note(f" resume ({skipped} skipped)", skipped, top, offset=(0, 6), va="bottom", color="0.15"),
+        Note(f" resume ({skipped} skipped)", skipped, 1, y_in_axes=True, va="bottom", color="0.15"),
     ]
 
 
@@ -766,10 +765,13 @@ def _labelled(artists: Sequence[Artist]) -> int:
 
 
 def grid(traces: Mapping[str, Trace], title: str, log_y: bool = False, look: Look | None = None) -> FigureModel:
-    """Small multiples with shared axes: one panel per curve (its lr), up to three a row."""
+    """Small multiples with shared axes: one panel per curve (its lr), up to three a row (two in
+    a figure under 5 inches wide); a figure too short for its rows grows to keep each panel's
+    height about three quarters of its width."""
     look = look or Look()
     first = next(iter(traces.values()))
-    cols = min(3, len(traces))
+    narrow = look.figsize is not None and look.figsize[0] < MIN_ZOOM_WIDTH
+    cols = min(2 if narrow else 3, len(traces))
     rows = -(-len(traces) // cols)
     panels = []
     for i, (label, trace) in enumerate(traces.items()):
@@ -787,6 +789,7 @@ def grid(traces: Mapping[str, Trace], title: str, log_y: bool = False, look: Loo
         )
     panels += [Panel(visible=False)] * (rows * cols - len(panels))
     size = look.figsize or (3.4 * cols, 2.4 * rows + 0.6)
+    size = (size[0], max(size[1], rows * 0.7 * size[0] / cols + 0.6))  # rows of legible panels
     return FigureModel(
         tuple(panels),
         size,
