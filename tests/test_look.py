@@ -301,3 +301,11 @@ def test_linear_x_on_the_command_line_overrides_a_figures_log_x(tmp_path: Path) 
     assert Look(log_x=False).over(figure.look).log_x is False
     (figure,) = configs.load(config, {"look": choose(log_x=False)}).figures
     assert figure.look.log_x is False
+
+
+def test_look_options_without_a_figure_format_are_a_warning(tmp_path: Path) -> None:
+    args = ["cosine", "--steps", "50", "--figsize", "5,3", "--log-x", "--format", "html", "--out", str(tmp_path)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0 and (tmp_path / "cosine.html").exists()
+    assert "warning: --figsize: only PNG, SVG and PDF take it; ignored" in result.output
+    assert "warning: --log-x: only PNG, SVG and PDF take it; ignored" in result.output

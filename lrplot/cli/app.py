@@ -134,6 +134,10 @@ def figure_look(
     look = choose(preset, figsize, dpi, font_size, log_x, xlim)
     if dpi is not None and "png" not in formats:
         warn(("--dpi: only a PNG has dots per inch; ignored",))
+    if not _draws(formats):  # the page and the terminal fit their own width and scale
+        given = [option for option, value in (("--figsize", figsize), ("--font-size", font_size), ("--log-x", log_x))
+                 if value is not None]  # fmt: skip
+        warn(tuple(f"{option}: only PNG, SVG and PDF take it; ignored" for option in given))
     return formats, look
 
 
