@@ -48,7 +48,7 @@ CHAR_EM = 0.58  # a DejaVu Sans character's mean width, in ems, for wrapping bef
 MAX_EPOCH_MARKS = 50  # more epoch boundaries than this would grey the panel: the top axis alone shows them
 MAX_RESTART_TICKS = 50  # restarts ticked on the step axis; more would be a solid bar
 ZOOM_HALF_WIDTH = 12  # steps either side of a resume splice in its zoomed panel
-MIN_ZOOM_WIDTH = 5.0  # inches: a narrower figure (a paper's column) has no room for the zoomed panel
+NARROW = 5.0  # inches: a narrower figure (a paper's column) has no room for a splice's zoom or a third grid column
 
 
 @dataclass(frozen=True, eq=False)  # arrays have no single truth value to compare by
@@ -711,7 +711,7 @@ def overlay(
         )
     width = (look.figsize or FIGSIZE)[0]
     caption = summary(first, look.xlim, width) if len(traces) == 1 and resumed is None else None
-    wide = (look.figsize or FIGSIZE)[0] >= MIN_ZOOM_WIDTH
+    wide = (look.figsize or FIGSIZE)[0] >= NARROW
     if resumed is not None and look.xlim is None and len(panels) == 1 and wide:
         return _spliced(panels[0], _zoom(first, resumed), look)
     return _finish(panels, look, FIGSIZE, caption)
@@ -770,7 +770,7 @@ def grid(traces: Mapping[str, Trace], title: str, log_y: bool = False, look: Loo
     height about three quarters of its width."""
     look = look or Look()
     first = next(iter(traces.values()))
-    narrow = look.figsize is not None and look.figsize[0] < MIN_ZOOM_WIDTH
+    narrow = look.figsize is not None and look.figsize[0] < NARROW
     cols = min(2 if narrow else 3, len(traces))
     rows = -(-len(traces) // cols)
     panels = []

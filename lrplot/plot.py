@@ -224,15 +224,16 @@ def draw_panel(ax: Axes, panel: Panel, font_size: float | None = None, width_inc
         ax.set_visible(False)
         return
     size = _sizer(font_size)
-    above = [a for a in panel.artists if _above(a)] if not panel.epoch_length else []  # the epoch axis is up there
+    above: list[Note] = []
     for artist in panel.artists:
-        if artist in above:
-            continue
-        if isinstance(artist, Note) and _above(artist):  # the epoch axis holds the top: just inside it instead
-            artist = replace(artist, va="top")
+        if isinstance(artist, Note) and _above(artist):
+            if not panel.epoch_length:
+                above.append(artist)
+                continue
+            artist = replace(artist, va="top")  # the epoch axis holds the top: just inside it instead
         draw(ax, artist, size)
     if above:
-        _top_labels(ax, above, size)  # type: ignore[arg-type]
+        _top_labels(ax, above, size)
     if panel.xlabel is not None:
         ax.set_xlabel(panel.xlabel, parse_math=False)
     if panel.ylabel is not None:
