@@ -30,26 +30,34 @@ if TYPE_CHECKING:
     from torch.optim.lr_scheduler import LRScheduler
 
 
+# The optimizer methods a run calls that torch wraps in ``torch._disable_dynamo``:
+# building one, and a resume's checkpoint (its state saved and loaded).
+UNCOMPILED_METHODS = ("add_param_group", "state_dict", "load_state_dict")
+
+
 @contextmanager
 def _compiler_not_imported(torch: ModuleType) -> Iterator[None]:
-    """Build an optimizer without importing torch's compiler (about 1 s).
+    """Build, save and load an optimizer without importing torch's compiler (about 1 s).
 
-    ``Optimizer.add_param_group`` is wrapped by ``torch._disable_dynamo``, which
-    on its first call imports ``torch._dynamo`` only to keep ``torch.compile``
-    from tracing into it. Nothing is compiled here, so for this construction the
-    wrapper's cache slot is given the plain function; it is removed afterwards,
+    The methods of :data:`UNCOMPILED_METHODS` are wrapped by ``torch._disable_dynamo``,
+    which on a first call imports ``torch._dynamo`` only to keep ``torch.compile``
+    from tracing into them. Nothing is compiled here, so for the block each
+    wrapper's cache slot is given the plain function; they are removed afterwards,
     and a later ``torch.compile`` in the same process behaves as usual. On a
-    torch without that wrapper this does nothing (the import just costs time).
+    torch without such a wrapper this does nothing (the import just costs time).
     """
-    plain = getattr(torch.optim.Optimizer.add_param_group, "__wrapped__", None)
-    if plain is None or "torch._dynamo" in sys.modules or hasattr(plain, "__dynamo_disable"):
+    if "torch._dynamo" in sys.modules:
         yield
         return
-    setattr(plain, "__dynamo_disable", plain)  # noqa: B010  (the name is torch's, not an identifier here)
+    wrapped = (getattr(getattr(torch.optim.Optimizer, name, None), "__wrapped__", None) for name in UNCOMPILED_METHODS)
+    plain = [f for f in wrapped if f is not None and not hasattr(f, "__dynamo_disable")]
+    for f in plain:
+        setattr(f, "__dynamo_disable", f)  # noqa: B010  (the name is torch's, not an identifier here)
     try:
         yield
     finally:
-        delattr(plain, "__dynamo_disable")  # noqa: B043
+        for f in plain:
+            delattr(f, "__dynamo_disable")  # noqa: B043
 
 
 NO_RESUME = {
@@ -97,7 +105,8 @@ def build(
                 saved = _scheduler(first, law, -1)
                 for _ in range(last_epoch):
                     saved.step()
-                opt.load_state_dict(first.state_dict())
+                with _compiler_not_imported(torch):
+                    opt.load_state_dict(first.state_dict())
             scheduler = _scheduler(opt, law, last_epoch)
         except ValueError as e:
             if "momentum" not in str(e) or not cycles_momentum(law):

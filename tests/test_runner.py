@@ -94,6 +94,24 @@ def test_building_the_optimizer_does_not_import_the_compiler_and_leaves_torch_as
     assert "DYNAMO False SLOT False" in result.stdout
 
 
+def test_a_resume_saves_and_loads_its_checkpoint_without_importing_the_compiler() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, torch\n"
+        "from lrplot.figures import CurveSpec, FigureSpec, render\n"
+        "curve = CurveSpec('cosine', {'warmup': 2}, resume_steps=5)\n"
+        "render(FigureSpec('resumed', (curve,), steps=10))\n"
+        "slots = [hasattr(getattr(torch.optim.Optimizer, n).__wrapped__, '__dynamo_disable')\n"
+        "         for n in ('add_param_group', 'state_dict', 'load_state_dict')]\n"
+        "print('DYNAMO', 'torch._dynamo' in sys.modules, 'SLOTS', any(slots))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "DYNAMO False SLOTS False" in result.stdout
+
+
 def test_one_cycle_resumes_as_from_a_checkpoint_of_its_optimizer() -> None:
     # The oracle: torch's own resume, the first run's optimizer state loaded into a new optimizer.
     import torch
