@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lrplot
 from lrplot import figure_model, plot
@@ -36,6 +38,59 @@ def test_csv_every_keeps_one_row_in_k(curve: lrplot.Curve) -> None:
     header, columns = TraceDocument(curve, every=10).table()
     lines = [",".join(map(str, row)) for row in [header, *zip(*(c.tolist() for c in columns), strict=True)]]
     assert [line.split(",")[0] for line in lines] == ["step", "0", "10", "20", "30"]
+
+
+def _rows_as_today(columns: list[list[object]]) -> bytes:
+    """The rows as lrplot 0.1 formatted them, row by row: the reference the fast writer is held to."""
+    return "".join(",".join(map(repr, row)) + "\n" for row in zip(*columns, strict=True)).encode()
+
+
+COMMITTED_CSVS = sorted((Path(__file__).parents[1] / "docs" / "figures").glob("*.csv"))
+AXES = ("step", "update", "epoch", "run")  # whole-number columns; the rest are floats
+
+
+@pytest.mark.parametrize("path", COMMITTED_CSVS, ids=[p.stem for p in COMMITTED_CSVS])
+def test_csv_rows_are_every_committed_csv_byte_for_byte(path: Path) -> None:
+    import numpy as np
+
+    from lrplot.writers import csv_rows
+
+    _, header, values = lrplot.read_csv(path)
+    rows = path.read_bytes().split(b"\n", 3)[3]  # after the metadata, the convention and the header
+    kinds = [np.int64 if name in AXES else np.float64 for name in header]
+    columns = [np.array(c, dtype=kind) for kind, c in zip(kinds, values, strict=True)]
+    assert _rows_as_today([c.tolist() for c in columns]) == rows  # the committed file is today's writer's
+    assert b"".join(csv_rows(columns, start, start + 7) for start in range(0, len(columns[0]), 7)) == rows
+
+
+def test_there_are_committed_csvs_to_compare() -> None:
+    assert len(COMMITTED_CSVS) >= 40
+
+
+FLOATS = st.floats(allow_nan=True, allow_infinity=True, width=64) | st.sampled_from(
+    [0.0, -0.0, 5e-324, -5e-324, 1e16, 9999999999999998.0, 1e-4, 9.999999999999999e-5, 1e-5, 1.7976931348623157e308]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(0, 40).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.integers(-(2**62), 2**62), min_size=n, max_size=n),
+            st.lists(st.lists(FLOATS, min_size=n, max_size=n), min_size=1, max_size=3),
+        )
+    ),
+    st.integers(1, 9),
+)
+def test_csv_rows_format_any_values_as_today(table: tuple[list[int], list[list[float]]], chunk: int) -> None:
+    import numpy as np
+
+    from lrplot.writers import csv_rows
+
+    ints, floats = table
+    columns = [np.array(ints, dtype=np.int64), *(np.array(c, dtype=np.float64) for c in floats)]
+    fast = b"".join(csv_rows(columns, start, start + chunk) for start in range(0, len(ints), chunk))
+    assert fast == _rows_as_today([c.tolist() for c in columns])
 
 
 def test_json_holds_data_and_metadata(curve: lrplot.Curve, tmp_path: Path) -> None:
