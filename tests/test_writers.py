@@ -115,6 +115,30 @@ def test_png_is_7_by_4_inches(curve: lrplot.Curve, tmp_path: Path) -> None:
     assert (width, height) == (7 * 150, 4 * 150)
 
 
+def test_a_figure_is_laid_out_once_and_each_save_draws_it_once(
+    curve: lrplot.Curve, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from matplotlib.figure import Figure
+
+    fig = plot.render(figure_model.single(curve, title="a title"))
+    draws = []
+    original = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(1) or original(self, renderer))
+    for fmt in ("pdf", "png", "svg"):
+        plot.save(fig, io.BytesIO(), fmt)
+    assert len(draws) == 3  # a layout engine would make each save draw twice
+
+
+def test_a_png_is_the_same_whether_or_not_other_formats_were_saved_first(tmp_path: Path) -> None:
+    # At paper size the layout of the PDF saved first used to be laid out again for the PNG.
+    curve = lrplot.curve("one_cycle_lr", 100)
+    alone = lrplot.write_curve(curve, tmp_path / "a", formats=("png",), look=lrplot.PRESETS["paper"].look)
+    after = lrplot.write_curve(curve, tmp_path / "b", formats=("pdf", "svg", "png"), look=lrplot.PRESETS["paper"].look)
+    assert alone[0].read_bytes() == after[-1].read_bytes()
+
+
 def test_figure_is_labelled_titled_and_marks_the_warmup(curve: lrplot.Curve) -> None:
     fig = plot.render(figure_model.single(curve))
     ax = fig.axes[0]
