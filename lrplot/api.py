@@ -6,14 +6,15 @@ same way. Nothing here prints; problems are :class:`~lrplot.errors.LrplotError`.
 
 from __future__ import annotations
 
+import functools
 import os
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import schedules
-from .errors import ConfigError, LrplotError, LrplotWarning, OutsideError, ParameterError, UsageError, plain
+from . import batch, schedules
+from .errors import ConfigError, LrplotWarning, OutsideError, ParameterError, UsageError
 from .figures import DEFAULT_TOLERANCE, Drift, FigureSpec, RenderedFigure, compare_table, compare_text, render
 from .files import Writer, write_files
 from .formats import Document, outputs, parse_formats, screen_formats
@@ -123,6 +124,7 @@ def render_sets(
     spelling: Spelling = PLAIN,
     allow_outside: bool = False,
     show: Callable[[Document], None] | None = None,
+    jobs: int | None = None,
 ) -> list[Path]:
     """Render figure sets into their ``out`` folders (or ``out``), with their
     pages when the whole set is rendered as the file says; the paths written.
@@ -131,23 +133,32 @@ def render_sets(
     once everything is written (the CLI draws them for ``--format term``).
     Wherever a figure's CSV is written, its text (``NAME.txt``) is too (:func:`_set_formats`).
 
-    Everything is rendered before anything is written, and then every file of
-    every set is written or none is. A set writes only within its folder tree
-    (:func:`lrplot.configs.write_root`) unless ``allow_outside``; ``out``, the
-    caller's choice, may be anywhere. No output may replace a config read.
+    The figures are rendered and encoded in up to ``jobs`` worker processes
+    (default: one per core; see :mod:`lrplot.batch`), and the files are the
+    same whatever the number. Everything is rendered before anything is
+    written, and then every file of every set is written or none is. A set
+    writes only within its folder tree (:func:`lrplot.configs.write_root`)
+    unless ``allow_outside``; ``out``, the caller's choice, may be anywhere. No
+    output may replace a config read.
     """
     files: dict[Path, Writer] = {}
     inputs: dict[object, Path] = {}
     galleries: dict[Path, list[tuple[FigureSet, RenderedFigure]]] = {}
     everything: list[RenderedFigure] = []
     writes_files = len(screen_formats(formats)) < len(parse_formats(formats))  # term alone: no file
-    for figure_set, rendered, whole in _rendered(configs, overrides, only, out, spelling):
+    made = _set_formats(formats)
+
+    def job(figure_set: FigureSet, spec: FigureSpec) -> batch.Job:
+        return batch.Job(spec, _where(figure_set, spec), spelling, formats=made)
+
+    for figure_set, done, whole in _rendered(configs, overrides, only, out, job, jobs):
+        rendered = [figure for figure, _ in done]
         everything += rendered
         inputs = inputs or _inputs(configs)  # all loaded by now
         directory = Path(out) if out is not None else _confined(figure_set, figure_set.out, "out", allow_outside)
         planned = {}
-        for figure in rendered:
-            planned.update(outputs(figure, directory, _set_formats(formats)))
+        for figure, outcome in done:
+            planned.update(outputs(figure, directory, made, outcome.files))
         if only is None and "html" in parse_formats(formats):
             galleries.setdefault(directory, []).extend((figure_set, figure) for figure in rendered)
         if whole and figure_set.page is not None and writes_files:
@@ -200,35 +211,49 @@ def check_sets(
     tolerance: float = DEFAULT_TOLERANCE,
     spelling: Spelling = PLAIN,
     allow_outside: bool = False,
+    jobs: int | None = None,
 ) -> tuple[list[Drift], int]:
     """Regenerate in memory and compare with the committed CSVs, text sidecars (``NAME.txt``)
     and pages; the drifts and how many figures were checked. Writes nothing, and reads
-    nothing outside the set's folder tree (or ``out``) unless ``allow_outside``."""
+    nothing outside the set's folder tree (or ``out``) unless ``allow_outside``. The
+    figures are rendered and compared in up to ``jobs`` worker processes (default: one per core)."""
     check_tolerance(tolerance)
     drifts: list[Drift] = []
     checked = 0
-    for figure_set, rendered, whole in _rendered(configs, overrides, only, out, spelling):
+
+    def job(figure_set: FigureSet, spec: FigureSpec) -> batch.Job:
         tree = Path(os.path.realpath(out)) if out is not None else figure_set.root
         directory = Path(out or figure_set.out)
-        for figure in rendered:
-            csv, text = directory / f"{figure.name}.csv", directory / f"{figure.name}.txt"
-            found = [  # the values and the text: both drifts are told
-                _outside(figure.name, csv, tree, allow_outside) or compare_table(figure.name, figure, csv, tolerance),
-                _outside(figure.name, text, tree, allow_outside) or compare_text(figure.name, figure, text),
-            ]
-            drifts += [drift for drift in found if drift is not None]
+        check = functools.partial(_drifts, directory=directory, tree=tree, tolerance=tolerance, outside=allow_outside)
+        return batch.Job(spec, _where(figure_set, spec), spelling, check=check)
+
+    for figure_set, done, whole in _rendered(configs, overrides, only, out, job, jobs):
+        rendered = [figure for figure, _ in done]
+        for _, outcome in done:
+            drifts += outcome.drifts
         checked += len(rendered)
         page = figure_set.page
         if whole and page is not None:
             from .pages import page_text
 
+            tree = Path(os.path.realpath(out)) if out is not None else figure_set.root
             if not allow_outside and not _within(page, tree):
                 drifts.append(Drift(str(page), f"the page leads outside {tree}; not read"))
                 continue
-            fresh = page_text(figure_set, rendered, directory, spelling.option)
+            fresh = page_text(figure_set, rendered, Path(out or figure_set.out), spelling.option)
             if not page.is_file() or _read_text(page) != fresh:
                 drifts.append(Drift(str(page), "the page differs from what the config and registry give"))
     return drifts, checked
+
+
+def _drifts(figure: RenderedFigure, directory: Path, tree: Path, tolerance: float, outside: bool) -> list[Drift]:
+    """How ``figure`` differs from its committed CSV and text in ``directory``: both are told."""
+    csv, text = directory / f"{figure.name}.csv", directory / f"{figure.name}.txt"
+    found = [
+        _outside(figure.name, csv, tree, outside) or compare_table(figure.name, figure, csv, tolerance),
+        _outside(figure.name, text, tree, outside) or compare_text(figure.name, figure, text),
+    ]
+    return [drift for drift in found if drift is not None]
 
 
 def check_tolerance(tolerance: object) -> float:
@@ -292,35 +317,41 @@ def _rendered(
     overrides: Mapping[str, object] | None,
     only: str | None,
     out: PathLike | None,
-    spelling: Spelling,
-) -> Iterator[tuple[FigureSet, list[RenderedFigure], bool]]:
-    """Each set that has the chosen figures, its rendered figures, and whether
-    its page belongs (the whole set, unmodified, in its own folder)."""
+    job: Callable[[FigureSet, FigureSpec], batch.Job],
+    jobs: int | None,
+) -> Iterator[tuple[FigureSet, list[tuple[RenderedFigure, batch.Outcome]], bool]]:
+    """Each set that has the chosen figures, its figures rendered as ``job`` says (each
+    with its outcome), and whether its page belongs (the whole set, unmodified, in its
+    own folder). Every figure of every set is rendered first, in ``jobs`` processes;
+    each set's warnings are told, and its first error raised, as it is reached."""
     from .configs import load
 
     sets = [load(path, overrides) for path in configs]
     if only is not None and not any(f.name == only for s in sets for f in s.figures):
         sets[0].select(only)  # raises, listing the figure names
     whole = only is None and out is None and not overrides
-    for figure_set in sets:
-        if only is None or any(f.name == only for f in figure_set.figures):
-            yield figure_set, render_set(figure_set, only, spelling), whole
+    planned = [
+        (s, [job(s, spec) for spec in s.select(only)])
+        for s in sets
+        if only is None or any(f.name == only for f in s.figures)
+    ]
+    outcomes = iter(batch.run([one for _, set_jobs in planned for one in set_jobs], _jobs(jobs)))
+    for figure_set, set_jobs in planned:
+        done = [(one, next(outcomes)) for one in set_jobs]
+        yield figure_set, [(batch.settle(outcome, one.where), outcome) for one, outcome in done], whole
 
 
 def render_set(figure_set: FigureSet, only: str | None = None, spelling: Spelling = PLAIN) -> list[RenderedFigure]:
-    """Render the chosen figures; errors name the file, the figure and the key."""
-    rendered = []
-    for spec in figure_set.select(only):
-        where = f"{figure_set.path}: figure '{spec.name}'"
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                rendered.append(render(spec, spelling))
-            for w in caught:  # lrplot's located in the file and figure, as errors are
-                own = issubclass(w.category, LrplotWarning)
-                warnings.warn(LrplotWarning(f"{where}: {w.message}") if own else w.message, w.category, stacklevel=2)
-        except ParameterError as e:
-            raise ConfigError(": ".join([where, *e.context, f"key '{e.param}'", e.reason_as(plain)])) from None
-        except LrplotError as e:
-            raise ConfigError(f"{where}: {e}") from None
-    return rendered
+    """Render the chosen figures, here; errors name the file, the figure and the key."""
+    jobs = [batch.Job(spec, _where(figure_set, spec), spelling) for spec in figure_set.select(only)]
+    return [batch.settle(outcome, one.where) for one, outcome in zip(jobs, batch.run(jobs, 1), strict=True)]
+
+
+def _where(figure_set: FigureSet, spec: FigureSpec) -> str:
+    return f"{figure_set.path}: figure '{spec.name}'"
+
+
+def _jobs(jobs: int | None) -> int:
+    from .workers import check_jobs, cores
+
+    return cores() if jobs is None else check_jobs(jobs)

@@ -10,7 +10,8 @@ built from a ``configs/*.toml`` figure set (:mod:`lrplot.configs`) or from
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from .look import Look
 from .options import DEFAULT_STEPS, DEFAULT_TOLERANCE, RunOptions
 from .params import Value
 from .registry import Schedule, check_steps
+from .schedules import custom
 from .spelling import PLAIN, Spelling
 from .trace import Trace, table
 from .writers import Table, read_csv
@@ -241,22 +243,39 @@ class RenderedFigure:
         return replace(self.spec.look, figsize=self.spec.figsize or self.spec.look.figsize)
 
 
-def render(spec: FigureSpec, spelling: Spelling = PLAIN) -> RenderedFigure:
-    """Run every curve of ``spec``; errors are located in the curve."""
+Runs = dict[object, Trace]  # runs already made, by :func:`run_key`, for any figure to use
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """A run a figure needs: ``engines.run(schedule, options, last_epoch)``."""
+
+    schedule: Schedule
+    options: RunOptions
+    last_epoch: int = -1
+
+    @property
+    def key(self) -> object:
+        return run_key(self.schedule, self.options, self.last_epoch)
+
+    def run(self) -> Trace:
+        return engines.run(self.schedule, self.options, last_epoch=self.last_epoch)
+
+
+def render(spec: FigureSpec, spelling: Spelling = PLAIN, runs: Runs | None = None) -> RenderedFigure:
+    """Run every curve of ``spec``; errors are located in the curve. A run that ``runs``
+    holds (made for an earlier figure, or ahead: :func:`runs_of`) is not made again."""
     curves: dict[str, Trace] = {}
     resumed = None
     groups = max(len(c.lr or spec.lr) for c in spec.curves)
     check_run_size(spec.steps, groups, len(spec.curves), per_epoch=spec.options.interval == "epoch")
     for label, curve in zip(spec.labels(), spec.curves, strict=True):
         try:
-            takes = schedules.REGISTRY.get(curve.schedule).param
-            shared = {k: v for k, v in spec.shared.items() if takes(k) is not None}
-            lrs = curve.lr or spec.lr
-            per = spec.options.updates_per_step
-            schedule = schedules.REGISTRY.resolve(curve.schedule, spec.steps, lrs, {**shared, **curve.params}, per)
-            curves[label] = trace = replace(engines.run(schedule, spec.options), label=label)
-            if curve.resume_steps:
-                resumed = _resume(curve, curve.resume_steps, lrs, schedule, spec)
+            first, again = _requests(spec, curve)
+            curves[label] = trace = replace(_run(first, runs), label=label)
+            if again is not None:
+                with _as_resume_steps():
+                    resumed = _run(again, runs)
             for warning in dict.fromkeys(
                 trace.schedule.warnings + trace.warnings + (resumed.warnings if resumed else ())
             ):
@@ -266,19 +285,71 @@ def render(spec: FigureSpec, spelling: Spelling = PLAIN) -> RenderedFigure:
     return RenderedFigure(spec, curves, resumed, spelling)
 
 
-def _resume(curve: CurveSpec, steps: int, lrs: tuple[float, ...], first: Schedule, spec: FigureSpec) -> Trace:
-    """The second run of a splice: the same schedule, from the saved ``last_epoch``."""
+def runs_of(spec: FigureSpec) -> list[RunRequest]:
+    """The runs :func:`render` makes for ``spec``, as far as its curves resolve (one that
+    does not is left to rendering, which tells why)."""
+    found = []
+    for curve in spec.curves:
+        try:
+            found += [request for request in _requests(spec, curve) if request is not None]
+        except LrplotError:
+            continue
+    return found
+
+
+def _requests(spec: FigureSpec, curve: CurveSpec) -> tuple[RunRequest, RunRequest | None]:
+    """``curve``'s run, and its resumed run (a splice's second) if it has one."""
+    takes = schedules.REGISTRY.get(curve.schedule).param
+    shared = {k: v for k, v in spec.shared.items() if takes(k) is not None}
+    lrs = curve.lr or spec.lr
+    first = schedules.REGISTRY.resolve(
+        curve.schedule, spec.steps, lrs, {**shared, **curve.params}, spec.options.updates_per_step
+    )
+    if not curve.resume_steps:
+        return RunRequest(first, spec.options), None
     if spec.options.interval == "epoch":  # the splice's axes and saved last_epoch count updates
         raise ParameterError(
             "resume_steps", "a resumed curve steps its scheduler every update: not with interval epoch"
         )
+    with _as_resume_steps():
+        again = schedules.REGISTRY.resolve(curve.schedule, curve.resume_steps, lrs, first.values)
+    return RunRequest(first, spec.options), RunRequest(again, spec.options, last_epoch=spec.steps)
+
+
+@contextmanager
+def _as_resume_steps() -> Iterator[None]:
+    """A resumed run's ``steps`` error as the key that sets them, ``resume_steps``."""
     try:
-        again = schedules.REGISTRY.resolve(curve.schedule, steps, lrs, first.values)
-        return engines.run(again, spec.options, last_epoch=spec.steps)
+        yield
     except ParameterError as e:
         if e.param != "steps":
             raise
         raise ParameterError("resume_steps", e.reason) from None
+
+
+def _run(request: RunRequest, runs: Runs | None) -> Trace:
+    """The request's trace: the one ``runs`` holds, or a new run (kept in ``runs``)."""
+    key = request.key
+    if runs is None or key is None:
+        return request.run()
+    if key not in runs:
+        runs[key] = request.run()
+    return runs[key]
+
+
+def run_key(schedule: Schedule, options: RunOptions, last_epoch: int = -1) -> object:
+    """What a run's values follow from: its schedule, resolved, and how it is run. ``None``
+    for a schedule that runs the user's code, which runs once for each curve that names it."""
+    if _runs_user_code(schedule):
+        return None
+    return (repr(schedule.describe()), options, last_epoch)
+
+
+def _runs_user_code(schedule: Schedule) -> bool:
+    children = [v for value in schedule.values.values() for v in (value if isinstance(value, tuple) else (value,))]
+    return schedule.spec.family == custom.FAMILY or any(
+        _runs_user_code(child) for child in children if isinstance(child, Schedule)
+    )
 
 
 # Checking against committed CSVs -------------------------------------------------

@@ -9,7 +9,7 @@ and add one entry here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Protocol
@@ -138,6 +138,12 @@ FORMATS = {
     )
 }
 DEFAULT_FORMATS = ("png", "csv")
+DRAWN_FORMATS = ("png", "svg", "pdf")  # the ones matplotlib draws
+
+
+def draws(formats: Iterable[str]) -> bool:
+    """Whether any of ``formats`` (parsed names) is drawn by matplotlib."""
+    return any(fmt in DRAWN_FORMATS for fmt in formats)
 
 
 def parse_formats(items: Iterable[str] | None) -> tuple[str, ...]:
@@ -152,17 +158,39 @@ def parse_formats(items: Iterable[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(formats))
 
 
-def outputs(document: Document, directory: Path, formats: Iterable[str] | None = None) -> dict[Path, Writer]:
-    """A writer for each ``DIRECTORY/NAME.FORMAT``; figure formats share one drawing."""
+def outputs(
+    document: Document,
+    directory: Path,
+    formats: Iterable[str] | None = None,
+    encoded: Mapping[str, bytes] | None = None,
+) -> dict[Path, Writer]:
+    """A writer for each ``DIRECTORY/NAME.FORMAT``; figure formats share one drawing. With
+    ``encoded`` (what :func:`encode` made of the document), the writers write those bytes."""
     from .files import check_stem
+    from .writers import bytes_writer
 
     check_stem(document.name, "name")  # whatever made the document, its files stay in ``directory``
     drawing = Drawing(document)
     return {
-        directory / f"{document.name}.{fmt}": writer(document, drawing)
+        directory / f"{document.name}.{fmt}": (
+            bytes_writer(encoded[fmt]) if encoded is not None else writer(document, drawing)
+        )
         for fmt in parse_formats(formats)
         if (writer := FORMATS[fmt].writer) is not None
     }
+
+
+def encode(document: Document, formats: Iterable[str] | None = None) -> dict[str, bytes]:
+    """The bytes of each file :func:`outputs` writes, by format: made in a worker process,
+    written by the process that commits every file of the run."""
+    import io
+
+    encoded = {}
+    for path, writer in outputs(document, Path(), formats).items():
+        buffer = io.BytesIO()
+        writer(buffer)
+        encoded[path.suffix[1:]] = buffer.getvalue()
+    return encoded
 
 
 def screen_formats(formats: Iterable[str] | None) -> tuple[str, ...]:

@@ -60,6 +60,9 @@ class InputFile(str):
         self.folder = folder
         return self
 
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]  # pickled with its folder
+        return str(self), self.folder
+
     @property
     def path(self) -> str:
         return os.path.join(self.folder, self)

@@ -83,6 +83,15 @@ class ScheduleSpec:
     get_scheduler: str = ""
     where: tuple[Definition, ...] = ()
 
+    def __reduce__(self) -> tuple[Callable[[str], ScheduleSpec], tuple[str]]:
+        """A registered spec crosses to another process (a worker forked from this one,
+        with the same registry) by its name: pickle cannot carry its functions."""
+        if _REGISTERED.get(self.qualified_name) is not self:
+            import pickle  # not at start-up: --help imports this module
+
+            raise pickle.PicklingError(f"{self.qualified_name} is not registered: it cannot cross to another process")
+        return registered, (self.qualified_name,)
+
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
 
@@ -100,6 +109,14 @@ class ScheduleSpec:
         names = [self.name, *self.aliases]
         names += [n.replace("_", "-") for n in names]
         return tuple(dict.fromkeys(names))  # unique, in order
+
+
+_REGISTERED: dict[str, ScheduleSpec] = {}  # every registered spec, by qualified name: what a pickle names
+
+
+def registered(qualified_name: str) -> ScheduleSpec:
+    """The spec registered as ``FAMILY.NAME`` (in any registry): what an unpickled spec is."""
+    return _REGISTERED[qualified_name]
 
 
 def closed_form(make: Callable[[Values, float], Piecewise]) -> Callable[[Values, tuple[float, ...]], Law]:
@@ -180,6 +197,7 @@ class Registry:
             if other.family == spec.family and taken:
                 raise ValueError(f"schedule name {sorted(taken)[0]!r} is already registered in {spec.family}")
         self._specs[spec.qualified_name] = spec
+        _REGISTERED[spec.qualified_name] = spec
         for name in spec.all_names:
             self._names.setdefault(name, spec.qualified_name)  # a bare name stays with its first family
             self._names[f"{spec.family}.{name}"] = spec.qualified_name

@@ -60,8 +60,10 @@ def json_writer(metadata: Mapping[str, object], table: Table, columns_key: str |
 
 
 def text_writer(text: str) -> Writer:
-    data = text.encode("utf-8")
+    return bytes_writer(text.encode("utf-8"))
 
+
+def bytes_writer(data: bytes) -> Writer:
     def write(f: IO[bytes]) -> None:
         f.write(data)
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lrplot.cli.commandline import ARGUMENTS, option_name
 from lrplot.registry import ScheduleSpec
+
+if TYPE_CHECKING:
+    from click.testing import Result
 
 METRICS = Path(__file__).resolve().parent / "data" / "val_loss.csv"  # 30 epochs of a validation loss
 FACTORIES = Path(__file__).resolve().parent / "data" / "factories.py"  # a user's own scheduler factories
@@ -74,3 +78,12 @@ def modules_imported_by_cli(*args: str) -> set[str]:
     assert result.returncode == 0, result.stderr
     line = next(line for line in result.stdout.splitlines() if line.startswith("MODULES "))
     return set(json.loads(line[len("MODULES ") :]))
+
+
+def invoke(*args: object) -> Result:
+    """``lrplot ARGS`` run in this process, as Typer's test runner runs it."""
+    from typer.testing import CliRunner
+
+    from lrplot.cli.app import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])

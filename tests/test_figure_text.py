@@ -300,7 +300,7 @@ def test_a_value_and_a_text_change_are_both_reported(rendered: Path) -> None:
 
 
 def test_check_draws_nothing(rendered: Path) -> None:
-    modules = modules_imported_by_cli("render", str(rendered), "--check")
+    modules = modules_imported_by_cli("render", str(rendered), "--check", "--jobs", "1")  # all in one process
     assert "lrplot.figure_text" in modules
     assert {name.split(".")[0] for name in modules} & {"matplotlib", "playwright"} == set()
     assert modules & {"lrplot.plot", "lrplot.html"} == set()  # the renderers (the CLI checks --width with terminal's)

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from ..formats import Document, parse_formats
+from ..formats import Document, draws, parse_formats
 from ..limits import check_run_size, check_text
 from ..look import Look
 from ..notation import KEY, where
@@ -38,6 +38,7 @@ from .options import (
     Formats,
     Height,
     Interval,
+    Jobs,
     LogX,
     LogY,
     Lr,
@@ -134,7 +135,7 @@ def figure_look(
     look = choose(preset, figsize, dpi, font_size, log_x, xlim)
     if dpi is not None and "png" not in formats:
         warn(("--dpi: only a PNG has dots per inch; ignored",))
-    if not _draws(formats):  # the page and the terminal fit their own width and scale
+    if not draws(formats):  # the page and the terminal fit their own width and scale
         given = [option for option, value in (("--figsize", figsize), ("--font-size", font_size), ("--log-x", log_x))
                  if value is not None]  # fmt: skip
         warn(tuple(f"{option}: only PNG, SVG and PDF take it; ignored" for option in given))
@@ -220,7 +221,7 @@ def write_schedule(
     size = screen_size(formats, width, height)
     steps = DEFAULT_STEPS if steps is None else steps
     schedule = REGISTRY.resolve(name, steps, lr or [1.0], params, options.updates_per_step)
-    engines.preload(options.engine, _draws(formats))
+    engines.preload(options.engine, draws(formats))
     per_epoch = options.interval == "epoch"
     check_run_size(schedule.steps, len(schedule.lrs), per_epoch=per_epoch, formats=formats, every=every)
     warn(schedule.warnings)
@@ -338,7 +339,7 @@ def compare_command(
     options = RunOptions.check(optimizer, record, engine, interval, steps_per_epoch)
     if isinstance(steps, int) and "json" in formats:  # JSON costs far more memory a value than the run
         check_run_size(steps, len(lr or [1.0]), len(curves), options.interval == "epoch", formats)
-    engines.preload(options.engine, _draws(formats))
+    engines.preload(options.engine, draws(formats))
     rendered = api.compare(
         curves, DEFAULT_STEPS if steps is None else steps, tuple(lr or [1.0]), shared, options, name=name,
         title=title, log_y=bool(log_y), grid=grid, spelling=CLI_SPELLING, look=look,
@@ -346,10 +347,6 @@ def compare_command(
     paths = api.write(rendered, out or ".", formats)
     show(rendered, size)
     echo_paths(paths)
-
-
-def _draws(formats: tuple[str, ...]) -> bool:
-    return any(fmt in ("png", "svg", "pdf") for fmt in formats)
 
 
 @app.command("render")
@@ -395,6 +392,7 @@ def render_command(
     font_size: FontSize = None,
     log_x: LogX = None,
     xlim: Xlim = None,
+    jobs: Jobs = None,
 ) -> None:
     """Render figure sets (PNG, CSV and text per figure, and the set's docs page), or --check them.
 
@@ -404,27 +402,30 @@ def render_command(
     Wherever a figure's CSV goes, its text (NAME.txt) goes too: --check compares both.
     """
     from .. import api, engines
+    from ..workers import check_jobs
 
     formats, look = figure_look(format, preset, figsize, dpi, font_size, log_x, xlim)
     size = screen_size(formats, width, height)  # checked with --check too
     if check and format is not None:
         warn(("--format: --check writes and draws nothing; ignored",))
     api.check_tolerance(tolerance)
-    engines.preload(engine or "torch", _draws(formats) and not check)
+    if jobs is not None:
+        check_jobs(jobs)
+    engines.preload(engine or "torch", draws(formats) and not check)
     given = {"steps": steps, "lr": lr, "optimizer": optimizer, "record": record, "engine": engine, "log_y": log_y}
     overrides: dict[str, object] = {k: v for k, v in given.items() if v is not None}
     if preset is not None or figsize or dpi or font_size or log_x is not None or xlim:
         overrides["look"] = look  # over each figure's own
     if not check:
         shown: list[Document] = []
-        paths = api.render_sets(configs, overrides, only, out, formats, CLI_SPELLING, allow_outside, shown.append)
+        paths = api.render_sets(configs, overrides, only, out, formats, CLI_SPELLING, allow_outside, shown.append, jobs)
         for document in shown if size is not None else ():
             if len(shown) > 1:
                 typer.echo(f"== {one_line(document.name)}")
             show(document, size)
         echo_paths(paths)
         return
-    drifts, checked = api.check_sets(configs, overrides, only, out, tolerance, CLI_SPELLING, allow_outside)
+    drifts, checked = api.check_sets(configs, overrides, only, out, tolerance, CLI_SPELLING, allow_outside, jobs)
     for drift in drifts:
         typer.echo(f"drift: {one_line(str(drift))}", err=True)
     if drifts:
@@ -488,7 +489,7 @@ def write_trainer(
         if given[key] is not None:
             origin.pop(key, None)  # an option overrides the file
     run_log = read_logged(logged) if logged is not None else None
-    engines.preload(engine or "torch", _draws(formats))
+    engines.preload(engine or "torch", draws(formats))
     curve = trainer_curve(fields, **data, engine=engine or "torch", origin=origin)  # type: ignore[arg-type]
     warn(curve.warnings)
     document = TrainerDocument(curve, name, title, bool(log_y), run_log, trainer_command_line(curve), look)

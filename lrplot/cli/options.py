@@ -192,3 +192,13 @@ Xlim = Annotated[
         show_default=False,
     ),
 ]
+Jobs = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        metavar="N",
+        help="worker processes that render the figures [default: one per core; 1: all in this process]",
+        show_default=False,
+    ),
+]
