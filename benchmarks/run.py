@@ -5,14 +5,15 @@
 Every line times lrplot and its baseline alternately, ``--runs`` times each
 (the order flips every round), and prints the medians, their ratio and the
 target. Whole-process lines start a fresh Python each time; peak memory is the
-child's maximum resident set size (``os.wait4``). This is run by hand, never by
-pytest: timings on a shared machine are noisy.
+child's own maximum resident set size, read by a fresh ``benchmarks/peak.py``.
+This is run by hand, never by pytest: timings on a shared machine are noisy.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import platform
 import shutil
@@ -31,7 +32,7 @@ PYTHON = sys.executable
 
 GROUPS = (
     "main_job", "start_up", "engines", "composed", "trainer", "memory_1m", "big_runs", "formula_10m", "refusals",
-    "views",
+    "views", "render", "csv", "typer",
 )  # fmt: skip
 
 
@@ -40,16 +41,18 @@ def lrplot_command() -> list[str]:
     return [str(script)] if script.exists() else [PYTHON, "-m", "lrplot"]
 
 
-def process(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak resident MB of one whole process."""
-    start = time.perf_counter()
-    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - start
-    err = child.stderr.read().decode() if child.stderr else ""
-    if status != 0:
-        raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n{err}")
-    return elapsed, usage.ru_maxrss / 1024
+def process(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall seconds and peak resident MiB of one whole process, measured by a fresh
+    ``benchmarks/peak.py`` (see there why not from this process)."""
+    measured = subprocess.run(
+        [PYTHON, str(HERE / "peak.py"), *cmd], capture_output=True, text=True, cwd=cwd, env=env, check=False
+    )
+    if measured.returncode != 0:
+        raise SystemExit(f"benchmarks/peak.py failed: {measured.stderr}")
+    result = json.loads(measured.stdout)
+    if result["status"] != 0:
+        raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n{result['stderr']}")
+    return result["seconds"], result["peak_mib"]
 
 
 def alternate(runs: int, *jobs: Callable[[], object]) -> list[list[object]]:
@@ -100,6 +103,9 @@ def main() -> None:
         "formula_10m": lambda: formula_10m(lrplot, out, args.runs),
         "refusals": lambda: refusals(args.runs),
         "views": lambda: views(lrplot, out, args.runs),
+        "render": lambda: render_sets(out, args.runs),
+        "csv": lambda: csv_rows(out, args.runs),
+        "typer": lambda: typer_share(lrplot, out, args.runs),
     }
     try:
         for name in args.only or GROUPS:
@@ -249,22 +255,31 @@ def added_per_step(what: str, total: float, bare: float, n: int) -> Row:
 
 
 def memory_1m(lrplot: list[str], out: Path, runs: int) -> list[Row]:
-    ours, torch_only = alternate(
+    ours, torch_only, nothing = alternate(
         runs,
         lambda: process([*lrplot, "cosine", "--warmup", "300", "--steps", "1000000", "--out", str(out / "m")]),
         lambda: process([PYTHON, "-c", "import torch"]),
+        lambda: process([PYTHON, "-c", "pass"]),
     )
-    a, b = median(ours, 1), median(torch_only, 1)
+    a, b, floor = median(ours, 1), median(torch_only, 1), median(nothing, 1)
     return [
+        Row(
+            "peak memory of `python -c pass`: the floor of every peak measured here (benchmarks/peak.py)",
+            f"{floor:.0f} MiB",
+            "-",
+            "-",
+            "< 20 MiB",
+            floor < 20,
+        ),
         Row(
             "peak memory, `lrplot cosine --steps 1000000` (torch engine, PNG + CSV), whole process "
             "(baseline: importing torch)",
-            f"{a:.0f} MB",
-            f"{b:.0f} MB",
-            f"+{a - b:.0f} MB",
-            "< 400 MB",
+            f"{a:.0f} MiB",
+            f"{b:.0f} MiB",
+            f"+{a - b:.0f} MiB",
+            "< 400 MiB",
             a < 400,
-        )
+        ),
     ]
 
 
@@ -303,7 +318,7 @@ def big_runs(lrplot: list[str], out: Path, runs: int) -> list[Row]:
             "<= 2 s",
             a <= 2,
         ),
-        Row("peak memory of that run", f"{ma:.0f} MB", f"{mb:.0f} MB", f"{mb / ma:.1f}x less", "< 600 MB", ma < 600),
+        Row("peak memory of that run", f"{ma:.0f} MiB", f"{mb:.0f} MiB", f"{mb / ma:.1f}x less", "< 600 MiB", ma < 600),
         Row(
             "drawing a 10M-step curve to PNG, decimated vs every point, in-process",
             f"{d:.2f} s",
@@ -391,6 +406,163 @@ def refusals(runs: int) -> list[Row]:
         f"the slowest refusal of {len(INJECTIONS)} hostile formulas (baseline: reading the cosine formula), in-process"
     )
     return [Row(what, f"{a * 1000:.1f} ms", f"{b * 1000:.1f} ms", f"{a / b:.1f}x", "< 100 ms each", a < 0.1)]
+
+
+def render_sets(out: Path, runs: int) -> list[Row]:
+    """``lrplot render configs/*.toml`` and its ``--check``: this tree against the revision before issue 14."""
+    from trees import BASELINE_REVISION, baseline_tree, copy_tree, env_for
+
+    new, old = copy_tree(out / "tree_new"), baseline_tree(BASELINE_REVISION, out / "tree_old")
+    configs = [f"configs/{p.name}" for p in sorted((new / "configs").glob("*.toml"))]
+    render = [PYTHON, "-m", "lrplot", "render", *configs]
+
+    envs = {new: env_for(new), old: env_for(old)}
+
+    def both(ours: list[str], theirs: list[str]) -> tuple[float, float]:
+        timed = alternate(
+            runs,
+            lambda: process([*render, *ours], cwd=new, env=envs[new]),
+            lambda: process([*render, *theirs], cwd=old, env=envs[old]),
+        )
+        return median(timed[0], 0), median(timed[1], 0)
+
+    a, b = both([], [])
+    same = all(
+        (old / "docs" / path.relative_to(new / "docs")).read_bytes() == path.read_bytes()
+        for path in (new / "docs").rglob("*")
+        if path.is_file()
+    )
+    c, d = both(["--check"], ["--check"])
+    e, f = both(["--jobs", "1"], [])
+    cores = os.cpu_count()
+    return [
+        Row(
+            f"`lrplot render configs/*.toml` ({cores} workers) vs {BASELINE_REVISION}, whole process; "
+            f"every file the same: {'yes' if same else 'NO'}",
+            f"{a:.2f} s",
+            f"{b:.2f} s",
+            f"{b / a:.2f}x faster",
+            ">= 2x faster, the same files",
+            b / a >= 2 and same,
+        ),
+        Row(
+            f"`lrplot render configs/*.toml --check` vs {BASELINE_REVISION}, whole process",
+            f"{c:.2f} s",
+            f"{d:.2f} s",
+            f"{d / c:.2f}x faster",
+            ">= 2x faster",
+            d / c >= 2,
+        ),
+        Row(
+            f"`lrplot render configs/*.toml --jobs 1` (no workers) vs {BASELINE_REVISION}, whole process",
+            f"{e:.2f} s",
+            f"{f:.2f} s",
+            f"{f / e:.2f}x faster",
+            "none: the share that is not the workers'",
+            True,
+        ),
+    ]
+
+
+# Times ``table_writer`` over a 1M-row (step, lr) table in a fresh process, its output discarded.
+CSV_TIMING = """
+import time, numpy as np
+from lrplot.writers import table_writer
+n = 1_000_000
+write = table_writer({}, "", (["step", "lr"], [np.arange(n), np.cos(np.arange(n) / n * 3.0) * 1e-3]))
+class Discard:
+    def write(self, data): pass
+start = time.perf_counter()
+write(Discard())
+print(time.perf_counter() - start)
+"""
+
+
+def csv_rows(out: Path, runs: int) -> list[Row]:
+    """CSV rows a second: this tree's writer against the revision before issue 14, and a whole 1M-row run."""
+    from trees import BASELINE_REVISION, baseline_tree, copy_tree, env_for
+
+    new, old = copy_tree(out / "csv_new"), baseline_tree(BASELINE_REVISION, out / "csv_old")
+    envs = {new: env_for(new), old: env_for(old)}
+
+    def formatting(tree: Path) -> float:
+        done = subprocess.run([PYTHON, "-c", CSV_TIMING], env=envs[tree], capture_output=True, text=True, check=True)
+        return float(done.stdout)
+
+    ours, theirs = alternate(runs, lambda: formatting(new), lambda: formatting(old))
+    a, b = median(ours), median(theirs)
+    run = ["-m", "lrplot", "cosine", "--warmup", "0.1", "--steps", "1000000", "--engine", "numpy", "--format", "csv"]
+    whole_new, whole_old = alternate(
+        runs,
+        lambda: process([PYTHON, *run, "--out", str(out / "csv_a")], env=envs[new]),
+        lambda: process([PYTHON, *run, "--out", str(out / "csv_b")], env=envs[old]),
+    )
+    c, d = median(whole_new, 0), median(whole_old, 0)
+    same = (out / "csv_a" / "cosine.csv").read_bytes() == (out / "csv_b" / "cosine.csv").read_bytes()
+    return [
+        Row(
+            f"CSV rows formatted, 1M rows of (step, lr), one core, in-process, vs {BASELINE_REVISION}",
+            f"{1 / a:.2f} M rows/s",
+            f"{1 / b:.2f} M rows/s",
+            f"{b / a:.2f}x faster",
+            ">= 1.4x faster",
+            b / a >= 1.4,
+        ),
+        Row(
+            f"`lrplot cosine --steps 1000000 --engine numpy --format csv` vs {BASELINE_REVISION}, whole process; "
+            f"the same bytes: {'yes' if same else 'NO'}",
+            f"{c:.2f} s",
+            f"{d:.2f} s",
+            f"{d / c:.2f}x faster",
+            "the same bytes",
+            same,
+        ),
+    ]
+
+
+# The main job through the Python API: what the CLI does, without Typer.
+API_MAIN_JOB = """
+import os, sys, lrplot
+from lrplot import api, engines
+from lrplot.figures import TraceDocument
+engines.preload("torch", True)
+api.write(TraceDocument(lrplot.curve("cosine", 3000, warmup=300)), sys.argv[1], ("png", "csv"))
+os._exit(0)  # as the CLI ends: no interpreter teardown after torch
+"""
+TYPER_IMPORTS = """
+import time
+start = time.perf_counter()
+import typer
+imported = time.perf_counter()
+import typer._adapters  # what Typer imports when it runs a command: pydantic
+print(imported - start, time.perf_counter() - imported)
+"""
+
+
+def typer_share(lrplot: list[str], out: Path, runs: int) -> list[Row]:
+    """Typer's share of the main job: the CLI against the same job through the API, and its imports."""
+    cli, direct = alternate(
+        runs,
+        lambda: process([*lrplot, "cosine", "--warmup", "300", "--steps", "3000", "--out", str(out / "cli")]),
+        lambda: process([PYTHON, "-c", API_MAIN_JOB, str(out / "api")]),
+    )
+    imports = [
+        tuple(map(float, subprocess.run([PYTHON, "-c", TYPER_IMPORTS], capture_output=True, text=True).stdout.split()))
+        for _ in range(runs)
+    ]
+    a, b = median(cli, 0), median(direct, 0)
+    typer_s, adapters_s = median(imports, 0), median(imports, 1)  # type: ignore[arg-type]
+    return [
+        Row(
+            "`lrplot cosine --warmup 300 --steps 3000` vs the same job through the Python API, whole process "
+            f"(importing typer: {typer_s:.3f} s; its pydantic adapters, when a command runs: {adapters_s:.3f} s)",
+            f"{a:.2f} s",
+            f"{b:.2f} s",
+            f"{a - b:+.2f} s: Typer's share",
+            "none: measured",
+            True,
+        )
+    ]
 
 
 _BIG: list[object] = []
