@@ -486,7 +486,9 @@ def csv_rows(out: Path, runs: int) -> list[Row]:
     envs = {new: env_for(new), old: env_for(old)}
 
     def formatting(tree: Path) -> float:
-        done = subprocess.run([PYTHON, "-c", CSV_TIMING], env=envs[tree], capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [PYTHON, "-c", CSV_TIMING], env=envs[tree], cwd=tree, capture_output=True, text=True, check=True
+        )
         return float(done.stdout)
 
     ours, theirs = alternate(runs, lambda: formatting(new), lambda: formatting(old))
@@ -494,8 +496,8 @@ def csv_rows(out: Path, runs: int) -> list[Row]:
     run = ["-m", "lrplot", "cosine", "--warmup", "0.1", "--steps", "1000000", "--engine", "numpy", "--format", "csv"]
     whole_new, whole_old = alternate(
         runs,
-        lambda: process([PYTHON, *run, "--out", str(out / "csv_a")], env=envs[new]),
-        lambda: process([PYTHON, *run, "--out", str(out / "csv_b")], env=envs[old]),
+        lambda: process([PYTHON, *run, "--out", str(out / "csv_a")], cwd=new, env=envs[new]),
+        lambda: process([PYTHON, *run, "--out", str(out / "csv_b")], cwd=old, env=envs[old]),
     )
     c, d = median(whole_new, 0), median(whole_old, 0)
     same = (out / "csv_a" / "cosine.csv").read_bytes() == (out / "csv_b" / "cosine.csv").read_bytes()

@@ -1,10 +1,12 @@
 """Two copies of the project side by side, for a benchmark that compares revisions.
 
-``copy_tree(ROOT, into)`` copies this working tree's package, configs and docs;
+``copy_tree(into)`` copies this working tree's package, configs and docs;
 ``baseline_tree(REV, into)`` takes the same from a git revision. Either runs
-with ``python -m lrplot`` under :func:`env_for` (``PYTHONPATH`` set to it), in
-the same interpreter and with the same installed packages, so the revisions
-alone differ. Renders write into the copy, never into the checkout.
+with ``python -m lrplot`` (or ``-c``) from inside it, under :func:`env_for`
+(``PYTHONPATH`` set to it: Python puts the working folder first, so the
+checkout's own package must not be there), in the same interpreter and with
+the same installed packages, so the revisions alone differ. Renders write into
+the copy, never into the checkout.
 """
 
 from __future__ import annotations
@@ -49,7 +51,11 @@ def env_for(tree: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(tree)
     found = subprocess.run(
-        [sys.executable, "-c", "import lrplot; print(lrplot.__file__)"], env=env, capture_output=True, text=True
+        [sys.executable, "-c", "import lrplot; print(lrplot.__file__)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tree,
     )
     if not found.stdout.strip().startswith(str(tree)):
         raise SystemExit(f"lrplot does not import from {tree} with PYTHONPATH set: {found.stdout or found.stderr}")
