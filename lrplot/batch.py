@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import engines, workers
 from .errors import ConfigError, LrplotError, LrplotWarning, ParameterError, plain
@@ -32,6 +32,10 @@ from .trace import Trace
 STEP_COST = {"torch": 4e-6, "numpy": 1e-7}
 FIGURE_COST = 0.1
 VALUE_COST = 1e-6
+# A table of more values than this is written by this process, streamed as one
+# process writes it: its text is not held in memory and sent through a pipe.
+WORKER_TABLE_VALUES = 2_000_000
+TABLE_FORMATS = ("csv", "json")
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,19 @@ def run(jobs: Sequence[Job], processes: int) -> list[Outcome]:
         for engine in dict.fromkeys(job.spec.options.engine for job in jobs):
             engines.preload(engine, any(draws(job.formats) for job in jobs))
     runs = _made(jobs, processes)
-    return workers.map_tasks(lambda job: _attempt(job, runs, forked), jobs, processes, lambda job: job.cost)
+    outcomes = workers.map_tasks(lambda job: _attempt(job, runs, forked), jobs, processes, lambda job: job.cost)
+    return [_with_figure(outcome, job, runs) for outcome, job in zip(outcomes, jobs, strict=True)]
+
+
+def _with_figure(outcome: Outcome, job: Job, runs: Runs) -> Outcome:
+    """``outcome`` with its figure: a worker sends none back when this process holds
+    every run it shows (rendering it again from them copies nothing; what it warned
+    of, the worker told)."""
+    if outcome.figure is not None or outcome.error is not None:
+        return outcome
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return replace(outcome, figure=render(job.spec, job.spelling, runs))
 
 
 def settle(outcome: Outcome, where: str) -> RenderedFigure:
@@ -117,11 +133,25 @@ def _attempt(job: Job, runs: Runs, encoded: bool) -> Outcome:
         warnings.simplefilter("always")
         try:
             figure = render(job.spec, job.spelling, runs)
-            files = encode(figure, job.formats) if encoded and job.formats else None
+            files = encode(figure, _encoded_formats(job, figure)) if encoded and job.formats else None
             drifts = tuple(job.check(figure)) if job.check is not None else ()
         except ParameterError as e:
             error = ": ".join([job.where, *e.context, f"key '{e.param}'", e.reason_as(plain)])
         except LrplotError as e:
             error = f"{job.where}: {e}"
     told = tuple((w.category, str(w.message)) for w in caught)
-    return Outcome(figure if error is None else None, told, error, files, drifts)
+    sent = figure if error is None and (not encoded or not _all_made(job.spec, runs)) else None
+    return Outcome(sent, told, error, files, drifts)
+
+
+def _encoded_formats(job: Job, figure: RenderedFigure) -> tuple[str, ...]:
+    """The formats a worker encodes: all of the job's, but a big table's (see :data:`WORKER_TABLE_VALUES`)."""
+    header, columns = figure.table()
+    if len(header) * len(columns[0]) <= WORKER_TABLE_VALUES:
+        return job.formats
+    return tuple(fmt for fmt in job.formats if fmt not in TABLE_FORMATS)
+
+
+def _all_made(spec: FigureSpec, runs: Runs) -> bool:
+    """Whether ``runs`` holds every run ``spec`` shows (never so for the user's code)."""
+    return all(request.key in runs for request in runs_of(spec))

@@ -164,8 +164,8 @@ def outputs(
     formats: Iterable[str] | None = None,
     encoded: Mapping[str, bytes] | None = None,
 ) -> dict[Path, Writer]:
-    """A writer for each ``DIRECTORY/NAME.FORMAT``; figure formats share one drawing. With
-    ``encoded`` (what :func:`encode` made of the document), the writers write those bytes."""
+    """A writer for each ``DIRECTORY/NAME.FORMAT``; figure formats share one drawing. A format
+    in ``encoded`` (what :func:`encode` made of the document) is written as those bytes."""
     from .files import check_stem
     from .writers import bytes_writer
 
@@ -173,7 +173,7 @@ def outputs(
     drawing = Drawing(document)
     return {
         directory / f"{document.name}.{fmt}": (
-            bytes_writer(encoded[fmt]) if encoded is not None else writer(document, drawing)
+            bytes_writer(encoded[fmt]) if encoded and fmt in encoded else writer(document, drawing)
         )
         for fmt in parse_formats(formats)
         if (writer := FORMATS[fmt].writer) is not None

@@ -266,3 +266,28 @@ def test_an_outcome_tells_its_warnings_located_in_its_figure_then_raises_its_err
         (LrplotWarning, "set.toml: figure 'f': curve 'x': careful"),
         (RuntimeWarning, "numpy's"),
     ]
+
+
+@needs_fork
+def test_a_big_table_is_written_here_and_workers_send_back_no_run_this_process_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    config = tmp_path / "configs" / "set.toml"
+    config.parent.mkdir()
+    config.write_text(SHARED)
+    (config.parent / "mine.py").write_text("def halving(every=50):\n    return lambda step: 0.5 ** (step // every)\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(batch, "WORKER_TABLE_VALUES", 1000)  # "other" (400 rows of 2) is small, the rest big
+    jobs = [batch.Job(spec, spec.name, formats=("png", "csv", "txt")) for spec in load(config).figures]
+    outcomes = batch.run(jobs, 2)
+    assert [sorted(o.files or ()) for o in outcomes] == [["png", "txt"], ["png", "txt"], ["csv", "png", "txt"]]
+    assert all(o.figure is not None for o in outcomes)  # back here, every figure
+    runs = batch._made(jobs, 1)
+    as_sent = [batch._attempt(job, runs, encoded=True).figure for job in jobs]
+    assert [figure is not None for figure in as_sent] == [True, True, False]  # user code's runs are not here
+    written = api.render_sets([Path("configs/set.toml")], jobs=2)
+    assert len(written) == 9
+    from_workers = {p.name: p.read_bytes() for p in written}
+    api.render_sets([Path("configs/set.toml")], jobs=1)
+    assert {p.name: p.read_bytes() for p in written} == from_workers
