@@ -462,35 +462,44 @@ def render_sets(out: Path, runs: int) -> list[Row]:
     ]
 
 
-# Times ``table_writer`` over a 1M-row (step, lr) table in a fresh process, its output discarded.
+# Times formatting a 1M-row (step, lr) table in a fresh process, the output discarded: with
+# ``table_writer`` (argv[1] "writer"), or this tree's one-core ``csv_rows`` chunk by chunk ("rows").
 CSV_TIMING = """
-import time, numpy as np
-from lrplot.writers import table_writer
+import sys, time, numpy as np
+from lrplot import writers
 n = 1_000_000
-write = table_writer({}, "", (["step", "lr"], [np.arange(n), np.cos(np.arange(n) / n * 3.0) * 1e-3]))
+columns = [np.arange(n), np.cos(np.arange(n) / n * 3.0) * 1e-3]
 class Discard:
     def write(self, data): pass
+    def writelines(self, lines): pass
 start = time.perf_counter()
-write(Discard())
+if sys.argv[1] == "writer":
+    writers.table_writer({}, "", (["step", "lr"], columns))(Discard())
+else:
+    for at in range(0, n, writers.CSV_CHUNK):
+        writers.csv_rows(columns, at, at + writers.CSV_CHUNK)
 print(time.perf_counter() - start)
 """
 
 
 def csv_rows(out: Path, runs: int) -> list[Row]:
-    """CSV rows a second: this tree's writer against the revision before issue 14, and a whole 1M-row run."""
+    """CSV rows a second, against the revision before issue 14's writer: on one core, with
+    the writer's workers, and a whole 1M-row run."""
     from trees import BASELINE_REVISION, baseline_tree, copy_tree, env_for
 
     new, old = copy_tree(out / "csv_new"), baseline_tree(BASELINE_REVISION, out / "csv_old")
     envs = {new: env_for(new), old: env_for(old)}
 
-    def formatting(tree: Path) -> float:
+    def formatting(tree: Path, how: str) -> float:
         done = subprocess.run(
-            [PYTHON, "-c", CSV_TIMING], env=envs[tree], cwd=tree, capture_output=True, text=True, check=True
+            [PYTHON, "-c", CSV_TIMING, how], env=envs[tree], cwd=tree, capture_output=True, text=True, check=True
         )
         return float(done.stdout)
 
-    ours, theirs = alternate(runs, lambda: formatting(new), lambda: formatting(old))
-    a, b = median(ours), median(theirs)
+    one_core, theirs, writer = alternate(
+        runs, lambda: formatting(new, "rows"), lambda: formatting(old, "writer"), lambda: formatting(new, "writer")
+    )
+    a, b, w = median(one_core), median(theirs), median(writer)
     run = ["-m", "lrplot", "cosine", "--warmup", "0.1", "--steps", "1000000", "--engine", "numpy", "--format", "csv"]
     whole_new, whole_old = alternate(
         runs,
@@ -501,12 +510,20 @@ def csv_rows(out: Path, runs: int) -> list[Row]:
     same = (out / "csv_a" / "cosine.csv").read_bytes() == (out / "csv_b" / "cosine.csv").read_bytes()
     return [
         Row(
-            f"CSV rows formatted, 1M rows of (step, lr), one core, in-process, vs {BASELINE_REVISION}",
+            f"CSV rows formatted, 1M rows of (step, lr), one core (`csv_rows`), vs {BASELINE_REVISION}'s writer",
             f"{1 / a:.2f} M rows/s",
             f"{1 / b:.2f} M rows/s",
             f"{b / a:.2f}x faster",
             ">= 1.4x faster",
             b / a >= 1.4,
+        ),
+        Row(
+            f"the same through `table_writer`, its chunks formatted by {os.cpu_count()} workers",
+            f"{1 / w:.2f} M rows/s",
+            f"{1 / b:.2f} M rows/s",
+            f"{b / w:.2f}x faster",
+            ">= 1.4x faster",
+            b / w >= 1.4,
         ),
         Row(
             f"`lrplot cosine --steps 1000000 --engine numpy --format csv` vs {BASELINE_REVISION}, whole process; "

@@ -52,9 +52,12 @@ def can_fork() -> bool:
     return sys.platform != "darwin" and "fork" in multiprocessing.get_all_start_methods()
 
 
+_in_worker = False  # a worker forks none of its own
+
+
 def will_fork(jobs: int, tasks: int) -> bool:
     """Whether :func:`map_tasks` runs ``tasks`` tasks in workers, given ``jobs``."""
-    return min(check_jobs(jobs), tasks) > 1 and can_fork()
+    return min(check_jobs(jobs), tasks) > 1 and not _in_worker and can_fork()
 
 
 def map_tasks(
@@ -140,6 +143,8 @@ class _Forked(Generic[T, R]):
         """In the worker: each task of ``share``, its result or its exception sent back."""
         import pickle
 
+        global _in_worker
+        _in_worker = True
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent acts
         for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
             if signum is not None:

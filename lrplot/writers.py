@@ -15,6 +15,10 @@ from .trace import Column
 
 METADATA_PREFIX = "# lrplot: "
 CSV_CHUNK = 1 << 16  # rows formatted at a time
+# From this many rows, the chunks are formatted in worker processes (one per
+# core), a batch of them at a time, so the text held stays bounded.
+PARALLEL_ROWS = 1 << 19
+CHUNKS_PER_WORKER = 8  # in a batch
 
 Table = tuple[list[str], list[Column]]  # header, columns
 
@@ -25,7 +29,9 @@ def table_writer(metadata: Mapping[str, object], convention: str, table: Table) 
     Values are written with ``repr``: the shortest text that reads back as the
     same float. The header is quoted as CSV needs (labels may hold commas). Rows
     are formatted a chunk at a time (:func:`csv_rows`), so ten million of them
-    need no more memory than the arrays themselves.
+    need no more memory than the arrays themselves; a long table's chunks are
+    formatted by worker processes (:mod:`lrplot.workers`), a batch at a time,
+    and written in order.
     """
     header, columns = table
 
@@ -33,8 +39,20 @@ def table_writer(metadata: Mapping[str, object], convention: str, table: Table) 
         head = io.StringIO()
         csv.writer(head, lineterminator="\n").writerow(header)
         f.write(f"{METADATA_PREFIX}{json.dumps(metadata)}\n# {convention}\n{head.getvalue()}".encode())
-        for start in range(0, len(columns[0]), CSV_CHUNK):
-            f.write(csv_rows(columns, start, start + CSV_CHUNK))
+        starts = range(0, len(columns[0]), CSV_CHUNK)
+        if len(columns[0]) < PARALLEL_ROWS:
+            for start in starts:
+                f.write(csv_rows(columns, start, start + CSV_CHUNK))
+            return
+        from .workers import cores, map_tasks
+
+        def chunk(start: int) -> bytes:
+            return csv_rows(columns, start, start + CSV_CHUNK)
+
+        jobs = cores()
+        batch = jobs * CHUNKS_PER_WORKER
+        for first in range(0, len(starts), batch):
+            f.writelines(map_tasks(chunk, starts[first : first + batch], jobs))
 
     return write
 

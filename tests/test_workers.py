@@ -222,6 +222,7 @@ def test_map_tasks_keeps_order_and_reports_a_worker_that_died_or_failed() -> Non
         workers.map_tasks(_fail, list(range(6)), 2)
     assert workers.map_tasks(lambda t: os.getpid(), [1, 2], 1) == [os.getpid()] * 2  # one job: here
     assert len(set(workers.map_tasks(lambda t: os.getpid(), [1, 2], 2)) - {os.getpid()}) == 2
+    assert workers.map_tasks(lambda t: workers.will_fork(2, 5), [1, 2], 2) == [False, False]  # no nested workers
 
 
 def test_tasks_are_shared_out_costliest_first_to_the_least_loaded() -> None:

@@ -93,6 +93,26 @@ def test_csv_rows_format_any_values_as_today(table: tuple[list[int], list[list[f
     assert fast == _rows_as_today([c.tolist() for c in columns])
 
 
+def test_a_long_table_is_formatted_by_workers_to_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    import numpy as np
+
+    from lrplot import writers
+
+    rng = np.random.default_rng(0)
+    columns = [np.arange(5000), rng.standard_normal(5000) * 10.0 ** rng.integers(-8, 8, 5000), np.full(5000, np.nan)]
+    write = writers.table_writer({"k": 1}, "the convention", (["step", "a", "b"], columns))
+    alone = io.BytesIO()
+    write(alone)
+    monkeypatch.setattr(writers, "CSV_CHUNK", 128)
+    monkeypatch.setattr(writers, "PARALLEL_ROWS", 1000)  # 40 chunks, in batches for 1 or more workers
+    together = io.BytesIO()
+    write(together)
+    assert together.getvalue() == alone.getvalue()
+    assert alone.getvalue().endswith(b"4999," + repr(float(columns[1][-1])).encode() + b",nan\n")
+
+
 def test_json_holds_data_and_metadata(curve: lrplot.Curve, tmp_path: Path) -> None:
     (path,) = lrplot.write_curve(curve, tmp_path, formats=("json",), stem="x")
     data = json.loads(path.read_text())
