@@ -432,6 +432,19 @@ def render_sets(out: Path, runs: int) -> list[Row]:
     same = bool(written) and all((new / path).read_bytes() == (old / path).read_bytes() for path in written)
     c, d = both(["--check"], ["--check"])
     e, f = both(["--jobs", "1"], [])
+
+    def after_imports(tree: Path, check: bool) -> float:
+        done = subprocess.run(
+            [PYTHON, "-c", AFTER_IMPORTS, "check" if check else "render", *configs],
+            env=envs[tree], cwd=tree, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        return float(done.stdout)
+
+    timed = alternate(
+        runs, lambda: after_imports(new, False), lambda: after_imports(old, False),
+        lambda: after_imports(new, True), lambda: after_imports(old, True),
+    )  # fmt: skip
+    g, h, i, j = (median(t) for t in timed)
     cores = os.cpu_count()
     return [
         Row(
@@ -452,6 +465,22 @@ def render_sets(out: Path, runs: int) -> list[Row]:
             d / c >= 2,
         ),
         Row(
+            f"the same two after the imports (torch, matplotlib), in-process: render vs {BASELINE_REVISION}",
+            f"{g:.2f} s",
+            f"{h:.2f} s",
+            f"{h / g:.2f}x faster",
+            "none: the share past the imports",
+            True,
+        ),
+        Row(
+            f"... and --check vs {BASELINE_REVISION}",
+            f"{i:.2f} s",
+            f"{j:.2f} s",
+            f"{j / i:.2f}x faster",
+            "none: the share past the imports",
+            True,
+        ),
+        Row(
             f"`lrplot render configs/*.toml --jobs 1` (no workers) vs {BASELINE_REVISION}, whole process",
             f"{e:.2f} s",
             f"{f:.2f} s",
@@ -460,6 +489,21 @@ def render_sets(out: Path, runs: int) -> list[Row]:
             True,
         ),
     ]
+
+
+# Times render_sets or check_sets of the configs in argv[2:], in-process, once torch and matplotlib are imported.
+AFTER_IMPORTS = """
+import sys, time
+import torch.optim.lr_scheduler, matplotlib.figure, matplotlib.backends.backend_agg
+from lrplot import api
+from lrplot.cli.commandline import CLI_SPELLING
+start = time.perf_counter()
+if sys.argv[1] == "check":
+    api.check_sets(sys.argv[2:], spelling=CLI_SPELLING)
+else:
+    api.render_sets(sys.argv[2:], spelling=CLI_SPELLING)
+print(time.perf_counter() - start)
+"""
 
 
 # Times formatting a 1M-row (step, lr) table in a fresh process, the output discarded: with
