@@ -221,10 +221,14 @@ def check_sets(
     drifts: list[Drift] = []
     checked = 0
 
+    def tree(figure_set: FigureSet) -> Path:  # where --check may read
+        return Path(os.path.realpath(out)) if out is not None else figure_set.root
+
     def job(figure_set: FigureSet, spec: FigureSpec) -> batch.Job:
-        tree = Path(os.path.realpath(out)) if out is not None else figure_set.root
         directory = Path(out or figure_set.out)
-        check = functools.partial(_drifts, directory=directory, tree=tree, tolerance=tolerance, outside=allow_outside)
+        check = functools.partial(
+            _drifts, directory=directory, tree=tree(figure_set), tolerance=tolerance, outside=allow_outside
+        )
         return batch.Job(spec, _where(figure_set, spec), spelling, check=check)
 
     for figure_set, done, whole in _rendered(configs, overrides, only, out, job, jobs):
@@ -236,9 +240,8 @@ def check_sets(
         if whole and page is not None:
             from .pages import page_text
 
-            tree = Path(os.path.realpath(out)) if out is not None else figure_set.root
-            if not allow_outside and not _within(page, tree):
-                drifts.append(Drift(str(page), f"the page leads outside {tree}; not read"))
+            if not allow_outside and not _within(page, tree(figure_set)):
+                drifts.append(Drift(str(page), f"the page leads outside {tree(figure_set)}; not read"))
                 continue
             fresh = page_text(figure_set, rendered, Path(out or figure_set.out), spelling.option)
             if not page.is_file() or _read_text(page) != fresh:

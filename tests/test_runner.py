@@ -80,24 +80,26 @@ def test_curve_records_versions_and_resolved_parameters() -> None:
 
 
 def test_building_the_optimizer_does_not_import_the_compiler_and_leaves_torch_as_it_was() -> None:
-    import subprocess
-    import sys
-
     code = (
         "import sys, torch, lrplot\n"
         "lrplot.curve('cosine', 5, optimizer='adamw')\n"
         "plain = torch.optim.Optimizer.add_param_group.__wrapped__\n"
         "print('DYNAMO', 'torch._dynamo' in sys.modules, 'SLOT', hasattr(plain, '__dynamo_disable'))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert "DYNAMO False SLOT False" in result.stdout
+    assert "DYNAMO False SLOT False" in _fresh_python(code)
 
 
-def test_a_resume_saves_and_loads_its_checkpoint_without_importing_the_compiler() -> None:
+def _fresh_python(code: str) -> str:
+    """What ``code`` prints, run in a new interpreter (nothing imported before it)."""
     import subprocess
     import sys
 
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_a_resume_saves_and_loads_its_checkpoint_without_importing_the_compiler() -> None:
     code = (
         "import sys, torch\n"
         "from lrplot.figures import CurveSpec, FigureSpec, render\n"
@@ -107,9 +109,7 @@ def test_a_resume_saves_and_loads_its_checkpoint_without_importing_the_compiler(
         "         for n in ('add_param_group', 'state_dict', 'load_state_dict')]\n"
         "print('DYNAMO', 'torch._dynamo' in sys.modules, 'SLOTS', any(slots))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert "DYNAMO False SLOTS False" in result.stdout
+    assert "DYNAMO False SLOTS False" in _fresh_python(code)
 
 
 def test_one_cycle_resumes_as_from_a_checkpoint_of_its_optimizer() -> None:

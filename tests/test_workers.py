@@ -138,14 +138,20 @@ curve = [{ schedule = "linear" }]
 """
 
 
-def test_a_run_two_figures_make_is_made_once_but_user_code_runs_for_each(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _shared_project(tmp_path: Path) -> Path:
+    """A project with the SHARED set and the user code it names; the config's path."""
     (tmp_path / "pyproject.toml").write_text("")
     config = tmp_path / "configs" / "set.toml"
     config.parent.mkdir()
     config.write_text(SHARED)
     (config.parent / "mine.py").write_text("def halving(every=50):\n    return lambda step: 0.5 ** (step // every)\n")
+    return config
+
+
+def test_a_run_two_figures_make_is_made_once_but_user_code_runs_for_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = _shared_project(tmp_path)
     made = _counting_runs(monkeypatch)
     whole, zoom, _ = api.render_set(load(config))
     assert sorted(made) == ["cosine", "factory", "factory", "linear"]
@@ -273,11 +279,7 @@ def test_an_outcome_tells_its_warnings_located_in_its_figure_then_raises_its_err
 def test_a_big_table_is_written_here_and_workers_send_back_no_run_this_process_holds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "pyproject.toml").write_text("")
-    config = tmp_path / "configs" / "set.toml"
-    config.parent.mkdir()
-    config.write_text(SHARED)
-    (config.parent / "mine.py").write_text("def halving(every=50):\n    return lambda step: 0.5 ** (step // every)\n")
+    config = _shared_project(tmp_path)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(batch, "WORKER_TABLE_VALUES", 1000)  # "other" (400 rows of 2) is small, the rest big
     jobs = [batch.Job(spec, spec.name, formats=("png", "csv", "txt")) for spec in load(config).figures]
