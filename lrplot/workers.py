@@ -130,9 +130,7 @@ class _Forked(Generic[T, R]):
             index, ok, value = pickle.loads(ready.recv_bytes())
         except EOFError:  # the worker ended
             if waiting.pop(ready):
-                raise UsageError(
-                    "a worker process ended before its figures were done (out of memory?); try --jobs 1"
-                ) from None
+                raise UsageError("a worker process ended before its work was done (out of memory?)") from None
             return
         waiting[ready].discard(index)
         if not ok:
