@@ -70,11 +70,12 @@ class Outcome:
 
 def run(jobs: Sequence[Job], processes: int) -> list[Outcome]:
     """Every job's outcome, in order: its runs, then its figure, in up to ``processes`` workers."""
+    requests = _shared_requests(jobs)
     forked = workers.will_fork(processes, len(jobs))
-    if forked:  # imported once here, for every worker to inherit
+    if forked or workers.will_fork(processes, len(requests)):  # imported once here, for every worker to inherit
         for engine in dict.fromkeys(job.spec.options.engine for job in jobs):
             engines.preload(engine, any(draws(job.formats) for job in jobs))
-    runs = _made(jobs, processes)
+    runs = _made(requests, processes)
     outcomes = workers.map_tasks(lambda job: _attempt(job, runs, forked), jobs, processes, lambda job: job.cost)
     return [_with_figure(outcome, job, runs) for outcome, job in zip(outcomes, jobs, strict=True)]
 
@@ -102,14 +103,19 @@ def settle(outcome: Outcome, where: str) -> RenderedFigure:
     return outcome.figure
 
 
-def _made(jobs: Sequence[Job], processes: int) -> Runs:
-    """Every run the jobs need that may be shared, each made once (workers forked after
-    this hold them all). One that fails is left out: its figure makes it again and tells why."""
+def _shared_requests(jobs: Sequence[Job]) -> dict[object, RunRequest]:
+    """Every run the jobs need that may be shared, by key, once each."""
     requests: dict[object, RunRequest] = {}
     for job in jobs:
         for request in runs_of(job.spec):
             if (key := request.key) is not None:
                 requests.setdefault(key, request)
+    return requests
+
+
+def _made(requests: dict[object, RunRequest], processes: int) -> Runs:
+    """The requested runs, each made once (workers forked after this hold them all). One
+    that fails is left out: its figure makes it again and tells why."""
     made = workers.map_tasks(_try, list(requests.values()), processes, _run_cost)
     return {key: trace for key, trace in zip(requests, made, strict=True) if trace is not None}
 

@@ -39,15 +39,15 @@ def table_writer(metadata: Mapping[str, object], convention: str, table: Table) 
         head = io.StringIO()
         csv.writer(head, lineterminator="\n").writerow(header)
         f.write(f"{METADATA_PREFIX}{json.dumps(metadata)}\n# {convention}\n{head.getvalue()}".encode())
-        starts = range(0, len(columns[0]), CSV_CHUNK)
-        if len(columns[0]) < PARALLEL_ROWS:
-            for start in starts:
-                f.write(csv_rows(columns, start, start + CSV_CHUNK))
-            return
-        from .workers import cores, map_tasks
 
         def chunk(start: int) -> bytes:
             return csv_rows(columns, start, start + CSV_CHUNK)
+
+        starts = range(0, len(columns[0]), CSV_CHUNK)
+        if len(columns[0]) < PARALLEL_ROWS:
+            f.writelines(map(chunk, starts))
+            return
+        from .workers import cores, map_tasks
 
         jobs = cores()
         batch = jobs * CHUNKS_PER_WORKER

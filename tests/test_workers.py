@@ -286,7 +286,7 @@ def test_a_big_table_is_written_here_and_workers_send_back_no_run_this_process_h
     outcomes = batch.run(jobs, 2)
     assert [sorted(o.files or ()) for o in outcomes] == [["png", "txt"], ["png", "txt"], ["csv", "png", "txt"]]
     assert all(o.figure is not None for o in outcomes)  # back here, every figure
-    runs = batch._made(jobs, 1)
+    runs = batch._made(batch._shared_requests(jobs), 1)
     as_sent = [batch._attempt(job, runs, encoded=True).figure for job in jobs]
     assert [figure is not None for figure in as_sent] == [True, True, False]  # user code's runs are not here
     written = api.render_sets([Path("configs/set.toml")], jobs=2)
